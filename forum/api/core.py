@@ -1,0 +1,144 @@
+"""The API's plumbing: the blueprint and `endpoint`, which declares a view and records what
+the OpenAPI document says of it, so the same pydantic models validate a request and describe it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Blueprint, Response, g, jsonify, request
+from pydantic import BaseModel, ValidationError
+
+from forum import db
+from forum.errors import Invalid, Unauthorized
+from forum.policy import Actor
+from forum.sessions import csrf, current_actor
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class EndpointDoc:
+    """What the OpenAPI document says of one route."""
+
+    rule: str
+    method: str
+    summary: str
+    tag: str
+    body: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    auth: bool = True
+    query: tuple[tuple[str, str], ...] = ()
+    errors: tuple[int, ...] = field(default_factory=tuple)
+
+
+ENDPOINTS: list[EndpointDoc] = []
+
+
+def parse_body(model: type[BaseModel]) -> BaseModel:
+    """Validate the JSON body against `model`; malformed JSON and wrong fields are 422."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        data: Any = {}
+    else:
+        data = request.get_json(force=True, silent=True)
+        if data is None:
+            raise Invalid({"body": ["The request body is not valid JSON."]}, "Malformed JSON.")
+    if not isinstance(data, dict):
+        raise Invalid({"body": ["Send a JSON object."]})
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors: dict[str, list[str]] = {}
+        for item in exc.errors(include_url=False, include_input=False):
+            name = ".".join(str(part) for part in item["loc"]) or "body"
+            errors.setdefault(name, []).append(item["msg"])
+        raise Invalid(errors) from None
+
+
+def finish(result: Any) -> Response:
+    """Commit the unit of work, then run side effects queued for after the commit."""
+    db.session().commit()
+    for effect in g.pop("after_commit", []):
+        effect()
+    if isinstance(result, Response):
+        return result
+    if isinstance(result, tuple):
+        payload, status = result
+        if payload is None:
+            return Response(status=status)
+        response = jsonify(payload)
+        response.status_code = status
+        return response
+    return jsonify(result)
+
+
+def after_commit(effect: Callable[[], None]) -> None:
+    """Queue a side effect (an emit, a publish) to run once the request has committed."""
+    g.setdefault("after_commit", []).append(effect)
+
+
+def endpoint(
+    rule: str,
+    method: str,
+    *,
+    summary: str,
+    tag: str,
+    body: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    status: int = 200,
+    auth: bool = True,
+    query: tuple[tuple[str, str], ...] = (),
+    errors: tuple[int, ...] = (),
+    blueprint: Blueprint | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare an API view. The view receives the actor, then the parsed body if any, then
+    the URL's arguments. Plug-ins (moderation) pass their own `blueprint` under `/api/v1`."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        ENDPOINTS.append(
+            EndpointDoc(rule, method, summary, tag, body, response, status, auth, query, errors)
+        )
+
+        @functools.wraps(view)
+        def handle(**kwargs: Any) -> Response:
+            actor: Actor = current_actor()
+            if method not in SAFE_METHODS and g.get("auth_kind") == "session":
+                csrf.protect()
+            if auth and not actor.is_authenticated:
+                raise Unauthorized("Sign in first: send `Authorization: Bearer TOKEN`.")
+            args: list[Any] = [actor]
+            if body is not None:
+                args.append(parse_body(body))
+            try:
+                result = view(*args, **kwargs)
+                return finish(result)
+            except BaseException:
+                db.session().rollback()
+                raise
+
+        (blueprint or bp).add_url_rule(
+            rule, endpoint=f"{view.__module__.rsplit('.', 1)[-1]}.{view.__name__}",
+            view_func=handle, methods=[method],
+        )
+        return handle
+
+    return decorate
+
+
+def int_arg(name: str) -> int | None:
+    """An optional integer query argument; 422 when it is not one."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise Invalid({name: ["Must be a whole number."]}) from None
+

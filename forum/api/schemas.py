@@ -1,0 +1,208 @@
+"""Request and response shapes of the API, as pydantic models.
+
+Request models validate bodies; response models only describe answers in the OpenAPI document
+(answers are built as plain dicts on the hot path, and a test checks they match).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+
+
+class In(BaseModel):
+    """Base of request bodies: strict types (no "1" for 1), unknown fields ignored."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+
+class Out(BaseModel):
+    """Base of response descriptions."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+# --- requests --------------------------------------------------------------------------------
+
+class RegisterIn(In):
+    handle: StrictStr = Field(max_length=64)
+    password: StrictStr = Field(max_length=1024)
+
+
+class LoginIn(In):
+    handle: StrictStr = Field(max_length=64)
+    password: StrictStr = Field(max_length=1024)
+    totp: StrictStr | None = Field(default=None, max_length=16)
+
+
+class RecoverIn(In):
+    handle: StrictStr = Field(max_length=64)
+    recovery_code: StrictStr = Field(max_length=64)
+    new_password: StrictStr = Field(max_length=1024)
+
+
+class RoleIn(In):
+    role: Literal["member", "counsellor", "moderator", "admin"]
+
+
+class TotpConfirmIn(In):
+    code: StrictStr = Field(max_length=16)
+
+
+class BoardIn(In):
+    slug: StrictStr = Field(max_length=64)
+    name: StrictStr = Field(max_length=100)
+    description: StrictStr = Field(default="", max_length=2000)
+    visibility: Literal["public", "members", "counsellors"] = "public"
+
+
+class ThreadIn(In):
+    title: StrictStr = Field(max_length=400)
+    body: StrictStr = Field(max_length=40_000)
+    content_warning: StrictStr | None = Field(default=None, max_length=400)
+    anonymous: StrictBool = False
+
+
+class PostIn(In):
+    body: StrictStr = Field(max_length=40_000)
+    reply_to: StrictInt | None = None
+    content_warning: StrictStr | None = Field(default=None, max_length=400)
+    anonymous: StrictBool = False
+
+
+class PostEditIn(In):
+    body: StrictStr = Field(max_length=40_000)
+
+
+class ReactionIn(In):
+    kind: Literal["support"] = "support"
+
+
+# --- responses -------------------------------------------------------------------------------
+
+class UserOut(Out):
+    id: int
+    handle: str
+    role: Literal["member", "counsellor", "moderator", "admin"]
+
+
+class SanctionOut(Out):
+    id: int
+    kind: Literal["warn", "mute", "suspend", "ban"]
+    reason: str
+    starts_at: str
+    ends_at: str | None
+    lifted_at: str | None = None
+
+
+class SignedInOut(Out):
+    user: UserOut
+    token: str
+
+
+class RegisteredOut(SignedInOut):
+    recovery_codes: list[str]
+
+
+class MeOut(Out):
+    user: UserOut
+    sanctions: list[SanctionOut]
+
+
+class UserEnvelope(Out):
+    user: UserOut
+
+
+class TotpStartOut(Out):
+    secret: str
+    otpauth_uri: str
+
+
+class OkOut(Out):
+    ok: bool
+
+
+class BoardOut(Out):
+    slug: str
+    name: str
+    description: str
+    visibility: Literal["public", "members", "counsellors"]
+    thread_count: int
+
+
+class BoardsOut(Out):
+    boards: list[BoardOut]
+
+
+class BoardEnvelope(Out):
+    board: BoardOut
+
+
+class ThreadOut(Out):
+    id: int
+    title: str
+    author: UserOut | None
+    anonymous: bool
+    created_at: str
+    last_post_at: str
+    post_count: int
+    content_warning: str | None
+    pinned: bool
+    locked: bool
+
+
+class ThreadsOut(Out):
+    threads: list[ThreadOut]
+    next_cursor: str | None
+
+
+class PostOut(Out):
+    id: int
+    thread_id: int
+    author: UserOut | None
+    anonymous: bool
+    body_html: str
+    content_warning: str | None
+    status: Literal["published", "pending", "hidden", "removed"]
+    created_at: str
+    edited_at: str | None
+    reply_to: int | None
+    reaction_counts: dict[str, int]
+
+
+class ModerationOut(Out):
+    status: Literal["published", "pending", "blocked"]
+    reasons: list[str]
+    resources: list[dict[str, object]] | None = None
+
+
+class ThreadCreatedOut(Out):
+    thread: ThreadOut
+    post: PostOut
+    moderation: ModerationOut
+
+
+class PostCreatedOut(Out):
+    post: PostOut
+    moderation: ModerationOut
+
+
+class ThreadPageOut(Out):
+    thread: ThreadOut
+    posts: list[PostOut]
+    next_cursor: str | None
+
+
+class ProblemOut(Out):
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    errors: dict[str, list[str]] | None = None
+    reasons: list[str] | None = None
+
+
+class ReactionOut(Out):
+    reaction_counts: dict[str, int]

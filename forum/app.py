@@ -1,0 +1,120 @@
+"""The composition root: wires configuration, database, sessions, blueprints and the screener.
+
+Quiet by design: no network, no migrations, no prompts while building the app.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, request
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from forum import api, db, health, passwords, sessions, web
+from forum import config as forum_config
+from forum.api import errors as api_errors
+from forum.commands import register_commands
+from forum.logs import install_address_redaction
+from forum.screening import PassThroughScreener
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Security headers of API.md, on every answer (pages and API alike).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+class _SecureWhenHttps(SecureCookieSessionInterface):
+    """Mark the session cookie `Secure` whenever the request arrived over HTTPS (directly or
+    through a trusted proxy), so it works both on a laptop and behind TLS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:  # type: ignore[override]
+        return bool(app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
+
+
+def build_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the application. `overrides` may hold FORUM_* settings and Flask settings."""
+    overrides = dict(overrides or {})
+    instance = overrides.pop("INSTANCE_PATH", None) or os.environ.get(
+        "FORUM_INSTANCE_PATH", str(ROOT / "instance")
+    )
+    app = Flask(
+        "forum",
+        instance_path=str(instance),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    flask_overrides = {k: v for k, v in overrides.items() if not k.startswith("FORUM_")}
+    forum_overrides = {k: v for k, v in overrides.items() if k.startswith("FORUM_")}
+    settings = forum_config.load(app.instance_path, forum_overrides)
+    app.config["FORUM"] = settings
+    app.config.update(
+        SECRET_KEY=settings["FORUM_SECRET_KEY"],
+        MAX_CONTENT_LENGTH=int(settings["FORUM_MAX_CONTENT_LENGTH"]),
+        MAX_FORM_MEMORY_SIZE=int(settings["FORUM_MAX_CONTENT_LENGTH"]),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="saheli_session",
+        PERMANENT_SESSION_LIFETIME=86400 * int(settings["FORUM_SESSION_LIFETIME_DAYS"]),
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        JSON_SORT_KEYS=False,
+    )
+    app.config.update(flask_overrides)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.session_interface = _SecureWhenHttps()
+    if int(settings["FORUM_PROXY_COUNT"]) > 0:
+        count = int(settings["FORUM_PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
+
+    install_address_redaction()
+    passwords.configure(
+        time_cost=int(settings["FORUM_ARGON2_TIME_COST"]),
+        memory_cost=int(settings["FORUM_ARGON2_MEMORY_KIB"]),
+    )
+    db.init_app(app)
+    sessions.init_app(app)
+
+    api_errors.init_app(app)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(health.bp)
+    web.init_app(app)
+    register_commands(app)
+
+    app.extensions["forum.screener"] = PassThroughScreener()
+    if overrides.get("FORUM_MODERATION", True) is not False:
+        _install_moderation(app)
+
+    @app.after_request
+    def _security_headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("Referrer-Policy", "no-referrer")
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if request.path.startswith("/api/") or request.path == "/healthz":
+            headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    logging.getLogger("forum").setLevel(logging.INFO)
+    return app
+
+
+def _install_moderation(app: Flask) -> None:
+    """Plug the moderation package in: its screener, API and pages (the core runs without)."""
+    try:
+        import moderation
+    except ImportError:  # pragma: no cover - the package ships with the project
+        return
+    install = getattr(moderation, "install", None)
+    if install is not None:
+        install(app)

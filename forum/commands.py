@@ -1,0 +1,103 @@
+"""The `forum` commands: init-db, serve, create-user (also under `flask --app wsgi`)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from alembic import command
+from alembic.config import Config
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from forum import db
+from forum.errors import DomainError, Invalid
+from forum.models.user import Role
+from forum.seed import seed_database
+from forum.server import serve
+from forum.services import accounts
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config(url: str) -> Config:
+    """Alembic's configuration, pointed at the app's database (no alembic.ini needed)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade_database(app: Flask) -> None:
+    """Apply every pending migration (init-db and serve both call this)."""
+    cfg = alembic_config(app.config["FORUM"]["FORUM_DATABASE_URL"])
+    with db.database().engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "head")
+
+
+@click.command("init-db")
+@click.option("--seed", is_flag=True, help="Add the default boards and filter lexicon.")
+@with_appcontext
+def init_db_command(seed: bool) -> None:
+    """Create or upgrade the schema; with --seed, add the default boards."""
+    upgrade_database(current_app)
+    click.echo("Database schema is up to date.")
+    if seed:
+        with db.database().unit_of_work() as session:
+            added = seed_database(session)
+        click.echo(f"Seed data: {added} boards added.")
+
+
+@click.command("create-user")
+@click.argument("handle")
+@click.option(
+    "--role", type=click.Choice([r.value for r in Role]), default="member", show_default=True
+)
+@with_appcontext
+def create_user_command(handle: str, role: str) -> None:
+    """Create an account; the password is read from standard input."""
+    password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        with db.database().unit_of_work() as session:
+            user = accounts.create_account(
+                session, handle=handle, password=password, role=Role(role)
+            )
+            user_id = user.id
+    except Invalid as exc:
+        for field, problems in exc.errors.items():
+            for problem in problems:
+                click.echo(f"{field}: {problem}", err=True)
+        raise SystemExit(1) from None
+    except DomainError as exc:
+        click.echo(exc.detail, err=True)
+        raise SystemExit(1) from None
+    click.echo(f"Created {role} {handle!r} (id {user_id}).")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=None, type=int, help="Default: $PORT or 5000.")
+@with_appcontext
+def serve_command(host: str, port: int | None) -> None:
+    """Serve HTTP and Socket.IO on one port with gevent, after applying migrations."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    upgrade_database(app)
+    serve(app, host, port)
+
+
+def register_commands(app: Flask) -> None:
+    """Offer the commands under `flask --app wsgi` too."""
+    for cmd in (init_db_command, create_user_command, serve_command):
+        app.cli.add_command(cmd)
+
+
+def _make_app() -> Flask:
+    from forum import create_app
+
+    return create_app()
+
+
+cli = FlaskGroup(create_app=_make_app, add_default_commands=False, add_version_option=False,
+                 load_dotenv=False, help="Saheli forum commands.")

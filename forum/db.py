@@ -1,0 +1,173 @@
+"""The database layer: declarative base, column types, engine, and one session per unit of work.
+
+Services receive a session and only flush; the request (or socket event) that called them
+commits once at the end and rolls back on error (STYLE.md, convention 3).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, String, create_engine, event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    """The current time, timezone-aware in UTC: every `*_at` column holds one of these."""
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp that always comes back timezone-aware in UTC, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(dt.UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+# Integer ids that are BIGINT on PostgreSQL and INTEGER (rowid alias) on SQLite.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+intpk = Annotated[int, mapped_column(BigId, primary_key=True, autoincrement=True)]
+timestamp = Annotated[dt.datetime, mapped_column(UTCDateTime(), default=utcnow, nullable=False)]
+optional_timestamp = Annotated[dt.datetime | None, mapped_column(UTCDateTime(), nullable=True)]
+str32 = Annotated[str, mapped_column(String(32))]
+str64 = Annotated[str, mapped_column(String(64))]
+str200 = Annotated[str, mapped_column(String(200))]
+
+
+class Base(DeclarativeBase):
+    """The declarative base of every table, with a naming convention Alembic can rely on."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _sqlite_transactions(engine: Engine) -> None:
+    """Let SQLAlchemy own BEGIN on SQLite, so savepoints and rollbacks behave as on PostgreSQL.
+
+    The sqlite3 module otherwise opens transactions lazily and commits around DDL on its own.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str, settings: dict[str, Any] | None = None) -> Engine:
+    """Create the engine for `url` with the pool settings of the configuration."""
+    settings = settings or {}
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 10, "check_same_thread": False})
+        _sqlite_transactions(engine)
+        if ":memory:" not in url:
+
+            @event.listens_for(engine, "connect")
+            def _wal(dbapi_connection: Any, _record: Any) -> None:
+                dbapi_connection.execute("PRAGMA journal_mode=WAL")
+
+        return engine
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=int(settings.get("FORUM_DB_POOL_SIZE", 10)),
+        max_overflow=int(settings.get("FORUM_DB_MAX_OVERFLOW", 10)),
+        pool_timeout=int(settings.get("FORUM_DB_POOL_TIMEOUT", 10)),
+        pool_recycle=1800,
+    )
+
+
+class Database:
+    """Holds the engine and hands out sessions; `bind` lets tests pin it to one connection."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._factory: Callable[[], Session] = sessionmaker(engine, expire_on_commit=False)
+
+    def bind(self, connection: Connection) -> None:
+        """Make every new session join `connection`'s outer transaction through savepoints."""
+        self._factory = sessionmaker(
+            bind=connection,
+            expire_on_commit=False,
+            join_transaction_mode="create_savepoint",
+        )
+
+    def new_session(self) -> Session:
+        """A new session, for work outside a request (commands, socket events)."""
+        return self._factory()
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """A session that commits when the block succeeds and rolls back when it raises."""
+        session = self.new_session()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+
+def init_app(app: Flask) -> None:
+    """Create the engine (lazily connecting) and close the request's session at teardown."""
+    settings = app.config["FORUM"]
+    app.extensions["forum.db"] = Database(make_engine(settings["FORUM_DATABASE_URL"], settings))
+
+    @app.teardown_appcontext
+    def _close_session(_exc: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+
+def database() -> Database:
+    """The application's database."""
+    return current_app.extensions["forum.db"]
+
+
+def session() -> Session:
+    """The session of the current request or app context, created on first use."""
+    current = g.get("db_session")
+    if current is None:
+        current = database().new_session()
+        g.db_session = current
+    return current

@@ -1,0 +1,31 @@
+"""The core tables. Models hold columns, relations and invariants; they never commit."""
+
+from forum.models.board import (
+    Board,
+    Post,
+    PostStatus,
+    Reaction,
+    Thread,
+    Visibility,
+    change_post_status,
+)
+from forum.models.safety import AuditEntry, Block, Sanction, SanctionKind
+from forum.models.user import AuthToken, RecoveryCode, Role, User
+
+__all__ = [
+    "AuditEntry",
+    "AuthToken",
+    "Block",
+    "Board",
+    "Post",
+    "PostStatus",
+    "Reaction",
+    "RecoveryCode",
+    "Role",
+    "Sanction",
+    "SanctionKind",
+    "Thread",
+    "User",
+    "Visibility",
+    "change_post_status",
+]

@@ -1,0 +1,70 @@
+"""The production server behind `forum serve`: gevent's WSGI server, one process, HTTP and
+Socket.IO (websocket and long-polling) on one port, as Flask-SocketIO's deployment guide
+recommends. The access log records method, path, status, size and time — never the address.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from typing import Any
+
+from flask import Flask
+from gevent.pywsgi import WSGIHandler, WSGIServer
+
+from forum.logs import install_address_redaction, redact
+
+access_log = logging.getLogger("forum.access")
+
+
+class PrivateAccessHandler(WSGIHandler):
+    """gevent's handler, with an access-log line that leaves the client address out."""
+
+    def format_request(self) -> str:
+        length = self.response_length or "-"
+        took = f"{self.time_finish - self.time_start:.4f}" if self.time_finish else "-"
+        path = (self.requestline or "").split(" ")[1:2]
+        shown = redact(path[0].split("?", 1)[0]) if path else "-"
+        method = (self.command or "-")
+        return f'"{method} {shown}" {(self._orig_status or self.status or "000").split()[0]} {length} {took}s'
+
+    def log_request(self) -> None:
+        access_log.info(self.format_request())
+
+
+class _LoggerFile:
+    """A file-like object gevent can write error text to, routed into logging (redacted)."""
+
+    def __init__(self, logger: logging.Logger) -> None:
+        self.logger = logger
+
+    def write(self, text: str) -> None:
+        text = text.rstrip()
+        if text:
+            self.logger.error(text)
+
+    def flush(self) -> None:
+        return None
+
+
+def serve(app: Flask, host: str, port: int | None) -> None:
+    """Serve until SIGTERM or SIGINT (the caller has applied migrations)."""
+    install_address_redaction(create_handler=True)
+    port = port or int(os.environ.get("PORT", "5000"))
+    application: Any = app
+    server = WSGIServer(
+        (host, port),
+        application,
+        handler_class=PrivateAccessHandler,
+        log=None,
+        error_log=_LoggerFile(logging.getLogger("forum.server")),
+    )
+    logging.getLogger("forum.server").info("Saheli serving on http://%s:%s", host, port)
+
+    def _stop(*_args: Any) -> None:
+        server.stop(timeout=5)
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    server.serve_forever()

@@ -1,0 +1,1 @@
+"""Use cases. Each takes a session and the acting user, flushes, and never commits."""

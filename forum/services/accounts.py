@@ -1,0 +1,292 @@
+"""Accounts: register, sign in, recover, sign out, roles and the second factor.
+
+Pseudonymous by design: a handle and a password, recovery codes instead of e-mail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+
+import pyotp
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from forum import handles, passwords, tokens
+from forum.db import utcnow
+from forum.errors import Conflict, Invalid, NotFound, TotpRequired, Unauthorized
+from forum.models.user import AuthToken, RecoveryCode, Role, User
+from forum.policy import Actor, Permission
+from forum.services.audit import record_action
+from forum.services.standing import assert_may_sign_in, revoke_all_tokens
+
+RECOVERY_CODE_COUNT = 10
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """A successful registration, login or recovery: the plain token is shown once."""
+
+    user: User
+    token: str
+    token_id: int
+    recovery_codes: tuple[str, ...] = ()
+
+
+def _check_new_credentials(handle: str, password: str) -> None:
+    errors: dict[str, list[str]] = {}
+    handle_problems = handles.validate_handle(handle)
+    if not handle_problems and handles.is_reserved(handle):
+        handle_problems = ["This handle is reserved. Please choose another."]
+    if handle_problems:
+        errors["handle"] = handle_problems
+    password_problems = passwords.password_problems(password, handle=handle)
+    if password_problems:
+        errors["password"] = password_problems
+    if errors:
+        raise Invalid(errors)
+
+
+def issue_token(
+    session: Session, user: User, *, kind: str, lifetime: dt.timedelta, label: str | None = None
+) -> tuple[str, AuthToken]:
+    """Create a bearer token or browser session; only its hash is stored."""
+    secret = tokens.new_token()
+    row = AuthToken(
+        user_id=user.id,
+        token_hash=tokens.token_hash(secret),
+        kind=kind,
+        label=label,
+        expires_at=utcnow() + lifetime,
+    )
+    session.add(row)
+    session.flush()
+    return secret, row
+
+
+def _new_recovery_codes(session: Session, user: User) -> tuple[str, ...]:
+    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    codes = tokens.new_recovery_codes(RECOVERY_CODE_COUNT)
+    for code in codes:
+        session.add(RecoveryCode(user_id=user.id, code_hash=tokens.recovery_code_hash(code)))
+    return tuple(codes)
+
+
+def create_account(
+    session: Session,
+    *,
+    handle: str,
+    password: str,
+    role: Role = Role.MEMBER,
+    network_fingerprint: str | None = None,
+) -> User:
+    """Create an account after checking the handle and password rules; 409 if taken."""
+    _check_new_credentials(handle, password)
+    key = handles.handle_key(handle)
+    if session.scalar(select(User.id).where(User.handle_key == key)) is not None:
+        raise Conflict("That handle (or one that looks just like it) is taken.")
+    user = User(
+        handle=handle,
+        handle_key=key,
+        password_hash=passwords.hash_password(password),
+        role=role.value,
+        network_fingerprint=network_fingerprint,
+    )
+    session.add(user)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:  # a concurrent registration won the race
+        raise Conflict("That handle (or one that looks just like it) is taken.") from exc
+    return user
+
+
+def register(
+    session: Session,
+    *,
+    handle: str,
+    password: str,
+    lifetime: dt.timedelta,
+    network_fingerprint: str | None = None,
+    kind: str = "bearer",
+) -> SignedIn:
+    """Register a member, sign her in, and hand out ten recovery codes (shown once)."""
+    user = create_account(
+        session, handle=handle, password=password, network_fingerprint=network_fingerprint
+    )
+    codes = _new_recovery_codes(session, user)
+    secret, row = issue_token(session, user, kind=kind, lifetime=lifetime)
+    return SignedIn(user=user, token=secret, token_id=row.id, recovery_codes=codes)
+
+
+def _find_by_handle(session: Session, handle: str) -> User | None:
+    try:
+        key = handles.handle_key(handle)
+    except Exception:  # noqa: BLE001 - any odd input simply matches nobody
+        return None
+    return session.scalar(select(User).where(User.handle_key == key))
+
+
+_DUMMY_HASH: list[str] = []
+
+
+def _spend_as_long_as_a_check(password: str) -> None:
+    """Verify against a throwaway hash so an unknown handle takes as long as a wrong password."""
+    if not _DUMMY_HASH:
+        _DUMMY_HASH.append(passwords.hash_password(tokens.new_token()))
+    passwords.verify_and_update(_DUMMY_HASH[0], password)
+
+
+def _check_totp(session: Session, user: User, code: str | None) -> None:
+    if not user.totp_enrolled:
+        return
+    if not code:
+        raise TotpRequired("Enter the 6-digit code from your authenticator app.", at_login=True)
+    step = _verify_totp(user, code)
+    if step is None:
+        raise TotpRequired("That code is not right. Try the current one.", at_login=True)
+    user.totp_last_step = step
+
+
+def _verify_totp(user: User, code: str) -> int | None:
+    """The time step the code belongs to, if valid now (±1 step) and not used before."""
+    if user.totp_secret is None:
+        return None
+    code = "".join(ch for ch in code if ch.isdigit())
+    totp = pyotp.TOTP(user.totp_secret)
+    now = int(time.time())
+    for offset in (0, -1, 1):
+        step = now // 30 + offset
+        if totp.at(step * 30) == code and (user.totp_last_step or -1) < step:
+            return step
+    return None
+
+
+def login(
+    session: Session,
+    *,
+    handle: str,
+    password: str,
+    totp: str | None,
+    lifetime: dt.timedelta,
+    kind: str = "bearer",
+    network_fingerprint: str | None = None,
+) -> SignedIn:
+    """Sign in by handle and password (and TOTP when enrolled); the same error for a wrong
+    handle as for a wrong password, so handles cannot be probed."""
+    user = _find_by_handle(session, handle)
+    if user is None:
+        _spend_as_long_as_a_check(password)
+        raise Unauthorized("That handle and password do not match.")
+    ok, new_hash = passwords.verify_and_update(user.password_hash, password)
+    if not ok:
+        raise Unauthorized("That handle and password do not match.")
+    if new_hash:
+        user.password_hash = new_hash
+    assert_may_sign_in(session, user)
+    _check_totp(session, user, totp)
+    if network_fingerprint is not None and user.network_fingerprint != network_fingerprint:
+        user.network_fingerprint = network_fingerprint  # the latest network, for ban evasion
+    secret, row = issue_token(session, user, kind=kind, lifetime=lifetime)
+    return SignedIn(user=user, token=secret, token_id=row.id)
+
+
+def recover(
+    session: Session,
+    *,
+    handle: str,
+    recovery_code: str,
+    new_password: str,
+    lifetime: dt.timedelta,
+    kind: str = "bearer",
+) -> SignedIn:
+    """Set a new password with a single-use recovery code; every old session is signed out."""
+    user = _find_by_handle(session, handle)
+    wrong = Unauthorized("That handle and recovery code do not match.")
+    if user is None:
+        raise wrong
+    wanted = tokens.recovery_code_hash(recovery_code)
+    code = session.scalar(
+        select(RecoveryCode).where(
+            RecoveryCode.user_id == user.id,
+            RecoveryCode.code_hash == wanted,
+            RecoveryCode.used_at.is_(None),
+        )
+    )
+    if code is None:
+        raise wrong
+    problems = passwords.password_problems(new_password, handle=user.handle)
+    if problems:
+        raise Invalid({"new_password": problems})
+    assert_may_sign_in(session, user)
+    code.used_at = utcnow()
+    user.password_hash = passwords.hash_password(new_password)
+    revoke_all_tokens(session, user.id)
+    secret, row = issue_token(session, user, kind=kind, lifetime=lifetime)
+    return SignedIn(user=user, token=secret, token_id=row.id)
+
+
+def regenerate_recovery_codes(session: Session, user: User) -> tuple[str, ...]:
+    """Replace every recovery code with ten new ones (the old ones stop working)."""
+    return _new_recovery_codes(session, user)
+
+
+def resolve_token(session: Session, secret: str, kind: str) -> tuple[User, AuthToken] | None:
+    """The user behind a bearer token or session secret, if it exists and has not expired."""
+    if not secret or len(secret) > 200:
+        return None
+    row = session.execute(
+        select(AuthToken, User)
+        .join(User, User.id == AuthToken.user_id)
+        .where(AuthToken.token_hash == tokens.token_hash(secret), AuthToken.kind == kind)
+    ).first()
+    if row is None:
+        return None
+    token, user = row
+    if token.expires_at <= utcnow():
+        return None
+    return user, token
+
+
+def revoke_token(session: Session, token_id: int) -> None:
+    """Sign out one token or session."""
+    session.execute(delete(AuthToken).where(AuthToken.id == token_id))
+
+
+def set_role(session: Session, actor: Actor, user_id: int, role: str) -> User:
+    """Admins change roles; the change is audited."""
+    actor.require(Permission.USER_ROLE_EDIT)
+    try:
+        new_role = Role(role)
+    except ValueError as exc:
+        raise Invalid({"role": [f"Must be one of {', '.join(r.value for r in Role)}."]}) from exc
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    old = user.role
+    user.role = new_role.value
+    record_action(session, actor, "user.role", "user", user.id, old=old, new=new_role.value)
+    return user
+
+
+def start_totp(session: Session, user: User) -> tuple[str, str]:
+    """Begin TOTP enrolment (RFC 6238, 30 s, 6 digits): a new secret until confirmed."""
+    secret = pyotp.random_base32()
+    user.totp_secret = secret
+    user.totp_enabled_at = None
+    user.totp_last_step = None
+    uri = pyotp.TOTP(secret).provisioning_uri(name=user.handle, issuer_name="Saheli")
+    return secret, uri
+
+
+def confirm_totp(session: Session, user: User, code: str) -> None:
+    """Finish enrolment with a current code; from now on login needs one too."""
+    if user.totp_secret is None:
+        raise Invalid({"code": ["Start enrolment first (POST /api/v1/me/totp)."]})
+    step = _verify_totp(user, code or "")
+    if step is None:
+        raise Invalid({"code": ["That code is not right. Try the current one."]})
+    user.totp_last_step = step
+    user.totp_enabled_at = utcnow()

@@ -1,0 +1,335 @@
+"""Posting: the one path every thread, reply and edit takes, through the screener.
+
+Pages, the JSON API and (for room messages) sockets all call these functions, so the same
+moderation pipeline, sanctions and blocks apply wherever a text comes from.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from forum.db import utcnow
+from forum.errors import Blocked, ContentBlocked, Forbidden, Invalid, Locked, NotFound
+from forum.models.board import (
+    Board,
+    Post,
+    PostStatus,
+    Reaction,
+    Thread,
+    Visibility,
+    change_post_status,
+)
+from forum.policy import Actor, Permission, can_edit_post, can_read_board
+from forum.rendering import render_markdown
+from forum.screening import Screener, Screening, Submission
+from forum.services.audit import record_action
+from forum.services.blocks import blocked_either_way, has_blocked
+from forum.services.standing import assert_may_write
+
+TITLE_MAX = 200
+BODY_MAX = 20_000
+WARNING_MAX = 200
+REACTION_KINDS = frozenset({"support"})
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """What creating content produced, with the screener's answer for the `moderation` field."""
+
+    post: Post
+    thread: Thread
+    screening: Screening
+
+
+def _plain_line(value: str | None, field: str, limit: int, *, required: bool) -> str | None:
+    """Titles and content warnings are plain text on one line: no control characters."""
+    text = " ".join((value or "").split())
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in {"Cc", "Cf"})
+    if not text:
+        if required:
+            raise Invalid({field: ["This cannot be empty."]})
+        return None
+    if len(text) > limit:
+        raise Invalid({field: [f"At most {limit} characters."]})
+    return text
+
+
+def _body(value: str | None, field: str = "body") -> str:
+    text = (value or "").replace("\r\n", "\n").replace("\x00", "")
+    if not text.strip():
+        raise Invalid({field: ["Write something first."]})
+    if len(text) > BODY_MAX:
+        raise Invalid({field: [f"At most {BODY_MAX} characters."]})
+    return text
+
+
+def _screen(screener: Screener, session: Session, submission: Submission) -> Screening:
+    screening = screener.screen(session, submission)
+    if screening.status == "blocked":
+        raise ContentBlocked(list(screening.reasons))
+    return screening
+
+
+def _may_post_on(actor: Actor, board: Board) -> bool:
+    if board.visibility == Visibility.COUNSELLORS:
+        return can_read_board(actor, board.visibility)
+    return actor.is_authenticated
+
+
+def create_thread(
+    session: Session,
+    actor: Actor,
+    screener: Screener,
+    board: Board,
+    *,
+    title: str,
+    body: str,
+    content_warning: str | None = None,
+    anonymous: bool = False,
+) -> Published:
+    """Open a thread with its first post. A held post makes a pending thread."""
+    user = actor.require_user()
+    assert_may_write(session, user)
+    if not _may_post_on(actor, board):
+        raise Forbidden("You cannot start threads on this board.")
+    clean_title = _plain_line(title, "title", TITLE_MAX, required=True) or ""
+    clean_body = _body(body)
+    warning = _plain_line(content_warning, "content_warning", WARNING_MAX, required=False)
+    joined = f"{clean_title}\n{clean_body}"
+    screening = _screen(
+        screener,
+        session,
+        Submission(author=user, text=joined, kind="thread", place=board.slug),
+    )
+    if screening.censored_text is not None and len(screening.censored_text) == len(joined):
+        clean_title = screening.censored_text[: len(clean_title)]
+        shown_body = screening.censored_text[len(clean_title) + 1 :]
+    else:
+        shown_body = clean_body
+    now = utcnow()
+    thread = Thread(
+        board_id=board.id,
+        author_id=user.id,
+        is_anonymous=bool(anonymous),
+        title=clean_title,
+        content_warning=warning,
+        status=PostStatus.PENDING.value,
+        post_count=0,
+        created_at=now,
+        last_post_at=now,
+    )
+    session.add(thread)
+    session.flush()
+    post = Post(
+        thread_id=thread.id,
+        author_id=user.id,
+        is_anonymous=bool(anonymous),
+        is_opening=True,
+        body=clean_body,
+        body_html=render_markdown(shown_body),
+        content_warning=warning,
+        status=PostStatus.PENDING.value,
+        created_at=now,
+    )
+    session.add(post)
+    session.flush()
+    change_post_status(post, thread, board, screening.status)
+    screener.record(
+        session,
+        Submission(author=user, text=joined, kind="thread", place=board.slug),
+        screening,
+        "post",
+        post.id,
+    )
+    return Published(post=post, thread=thread, screening=screening)
+
+
+def load_thread(session: Session, actor: Actor, thread_id: int) -> tuple[Thread, Board]:
+    """A thread the visitor may see, with its board; 404 otherwise."""
+    row = session.execute(
+        select(Thread, Board).join(Board, Board.id == Thread.board_id).where(Thread.id == thread_id)
+    ).first()
+    if row is None:
+        raise NotFound("No such thread.")
+    thread, board = row
+    if not can_read_board(actor, board.visibility) or not _status_visible(
+        actor, thread.status, thread.author_id
+    ):
+        raise NotFound("No such thread.")
+    if actor.id is not None and blocked_either_way(session, actor.id, thread.author_id):
+        raise NotFound("No such thread.")
+    return thread, board
+
+
+def _status_visible(actor: Actor, status: str, author_id: int | None) -> bool:
+    if status == PostStatus.PUBLISHED:
+        return True
+    if actor.can(Permission.POST_MODERATE):
+        return True
+    return status in {PostStatus.PENDING, PostStatus.HIDDEN} and actor.id == author_id
+
+
+def load_post(session: Session, actor: Actor, post_id: int) -> tuple[Post, Thread, Board]:
+    """A post the visitor may see, with its thread and board; 404 otherwise."""
+    post = session.get(Post, post_id)
+    if post is None:
+        raise NotFound("No such post.")
+    thread, board = load_thread(session, actor, post.thread_id)
+    if not _status_visible(actor, post.status, post.author_id):
+        raise NotFound("No such post.")
+    if actor.id is not None and blocked_either_way(session, actor.id, post.author_id):
+        raise NotFound("No such post.")
+    return post, thread, board
+
+
+def reply(
+    session: Session,
+    actor: Actor,
+    screener: Screener,
+    thread: Thread,
+    board: Board,
+    *,
+    body: str,
+    reply_to: int | None = None,
+    content_warning: str | None = None,
+    anonymous: bool = False,
+) -> Published:
+    """Add a post to a thread. Locked threads take replies from moderators only; a member
+    blocked by the thread's or the quoted post's author cannot reply (403 `blocked`)."""
+    user = actor.require_user()
+    assert_may_write(session, user)
+    if not _may_post_on(actor, board):
+        raise Forbidden("You cannot post on this board.")
+    if thread.status != PostStatus.PUBLISHED and not actor.can(Permission.POST_MODERATE):
+        raise Forbidden("This thread is not open for replies yet.")
+    if thread.is_locked and not actor.can(Permission.POST_MODERATE):
+        raise Locked("This thread is locked.")
+    clean_body = _body(body)
+    warning = _plain_line(content_warning, "content_warning", WARNING_MAX, required=False)
+    target_author = thread.author_id
+    if reply_to is not None:
+        parent = session.get(Post, reply_to)
+        if parent is None or parent.thread_id != thread.id:
+            raise Invalid({"reply_to": ["That post is not in this thread."]})
+        target_author = parent.author_id
+        if has_blocked(session, parent.author_id, user.id):
+            raise Blocked("You cannot reply to this post.")
+    if has_blocked(session, thread.author_id, user.id):
+        raise Blocked("You cannot reply in this thread.")
+    submission = Submission(
+        author=user,
+        text=clean_body,
+        kind="post",
+        reply_target_user_id=target_author,
+        place=board.slug,
+    )
+    screening = _screen(screener, session, submission)
+    now = utcnow()
+    post = Post(
+        thread_id=thread.id,
+        author_id=user.id,
+        is_anonymous=bool(anonymous),
+        body=clean_body,
+        body_html=render_markdown(screening.censored_text or clean_body),
+        content_warning=warning,
+        status=PostStatus.PENDING.value,
+        reply_to_id=reply_to,
+        reply_to_author_id=target_author,
+        created_at=now,
+    )
+    session.add(post)
+    session.flush()
+    change_post_status(post, thread, board, screening.status)
+    screener.record(session, submission, screening, "post", post.id)
+    return Published(post=post, thread=thread, screening=screening)
+
+
+def edit_post(
+    session: Session,
+    actor: Actor,
+    screener: Screener,
+    post: Post,
+    thread: Thread,
+    board: Board,
+    *,
+    body: str,
+) -> Published:
+    """Change a post's text (its author, or a moderator); screened again like a new post."""
+    user = actor.require_user()
+    if not can_edit_post(actor, post.author_id):
+        raise Forbidden("Only the author or a moderator can edit this post.")
+    if post.status == PostStatus.REMOVED:
+        raise Forbidden("A removed post cannot be edited.")
+    is_moderating = user.id != post.author_id
+    if not is_moderating:
+        assert_may_write(session, user)
+    clean_body = _body(body)
+    submission = Submission(
+        author=user, text=clean_body, kind="edit", reply_target_user_id=post.reply_to_author_id,
+        place=board.slug,
+    )
+    screening = _screen(screener, session, submission)
+    post.body = clean_body
+    post.body_html = render_markdown(screening.censored_text or clean_body)
+    post.edited_at = utcnow()
+    if screening.status == PostStatus.PENDING and post.status == PostStatus.PUBLISHED:
+        change_post_status(post, thread, board, PostStatus.PENDING.value)
+    if is_moderating:
+        record_action(session, actor, "post.edit", "post", post.id)
+    screener.record(session, submission, screening, "post", post.id)
+    return Published(post=post, thread=thread, screening=screening)
+
+
+def delete_post(session: Session, actor: Actor, post: Post, thread: Thread, board: Board) -> None:
+    """Authors delete their words for good; a moderator's removal keeps them for review."""
+    user = actor.require_user()
+    if not can_edit_post(actor, post.author_id):
+        raise Forbidden("Only the author or a moderator can delete this post.")
+    change_post_status(post, thread, board, PostStatus.REMOVED.value)
+    if user.id == post.author_id:
+        post.body = ""
+        post.body_html = ""
+    else:
+        record_action(session, actor, "post.remove", "post", post.id)
+
+
+def react(session: Session, actor: Actor, post: Post, kind: str) -> bool:
+    """Add a reaction; True if it is new (reacting twice changes nothing)."""
+    user = actor.require_user()
+    if kind not in REACTION_KINDS:
+        raise Invalid({"kind": ["The only reaction is 'support'."]})
+    assert_may_write(session, user)
+    if post.status != PostStatus.PUBLISHED:
+        raise Forbidden("You can react to published posts only.")
+    if has_blocked(session, post.author_id, user.id):
+        raise Blocked("You cannot react to this post.")
+    exists = session.get(Reaction, (post.id, user.id, kind))
+    if exists is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(Reaction(post_id=post.id, user_id=user.id, kind=kind))
+            session.flush()
+    except IntegrityError:
+        return False
+    post.support_count += 1
+    return True
+
+
+def unreact(session: Session, actor: Actor, post: Post, kind: str) -> None:
+    """Take a reaction back (nothing happens if there was none)."""
+    user = actor.require_user()
+    if kind not in REACTION_KINDS:
+        raise Invalid({"kind": ["The only reaction is 'support'."]})
+    result = session.execute(
+        delete(Reaction).where(
+            Reaction.post_id == post.id, Reaction.user_id == user.id, Reaction.kind == kind
+        )
+    )
+    if result.rowcount:  # type: ignore[attr-defined]
+        post.support_count = max(0, post.support_count - 1)

@@ -1,0 +1,65 @@
+"""A member's standing: which sanctions hold now, and what they forbid.
+
+Every write path asks here, so a mute or suspension holds on posts, reactions, reports and
+room messages alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
+
+from forum.db import utcnow
+from forum.errors import Banned, Muted, Suspended
+from forum.models.safety import Sanction, SanctionKind
+from forum.models.user import AuthToken, User
+
+
+def active_sanctions(
+    session: Session, user_id: int, now: dt.datetime | None = None
+) -> list[Sanction]:
+    """Sanctions in force for `user_id`: started, not ended, not lifted."""
+    now = now or utcnow()
+    query = (
+        select(Sanction)
+        .where(
+            Sanction.user_id == user_id,
+            Sanction.lifted_at.is_(None),
+            Sanction.starts_at <= now,
+            or_(Sanction.ends_at.is_(None), Sanction.ends_at > now),
+        )
+        .order_by(Sanction.id)
+    )
+    return list(session.scalars(query))
+
+
+def _kinds(session: Session, user: User) -> set[str]:
+    return {s.kind for s in active_sanctions(session, user.id)}
+
+
+def assert_may_sign_in(session: Session, user: User) -> None:
+    """Suspended and banned accounts cannot sign in until the sanction ends."""
+    kinds = _kinds(session, user)
+    if SanctionKind.BAN in kinds:
+        raise Banned("This account is banned.")
+    if SanctionKind.SUSPEND in kinds:
+        raise Suspended("This account is suspended for now.")
+
+
+def assert_may_write(session: Session, user: User) -> None:
+    """Posting, reacting, reporting and room messages need an account in good standing."""
+    kinds = _kinds(session, user)
+    if SanctionKind.BAN in kinds:
+        raise Banned("This account is banned.")
+    if SanctionKind.SUSPEND in kinds:
+        raise Suspended("This account is suspended for now.")
+    if SanctionKind.MUTE in kinds:
+        raise Muted("You are muted for now: you can read but not post.")
+
+
+def revoke_all_tokens(session: Session, user_id: int) -> int:
+    """Delete every token and browser session of the user (suspension, ban, erasure)."""
+    result = session.execute(delete(AuthToken).where(AuthToken.user_id == user_id))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

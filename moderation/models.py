@@ -1,0 +1,1 @@
+"""Moderation's tables: reports, review items, rules (filled in by the moderation work)."""
