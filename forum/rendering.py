@@ -1,0 +1,217 @@
+"""Markdown to safe HTML, plain-text escaping and excerpts: the forum's only HTML producer.
+
+Everything members write (posts, room messages) is Markdown and reaches other members' screens
+as HTML. A script smuggled into a post on a forum for women facing harassment could read
+their private messages or unmask them, so this module is the one place that makes HTML out of
+member text, and the only module in the project that imports bleach. Two layers:
+
+1. markdown-it-py (CommonMark with tables and strikethrough) renders Markdown with raw HTML
+   *disabled*: `<b>` typed in a post shows as the text `<b>`. Link destinations are checked
+   by `_link_is_safe` (http, https, mailto and relative URLs only); anything else stays as
+   plain text. Bare URLs become links when linkify-it-py is installed.
+2. bleach then sanitises the result to a small allow-list of tags, keeps only `href` and
+   `title` on links, allows only the http, https and mailto schemes (bleach decodes
+   entities, whitespace and mixed case before judging), and a filter gives every link
+   `rel="nofollow noopener ugc"`.
+
+Decisions:
+
+* Headings: `#` → h3, `##` → h4, `###` → h5, `####` and deeper → h6, so a post never
+  outshouts the page's own h1/h2 (thread title, board name).
+* Images are never embedded: loading a third-party image would leak every reader's IP
+  address to whoever chose the URL (and could track who read a post). `![alt](src)` becomes
+  a link to `src` whose text is the alt text (or the URL when the alt text is empty), so the
+  reader decides whether to open it.
+* Table alignment (`style=`), code-block languages (`class=`) and list start numbers are
+  dropped: no attributes beyond href, rel and title leave this module.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib.util
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import unquote
+
+import bleach
+from bleach.html5lib_shim import Filter
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+__all__ = [
+    "ALLOWED_ATTRIBUTES",
+    "ALLOWED_PROTOCOLS",
+    "ALLOWED_TAGS",
+    "LINK_REL",
+    "plain_excerpt",
+    "render_markdown",
+    "render_plain",
+]
+
+ALLOWED_TAGS: frozenset[str] = frozenset(
+    {
+        "p", "br", "strong", "em", "del", "s", "blockquote", "code", "pre",
+        "ul", "ol", "li", "a", "h3", "h4", "h5", "h6", "hr",
+        "table", "thead", "tbody", "tr", "th", "td",
+    }
+)
+ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {"a": frozenset({"href", "title", "rel"})}
+ALLOWED_PROTOCOLS: frozenset[str] = frozenset({"http", "https", "mailto"})
+LINK_REL = "nofollow noopener ugc"
+
+_HEADING_TAGS = {"h1": "h3", "h2": "h4", "h3": "h5", "h4": "h6", "h5": "h6", "h6": "h6"}
+# A scheme is letters, digits, + - . before the first colon, if that colon comes before any
+# / ? or #. Control characters and spaces are removed first, as browsers do.
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _link_is_safe(url: str) -> bool:
+    """True for http(s), mailto and relative URLs, judged the way a browser would parse it.
+
+    markdown-it has already decoded entities and percent-encoded what needs it; to stay on the
+    safe side we decode entities and percent escapes once more and drop the control and
+    invisible characters a browser may ignore inside a scheme (`jav&#x09;ascript:`), so
+    `java%09script:` is refused too, although a browser would read it as a relative path.
+    """
+    compact = _INVISIBLE.sub("", unquote(html.unescape(url)))
+    match = _SCHEME.match(compact)
+    if match is None:
+        return True  # relative: path, query, fragment or //host
+    return match.group(1).lower() in ALLOWED_PROTOCOLS
+
+
+def _build_markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": _HAS_LINKIFY, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    if _HAS_LINKIFY:
+        md.enable("linkify")
+    md.validateLink = _link_is_safe  # type: ignore[method-assign]
+    return md
+
+
+_HAS_LINKIFY = importlib.util.find_spec("linkify_it") is not None
+_MD = _build_markdown()
+
+
+def _image_to_link(image: Token) -> list[Token]:
+    """Replace an image token by a link to its source, labelled with its alt text."""
+    src = str(image.attrs.get("src", ""))
+    alt = "".join(child.content for child in (image.children or []) if child.content)
+    label = alt or image.content or src
+    attrs: dict[str, str | int | float] = {"href": src}
+    title = image.attrs.get("title")
+    if title:
+        attrs["title"] = title
+    opening = Token("link_open", "a", 1, attrs=attrs, markup="image")
+    text = Token("text", "", 0, content=label)
+    closing = Token("link_close", "a", -1, markup="image")
+    return [opening, text, closing]
+
+
+def _rewrite(tokens: list[Token]) -> list[Token]:
+    """Lower heading levels and turn images into links (see the module docstring)."""
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = _HEADING_TAGS.get(token.tag, "h6")
+        if token.children:
+            rewritten: list[Token] = []
+            for child in token.children:
+                if child.type == "image":
+                    rewritten.extend(_image_to_link(child))
+                else:
+                    rewritten.append(child)
+            token.children = rewritten
+    return tokens
+
+
+class _LinkFilter(Filter):  # type: ignore[misc]
+    """After sanitising: give each link our `rel` (overriding any other) and unwrap links whose
+    `href` bleach removed (a disallowed scheme), so no dead `<a>` is left."""
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        dropping = False
+        for token in super().__iter__():
+            kind = token.get("type")
+            if kind in ("StartTag", "EmptyTag") and token.get("name") == "a":
+                attrs = dict(token.get("data") or {})
+                if not attrs.get((None, "href")):
+                    dropping = True
+                    continue
+                dropping = False
+                attrs[(None, "rel")] = LINK_REL
+                token["data"] = attrs
+            elif kind == "EndTag" and token.get("name") == "a" and dropping:
+                dropping = False
+                continue
+            yield token
+
+
+_CLEANER = bleach.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes={tag: sorted(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+    protocols=ALLOWED_PROTOCOLS,
+    strip=True,
+    strip_comments=True,
+    filters=[_LinkFilter],
+)
+
+
+def render_markdown(source: str) -> str:
+    """Render member-written Markdown to sanitised HTML that is safe to embed in a page.
+
+    Raw HTML in `source` is shown as text, never interpreted. The result contains only the
+    tags in `ALLOWED_TAGS`, links carry only `href`, `title` and `rel="nofollow noopener ugc"`,
+    and hrefs are http, https, mailto or relative.
+    """
+    if not source:
+        return ""
+    tokens = _rewrite(_MD.parse(source, {}))
+    rendered = _MD.renderer.render(tokens, _MD.options, {})
+    return str(_CLEANER.clean(rendered)).strip()
+
+
+def render_plain(text: str) -> str:
+    """Escape plain text (thread titles, handles) for embedding in HTML text or attributes."""
+    return html.escape(text or "", quote=True)
+
+
+def _inline_text(token: Token) -> str:
+    """The readable text of an inline token: text, code spans, alt text of images."""
+    parts: list[str] = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append("".join(c.content for c in (child.children or [])))
+    return "".join(parts)
+
+
+def plain_excerpt(source: str, limit: int = 200) -> str:
+    """A plain-text excerpt of Markdown (no markup, whitespace collapsed), at most `limit`
+    characters, cut at a word boundary with "…" when shortened.
+
+    For report snapshots, notifications and previews, where HTML would be wrong. The result is
+    NOT escaped: pass it through `render_plain` before putting it in HTML.
+    """
+    if limit <= 0 or not source:
+        return ""
+    pieces: list[str] = []
+    for token in _MD.parse(source, {}):
+        if token.type == "inline":
+            pieces.append(_inline_text(token))
+        elif token.type in ("code_block", "fence"):
+            pieces.append(token.content)
+    text = _WHITESPACE.sub(" ", " ".join(pieces)).strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit // 2:
+        cut = cut[:space]
+    return cut.rstrip() + "…"
