@@ -182,7 +182,7 @@ def make_user(app: Any) -> Any:
 
     def make(role: str = "member", handle: str | None = None, *, totp: bool = True) -> Member:
         counter["n"] += 1
-        handle = handle or f"{role}_{counter['n']}_{uuid.uuid4().hex[:4]}"
+        handle = handle or f"tester{counter['n']}_{uuid.uuid4().hex[:6]}"
         password = "correct horse battery staple 42"
         with app.app_context():
             database = app.extensions["forum.db"]

@@ -124,7 +124,7 @@ def endpoint(
                 raise
 
         (blueprint or bp).add_url_rule(
-            rule, endpoint=f"{view.__module__.rsplit('.', 1)[-1]}.{view.__name__}",
+            rule, endpoint=f"{view.__module__.rsplit('.', 1)[-1]}_{view.__name__}",
             view_func=handle, methods=[method],
         )
         return handle

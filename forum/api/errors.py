@@ -68,7 +68,8 @@ def from_http(error: HTTPException) -> Response:
     code = _HTTP_CODES.get(status, "error")
     description = error.description or error.name
     if isinstance(error, CSRFError):
-        code, description = "forbidden", f"CSRF check failed: {error.description}"
+        status, code = 403, "forbidden"
+        description = f"CSRF check failed: {error.description} Send the X-CSRF-Token header."
     response = problem(status, code, error.name, description)
     if status == 405 and getattr(error, "valid_methods", None):
         response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from sqlalchemy import and_, false, or_, select, true, tuple_
+from sqlalchemy import and_, or_, select, true, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from forum.errors import Invalid
@@ -136,19 +136,15 @@ def list_threads(
     if cursor:
         pinned, last, last_id = decode_cursor(cursor, 3)
         try:
-            last_at = dt.datetime.fromisoformat(str(last))
-            key = (true() if pinned else false(), last_at, int(last_id))
+            last_at = dt.datetime.fromisoformat(str(last).replace("Z", "+00:00"))
+            after = tuple_(Thread.last_post_at, Thread.id) < tuple_(last_at, int(last_id))
         except (TypeError, ValueError) as exc:
             raise Invalid({"cursor": ["This cursor is not valid."]}) from exc
-        query = query.where(
-            or_(
-                Thread.is_pinned < key[0],
-                and_(
-                    Thread.is_pinned == key[0],
-                    tuple_(Thread.last_post_at, Thread.id) < tuple_(key[1], key[2]),
-                ),
-            )
-        )
+        if pinned:
+            # Still among the pinned threads: the rest of them, then every unpinned one.
+            query = query.where(or_(Thread.is_pinned.is_(False), after))
+        else:
+            query = query.where(Thread.is_pinned.is_(False), after)
     rows = session.execute(query).all()
     revealed: list[int] = []
     threads = []

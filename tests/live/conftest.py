@@ -34,6 +34,7 @@ class LiveServer:
     process: subprocess.Popen[bytes]
     log_path: Path
     env: dict[str, str] = field(default_factory=dict)
+    log_file: Any = None
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -46,6 +47,8 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.log_file is not None and not self.log_file.closed:
+            self.log_file.close()
 
 
 def start_server(database_url: str, tmp: Path, *, seed: bool = True, **env: str) -> LiveServer:
@@ -70,7 +73,7 @@ def start_server(database_url: str, tmp: Path, *, seed: bool = True, **env: str)
         [FORUM, "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=full_env, stdout=log_file, stderr=subprocess.STDOUT,
     )
-    server = LiveServer(f"http://127.0.0.1:{port}", process, log_path, full_env)
+    server = LiveServer(f"http://127.0.0.1:{port}", process, log_path, full_env, log_file)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:

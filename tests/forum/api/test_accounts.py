@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pyotp
 
 PASSWORD = "a long and quiet river 7"
@@ -135,8 +137,6 @@ def test_browser_login_page_uses_csrf_and_a_revocable_session(app):
     assert b'name="csrf_token"' in page.data
     no_csrf = client.post("/login", data={"handle": "sana", "password": PASSWORD})
     assert no_csrf.status_code == 400
-    import re
-
     token = re.search(rb'name="csrf_token" value="([^"]+)"', page.data).group(1).decode()
     done = client.post("/login", data={"handle": "sana", "password": PASSWORD, "csrf_token": token})
     assert done.status_code == 302
@@ -146,6 +146,10 @@ def test_browser_login_page_uses_csrf_and_a_revocable_session(app):
     # A cookie-authenticated write without the CSRF header is refused ...
     refused = client.post("/api/v1/auth/logout")
     assert refused.status_code == 403
-    # ... and with it, the session is revoked server-side.
+    # The session (and its CSRF secret) was rotated at login: the old token no longer works ...
+    assert client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": token}).status_code == 403
+    # ... a page served after login carries the new one, and with it the session is revoked.
+    home = client.get("/").data
+    token = re.search(rb'name="csrf_token" value="([^"]+)"', home).group(1).decode()
     assert client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": token}).status_code == 204
     assert client.get("/api/v1/me").status_code == 401
