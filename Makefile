@@ -21,7 +21,7 @@ run: $(STAMP)
 	$(BIN)/forum serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
-	$(BIN)/ruff check forum moderation tests bench wsgi.py
+	$(BIN)/ruff check .
 
 test: $(STAMP) lint
 	$(BIN)/pytest
