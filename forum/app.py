@@ -14,7 +14,7 @@ from flask import Flask, Response, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from forum import api, db, health, passwords, sessions, web
+from forum import api, db, health, limits, passwords, sessions, web
 from forum import config as forum_config
 from forum.api import errors as api_errors
 from forum.commands import register_commands
@@ -82,11 +82,13 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
     db.init_app(app)
     sessions.init_app(app)
+    limits.init_app(app)
 
     api_errors.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(health.bp)
     web.init_app(app)
+    __import__("forum.realtime").realtime.init_app(app)
     register_commands(app)
 
     app.extensions["forum.screener"] = PassThroughScreener()

@@ -9,6 +9,7 @@ from forum.models.board import (
     Visibility,
     change_post_status,
 )
+from forum.models.room import Room, RoomBan, RoomMessage, RoomParticipant, SupportRequest  # noqa: F401
 from forum.models.safety import AuditEntry, Block, Sanction, SanctionKind
 from forum.models.user import AuthToken, RecoveryCode, Role, User
 

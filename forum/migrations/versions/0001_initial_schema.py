@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 02:15:53.931329
+Create Date: 2026-11-29 02:28:04.070626
 """
 
 from __future__ import annotations
@@ -102,6 +102,29 @@ def upgrade() -> None:
     with op.batch_alter_table('recovery_codes', schema=None) as batch_op:
         batch_op.create_index('ix_recovery_codes_user_id', ['user_id'], unique=False)
 
+    op.create_table('rooms',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('slug', sa.String(length=80), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('host_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('starts_at', forum.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('opened_at', forum.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', forum.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('capacity', sa.Integer(), nullable=False),
+    sa.Column('is_private', sa.Boolean(), nullable=False),
+    sa.Column('is_locked', sa.Boolean(), nullable=False),
+    sa.Column('slow_mode_seconds', sa.Integer(), nullable=False),
+    sa.Column('created_at', forum.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['host_id'], ['users.id'], name=op.f('fk_rooms_host_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_rooms')),
+    sa.UniqueConstraint('slug', name=op.f('uq_rooms_slug'))
+    )
+    with op.batch_alter_table('rooms', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_rooms_host_id'), ['host_id'], unique=False)
+        batch_op.create_index('ix_rooms_status', ['status', 'starts_at'], unique=False)
+
     op.create_table('sanctions',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -170,6 +193,66 @@ def upgrade() -> None:
         batch_op.create_index('ix_posts_author_created', ['author_id', 'created_at'], unique=False)
         batch_op.create_index('ix_posts_thread_listing', ['thread_id', 'id'], unique=False)
 
+    op.create_table('room_bans',
+    sa.Column('room_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('issued_by_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('created_at', forum.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['issued_by_id'], ['users.id'], name=op.f('fk_room_bans_issued_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['room_id'], ['rooms.id'], name=op.f('fk_room_bans_room_id_rooms'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_room_bans_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('room_id', 'user_id', name=op.f('pk_room_bans'))
+    )
+    with op.batch_alter_table('room_bans', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_room_bans_user_id'), ['user_id'], unique=False)
+
+    op.create_table('room_messages',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('room_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('author_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('is_anonymous', sa.Boolean(), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('body_html', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('created_at', forum.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_room_messages_author_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['room_id'], ['rooms.id'], name=op.f('fk_room_messages_room_id_rooms'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_room_messages'))
+    )
+    with op.batch_alter_table('room_messages', schema=None) as batch_op:
+        batch_op.create_index('ix_room_messages_author_id', ['author_id'], unique=False)
+        batch_op.create_index('ix_room_messages_room_id_id', ['room_id', 'id'], unique=False)
+
+    op.create_table('room_participants',
+    sa.Column('room_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', forum.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['room_id'], ['rooms.id'], name=op.f('fk_room_participants_room_id_rooms'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_room_participants_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('room_id', 'user_id', name=op.f('pk_room_participants'))
+    )
+    with op.batch_alter_table('room_participants', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_room_participants_user_id'), ['user_id'], unique=False)
+
+    op.create_table('support_requests',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('member_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('topic', sa.String(length=200), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('counsellor_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('room_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('created_at', forum.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('accepted_at', forum.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['counsellor_id'], ['users.id'], name=op.f('fk_support_requests_counsellor_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['member_id'], ['users.id'], name=op.f('fk_support_requests_member_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['room_id'], ['rooms.id'], name=op.f('fk_support_requests_room_id_rooms'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_support_requests'))
+    )
+    with op.batch_alter_table('support_requests', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_support_requests_member_id'), ['member_id'], unique=False)
+        batch_op.create_index('ix_support_requests_status', ['status', 'created_at', 'id'], unique=False)
+
     op.create_table('reactions',
     sa.Column('post_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -191,6 +274,24 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_reactions_user_id'))
 
     op.drop_table('reactions')
+    with op.batch_alter_table('support_requests', schema=None) as batch_op:
+        batch_op.drop_index('ix_support_requests_status')
+        batch_op.drop_index(batch_op.f('ix_support_requests_member_id'))
+
+    op.drop_table('support_requests')
+    with op.batch_alter_table('room_participants', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_room_participants_user_id'))
+
+    op.drop_table('room_participants')
+    with op.batch_alter_table('room_messages', schema=None) as batch_op:
+        batch_op.drop_index('ix_room_messages_room_id_id')
+        batch_op.drop_index('ix_room_messages_author_id')
+
+    op.drop_table('room_messages')
+    with op.batch_alter_table('room_bans', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_room_bans_user_id'))
+
+    op.drop_table('room_bans')
     with op.batch_alter_table('posts', schema=None) as batch_op:
         batch_op.drop_index('ix_posts_thread_listing')
         batch_op.drop_index('ix_posts_author_created')
@@ -206,6 +307,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_sanctions_network_fingerprint'))
 
     op.drop_table('sanctions')
+    with op.batch_alter_table('rooms', schema=None) as batch_op:
+        batch_op.drop_index('ix_rooms_status')
+        batch_op.drop_index(batch_op.f('ix_rooms_host_id'))
+
+    op.drop_table('rooms')
     with op.batch_alter_table('recovery_codes', schema=None) as batch_op:
         batch_op.drop_index('ix_recovery_codes_user_id')
 

@@ -1,0 +1,76 @@
+"""Socket.IO for live support rooms: the `socketio` extension and `init_app`.
+
+The realtime layer only translates (parse an event, call a service in one unit of work, commit,
+then acknowledge and emit); rules live in `forum.services.rooms` and `forum.services.support`.
+
+Deployment follows Flask-SocketIO's guide: one worker per process, and with `FORUM_REDIS_URL`
+set, a Redis message queue between processes plus the shared `RedisRoomState`, so an emit or a
+mute in one process holds in all. The async mode is chosen, not guessed by the library:
+`gevent` when the standard library is monkey-patched (`forum serve`), `threading` otherwise
+(Flask's and Flask-SocketIO's test clients, `flask run`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_socketio import SocketIO
+
+from forum.realtime.state import MemoryRoomState, RedisRoomState, RoomState
+
+socketio = SocketIO()
+
+NAMESPACE = "/rooms"
+
+
+def choose_async_mode() -> str:
+    """`gevent` under `forum serve` (which monkey-patches before importing anything),
+    `threading` otherwise: gevent's mode in an unpatched process would block on I/O."""
+    try:
+        from gevent import monkey
+    except ImportError:  # pragma: no cover - gevent is a dependency
+        return "threading"
+    return "gevent" if monkey.is_module_patched("socket") else "threading"
+
+
+def build_state(settings: dict[str, Any]) -> RoomState:
+    """Shared Redis state when FORUM_REDIS_URL is set, else this process's memory."""
+    url = settings.get("FORUM_REDIS_URL")
+    if url:
+        return RedisRoomState.from_url(url, prefix=settings.get("FORUM_ROOM_STATE_PREFIX")
+                                       or "saheli:rooms:")
+    return MemoryRoomState()
+
+
+def init_app(app: Flask) -> None:
+    """Attach Socket.IO (namespace `/rooms`) and the room state to the app.
+
+    Same-origin only: `cors_allowed_origins=None` makes python-engineio accept only an
+    `Origin` equal to the request's own scheme and host (clients that send no `Origin`, such
+    as native apps, authenticate with a token). No engine.io logger: it would print addresses.
+    """
+    from forum.realtime import rooms  # the namespace needs `socketio` defined above
+
+    settings = app.config["FORUM"]
+    state = build_state(settings)
+    app.extensions["forum.room_state"] = state
+    options: dict[str, Any] = {
+        "async_mode": app.config.get("SOCKETIO_ASYNC_MODE") or choose_async_mode(),
+        "cors_allowed_origins": None,
+        "logger": False,
+        "engineio_logger": False,
+        "max_http_buffer_size": int(settings["FORUM_MAX_CONTENT_LENGTH"]),
+    }
+    if settings.get("FORUM_REDIS_URL"):
+        options["message_queue"] = settings["FORUM_REDIS_URL"]
+        options["channel"] = settings.get("FORUM_SOCKETIO_CHANNEL") or "saheli-socketio"
+    # The extension object outlives one app (tests build many): forget the previous app's
+    # queue so an app without Redis does not inherit one.
+    for key in ("message_queue", "channel", "client_manager"):
+        socketio.server_options.pop(key, None)
+    rooms.register(socketio)
+    socketio.init_app(app, **options)
+
+
+__all__ = ["NAMESPACE", "build_state", "choose_async_mode", "init_app", "socketio"]

@@ -1,0 +1,699 @@
+"""Live support rooms: creating, opening and closing them, who may join and read, saying
+something in one, and the host's and moderators' actions — the same functions serve the JSON
+API, the pages and the Socket.IO namespace.
+
+Room messages take the path posts take: standing (`assert_may_write`), the screener (block,
+hold, censor, crisis) and blocks. What must be shared between server processes (presence,
+room mutes, kicks, slow-mode clocks, rate counters) is asked of a `RoomState` passed in by the
+caller (`forum.realtime.state`); durable facts (messages, kicks, participants) are rows.
+
+Services flush and never commit; the caller commits once, then emits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from blinker import Namespace
+from flask import current_app
+from sqlalchemy import and_, case, column, delete, inspect, or_, select, table
+from sqlalchemy.orm import Session
+
+from forum.db import utcnow
+from forum.errors import (
+    ContentBlocked,
+    DomainError,
+    Forbidden,
+    Invalid,
+    Locked,
+    Muted,
+    NotFound,
+    RateLimited,
+)
+from forum.models.room import (
+    DEFAULT_CAPACITY,
+    Room,
+    RoomBan,
+    RoomMessage,
+    RoomMessageStatus,
+    RoomParticipant,
+    RoomStatus,
+)
+from forum.models.safety import Block
+from forum.models.user import Role, User
+from forum.policy import Actor, Permission
+from forum.rendering import render_markdown
+from forum.screening import Screener, Screening, Submission
+from forum.services.audit import record_action
+from forum.services.standing import assert_may_write
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 2000
+BODY_MAX = 4000
+CAPACITY_MAX = 500
+SLOW_MODE_MAX = 3600
+HISTORY_SIZE = 50
+HISTORY_MAX = 100
+
+# --- errors of the Socket.IO contract (API.md: not_in_room, room_full, room_closed, slow_mode)
+
+
+class NotInRoom(DomainError):
+    code, status, title = "not_in_room", 409, "Not in this room"
+
+
+class RoomFull(DomainError):
+    code, status, title = "room_full", 409, "Room full"
+
+
+class RoomClosed(DomainError):
+    code, status, title = "room_closed", 409, "Room closed"
+
+
+class SlowMode(DomainError):
+    """Slow mode: the member spoke less than `slow_mode_seconds` ago."""
+
+    code, status, title = "slow_mode", 429, "Slow mode"
+
+    def __init__(self, retry_after: float, detail: str | None = None) -> None:
+        wait = max(1, int(retry_after + 0.999))
+        super().__init__(detail or f"Slow mode is on: wait {wait} s.", retry_after=wait)
+        self.retry_after = wait
+
+
+# --- events for the realtime layer, sent by whoever committed (after the commit) -------------
+
+_events = Namespace()
+
+#: sender: the room id. Sent after a commit that changed a room (opened, closed, locked ...),
+#: so connected clients get `room_updated`.
+room_changed = _events.signal("room-changed")
+
+#: sender: the request id. Sent after a member's support request is committed.
+support_requested = _events.signal("support-requested")
+
+#: sender: the request id. Sent after a counsellor's acceptance is committed.
+support_accepted = _events.signal("support-accepted")
+
+
+class RoomStateView(Protocol):
+    """The part of `forum.realtime.state.RoomState` the services use."""
+
+    def participant_count(self, room_id: int) -> int: ...
+
+    def is_muted(self, room_id: int, user_id: int) -> bool: ...
+
+    def mute(self, room_id: int, user_id: int) -> None: ...
+
+    def unmute(self, room_id: int, user_id: int) -> None: ...
+
+    def kick(self, room_id: int, user_id: int) -> None: ...
+
+    def is_kicked(self, room_id: int, user_id: int) -> bool: ...
+
+    def slow_mode_wait(self, room_id: int, user_id: int, seconds: int, now: float) -> float: ...
+
+    def rate_wait(self, user_id: int, now: float) -> float: ...
+
+
+def installed_room_state() -> Any:
+    """The room state `forum.realtime.init_app` installed (None without realtime): the API
+    reads live participant counts through it without importing the realtime layer."""
+    return current_app.extensions.get("forum.room_state")
+
+
+# --- shapes ---------------------------------------------------------------------------------
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def user_json(user: User | None) -> dict[str, Any] | None:
+    """A user as API.md shows one."""
+    if user is None:
+        return None
+    return {"id": user.id, "handle": user.handle, "role": user.role}
+
+
+def room_json(room: Room, host: User | None, participant_count: int) -> dict[str, Any]:
+    """A room as `GET /rooms` and the `room_updated` event show it."""
+    return {
+        "slug": room.slug,
+        "title": room.title,
+        "description": room.description,
+        "host": user_json(host),
+        "status": room.status,
+        "starts_at": _iso(room.starts_at),
+        "opened_at": _iso(room.opened_at),
+        "closed_at": _iso(room.closed_at),
+        "capacity": room.capacity,
+        "participant_count": participant_count,
+        "locked": room.is_locked,
+        "slow_mode_seconds": room.slow_mode_seconds,
+        "private": room.is_private,
+    }
+
+
+def describe_room(session: Session, room: Room, state: RoomStateView | None) -> dict[str, Any]:
+    """`room_json` with its host loaded and the live count asked of the state."""
+    host = session.get(User, room.host_id) if room.host_id is not None else None
+    count = state.participant_count(room.id) if state is not None else 0
+    return room_json(room, host, count)
+
+
+def message_json(
+    message: RoomMessage, room: Room, author: User | None, *, reveal: bool = False
+) -> dict[str, Any]:
+    """A message as the `message` event and the history show it; an anonymous author is
+    shown only when `reveal` (moderators, audited by the caller)."""
+    shown = user_json(author) if (not message.is_anonymous or reveal) else None
+    return {
+        "room": room.slug,
+        "id": message.id,
+        "author": shown,
+        "anonymous": message.is_anonymous,
+        "body_html": message.body_html,
+        "status": message.status,
+        "created_at": _iso(message.created_at),
+    }
+
+
+# --- rules ----------------------------------------------------------------------------------
+
+
+def is_admin(actor: Actor) -> bool:
+    return actor.role is Role.ADMIN and actor.totp_ok
+
+
+def is_host(actor: Actor, room: Room) -> bool:
+    """The room's host, with the second factor her staff powers need."""
+    return actor.id is not None and actor.id == room.host_id and actor.totp_ok
+
+
+def may_moderate(actor: Actor, room: Room) -> bool:
+    """Hosts moderate their room; moderators and admins any room."""
+    return is_host(actor, room) or actor.can(Permission.ROOM_MODERATE)
+
+
+def _plain(value: str | None, name: str, limit: int, *, required: bool) -> str:
+    text = " ".join((value or "").split())
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in {"Cc", "Cf"})
+    if required and not text:
+        raise Invalid({name: ["This cannot be empty."]})
+    if len(text) > limit:
+        raise Invalid({name: [f"At most {limit} characters."]})
+    return text
+
+
+def _slug_for(title: str) -> str:
+    base = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+    base = re.sub(r"[^a-z0-9]+", "-", base).strip("-")[:48].strip("-") or "room"
+    return f"{base}-{secrets.token_hex(3)}"
+
+
+def load_room(session: Session, slug: str) -> Room:
+    """The room with this slug; 404 otherwise."""
+    room = session.scalar(select(Room).where(Room.slug == slug)) if slug else None
+    if room is None:
+        raise NotFound("No such room.")
+    return room
+
+
+def load_visible_room(session: Session, actor: Actor, slug: str) -> Room:
+    """A room the actor may know of: private rooms exist only for their two people (and
+    moderators); 404 for anyone else."""
+    room = load_room(session, slug)
+    if room.is_private and not _in_private_room(session, actor, room) and not actor.can(
+        Permission.ROOM_MODERATE
+    ):
+        raise NotFound("No such room.")
+    return room
+
+
+def _in_private_room(session: Session, actor: Actor, room: Room) -> bool:
+    if actor.id is None:
+        return False
+    if actor.id == room.host_id:
+        return True
+    return session.get(RoomParticipant, (room.id, actor.id)) is not None
+
+
+def create_room(
+    session: Session,
+    actor: Actor,
+    *,
+    title: str,
+    description: str = "",
+    starts_at: dt.datetime | None = None,
+    capacity: int | None = None,
+) -> Room:
+    """Announce a room (counsellors and admins); it starts `scheduled` and its creator hosts."""
+    actor.require(Permission.ROOM_CREATE)
+    user = actor.require_user()
+    clean_title = _plain(title, "title", TITLE_MAX, required=True)
+    clean_description = (description or "").strip()
+    if len(clean_description) > DESCRIPTION_MAX:
+        raise Invalid({"description": [f"At most {DESCRIPTION_MAX} characters."]})
+    size = DEFAULT_CAPACITY if capacity is None else capacity
+    if not 2 <= size <= CAPACITY_MAX:
+        raise Invalid({"capacity": [f"From 2 to {CAPACITY_MAX}."]})
+    if starts_at is not None and starts_at.tzinfo is None:
+        raise Invalid({"starts_at": ["Give a time zone (for example a trailing Z)."]})
+    room = Room(
+        slug=_slug_for(clean_title),
+        title=clean_title,
+        description=clean_description,
+        host_id=user.id,
+        status=RoomStatus.SCHEDULED.value,
+        starts_at=starts_at,
+        capacity=size,
+        is_private=False,
+        is_locked=False,
+        slow_mode_seconds=0,
+    )
+    session.add(room)
+    session.flush()
+    record_action(session, actor, "room.create", "room", room.id, slug=room.slug)
+    return room
+
+
+def open_room(session: Session, actor: Actor, room: Room) -> Room:
+    """Its host or an admin opens a scheduled room; opening an open room changes nothing."""
+    actor.require_user()
+    if not (is_host(actor, room) or is_admin(actor)):
+        raise Forbidden("Only the room's host or an admin can open it.")
+    if room.status == RoomStatus.CLOSED:
+        raise RoomClosed("This room is closed for good; create a new one.")
+    if room.status == RoomStatus.SCHEDULED:
+        room.status = RoomStatus.OPEN.value
+        room.opened_at = utcnow()
+        record_action(session, actor, "room.open", "room", room.id)
+    return room
+
+
+def close_room(session: Session, actor: Actor, room: Room) -> Room:
+    """Its host, a moderator or an admin closes a room for good; its messages are deleted
+    FORUM_ROOM_RETENTION_DAYS later (`purge_expired_messages`)."""
+    actor.require_user()
+    if not (may_moderate(actor, room) or is_admin(actor)):
+        raise Forbidden("Only the room's host, a moderator or an admin can close it.")
+    if room.status != RoomStatus.CLOSED:
+        room.status = RoomStatus.CLOSED.value
+        room.closed_at = utcnow()
+        record_action(session, actor, "room.close", "room", room.id)
+    return room
+
+
+def list_rooms(
+    session: Session, actor: Actor, state: RoomStateView | None, *, include_closed: bool = False
+) -> list[dict[str, Any]]:
+    """Rooms to show: public rooms that are scheduled or open (closed too on request), and
+    the private rooms the actor is one of the two people of; open first, then by start."""
+    statuses = [RoomStatus.SCHEDULED.value, RoomStatus.OPEN.value]
+    if include_closed:
+        statuses.append(RoomStatus.CLOSED.value)
+    visible = Room.is_private.is_(False)
+    if actor.id is not None:
+        mine = select(RoomParticipant.room_id).where(RoomParticipant.user_id == actor.id)
+        visible = or_(visible, Room.host_id == actor.id, Room.id.in_(mine))
+    rows = session.execute(
+        select(Room, User)
+        .outerjoin(User, User.id == Room.host_id)
+        .where(Room.status.in_(statuses), visible)
+        .order_by(case((Room.status == RoomStatus.OPEN.value, 0),
+                       (Room.status == RoomStatus.SCHEDULED.value, 1), else_=2),
+                  Room.starts_at, Room.id)
+        .limit(200)
+    ).all()
+    return [
+        room_json(room, host, state.participant_count(room.id) if state is not None else 0)
+        for room, host in rows
+    ]
+
+
+def check_may_join(session: Session, actor: Actor, room: Room, state: RoomStateView) -> None:
+    """Raise the reason the actor may not enter the room now (capacity is the caller's:
+    it is checked atomically when the socket takes its place)."""
+    user = actor.require_user()
+    staff = may_moderate(actor, room)
+    if room.is_private and not _in_private_room(session, actor, room):
+        raise NotFound("No such room.")
+    if room.status == RoomStatus.CLOSED:
+        raise RoomClosed("This room is closed.")
+    if room.status == RoomStatus.SCHEDULED and not staff:
+        raise RoomClosed("This room has not opened yet.")
+    if is_kicked(session, room, user.id, state):
+        raise Forbidden("You were removed from this room and cannot join it again.")
+    if room.is_locked and not staff:
+        raise Locked("This room is locked: no one new can join.")
+
+
+def is_kicked(session: Session, room: Room, user_id: int, state: RoomStateView | None) -> bool:
+    """Kicked, as the shared state says (fast) or the database remembers (after a restart)."""
+    if state is not None and state.is_kicked(room.id, user_id):
+        return True
+    return session.get(RoomBan, (room.id, user_id)) is not None
+
+
+def record_participant(session: Session, room: Room, user: User) -> None:
+    """Remember that the user has been in the room, so she may read its history later."""
+    if session.get(RoomParticipant, (room.id, user.id)) is None:
+        session.add(RoomParticipant(room_id=room.id, user_id=user.id))
+        session.flush()
+
+
+def check_may_read(
+    session: Session, actor: Actor, room: Room, state: RoomStateView | None
+) -> None:
+    """History is for the room's participants (and its host) and moderators."""
+    user = actor.require_user()
+    if actor.can(Permission.ROOM_MODERATE) or user.id == room.host_id:
+        return
+    if room.is_private and not _in_private_room(session, actor, room):
+        raise NotFound("No such room.")
+    if session.get(RoomParticipant, (room.id, user.id)) is None:
+        raise Forbidden("Join the room to read its messages.")
+    if is_kicked(session, room, user.id, state):
+        raise Forbidden("You were removed from this room.")
+
+
+def history(
+    session: Session,
+    actor: Actor,
+    room: Room,
+    *,
+    before: int | None = None,
+    after: int | None = None,
+    limit: int = HISTORY_SIZE,
+) -> list[dict[str, Any]]:
+    """Messages oldest-first: the last `limit`, or those before/after a message id.
+
+    Published messages for everyone; held ones for the host, moderators and their author;
+    nothing from or to someone blocked either way; removed ones for no one. The caller has
+    checked access (`check_may_read`).
+    """
+    if before is not None and after is not None:
+        raise Invalid({"before": ["Give either before or after, not both."]})
+    limit = max(1, min(limit, HISTORY_MAX))
+    viewer = actor.id
+    query = select(RoomMessage, User).outerjoin(User, User.id == RoomMessage.author_id).where(
+        RoomMessage.room_id == room.id, RoomMessage.status != RoomMessageStatus.REMOVED.value
+    )
+    if not may_moderate(actor, room):
+        query = query.where(
+            or_(
+                RoomMessage.status == RoomMessageStatus.PUBLISHED.value,
+                RoomMessage.author_id == viewer,
+            )
+        )
+    if viewer is not None:
+        blocked = select(Block.blocked_id).where(Block.blocker_id == viewer).union(
+            select(Block.blocker_id).where(Block.blocked_id == viewer)
+        )
+        query = query.where(
+            or_(RoomMessage.author_id.is_(None), RoomMessage.author_id.not_in(blocked))
+        )
+    if after is not None:
+        rows = session.execute(
+            query.where(RoomMessage.id > after).order_by(RoomMessage.id).limit(limit)
+        ).all()
+    else:
+        if before is not None:
+            query = query.where(RoomMessage.id < before)
+        rows = list(reversed(session.execute(
+            query.order_by(RoomMessage.id.desc()).limit(limit)
+        ).all()))
+    reveal = actor.can(Permission.AUTHOR_REVEAL)
+    shown = []
+    for message, author in rows:
+        revealing = reveal and message.is_anonymous and author is not None
+        if revealing:
+            record_action(session, actor, "author.reveal", "room_message", message.id)
+        shown.append(message_json(message, room, author, reveal=revealing))
+    return shown
+
+
+# --- saying something -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """A message written, with the screener's answer (held? crisis? resources?)."""
+
+    message: RoomMessage
+    room: Room
+    author: User
+    screening: Screening
+
+
+def _body(value: Any) -> str:
+    if not isinstance(value, str):
+        raise Invalid({"body": ["Send the message text as a string."]})
+    text = value.replace("\r\n", "\n").replace("\x00", "")
+    if not text.strip():
+        raise Invalid({"body": ["Write something first."]})
+    if len(text) > BODY_MAX:
+        raise Invalid({"body": [f"At most {BODY_MAX} characters."]})
+    return text
+
+
+def send_message(
+    session: Session,
+    actor: Actor,
+    screener: Screener,
+    state: RoomStateView,
+    room: Room,
+    *,
+    body: Any,
+    anonymous: bool = False,
+    now: float,
+) -> Sent:
+    """Say something in a room the caller has joined.
+
+    Order of refusals: account standing, room closed, kicked, locked, room mute, text rules,
+    rate limit, slow mode, then the screener (`block` refuses with its reasons, `hold` keeps
+    the message `pending` for the host and moderators).
+    """
+    user = actor.require_user()
+    assert_may_write(session, user)
+    staff = may_moderate(actor, room)
+    if room.status != RoomStatus.OPEN:
+        raise RoomClosed("This room is not open.")
+    if is_kicked(session, room, user.id, state):
+        raise Forbidden("You were removed from this room.")
+    if room.is_locked and not staff:
+        raise Locked("The room is locked: only the host is speaking now.")
+    if state.is_muted(room.id, user.id):
+        raise Muted("The host has muted you in this room.")
+    text = _body(body)
+    wait = state.rate_wait(user.id, now)
+    if wait > 0:
+        raise RateLimited(max(1, int(wait + 0.999)), "You are sending messages too fast.")
+    if not staff and room.slow_mode_seconds > 0:
+        wait = state.slow_mode_wait(room.id, user.id, room.slow_mode_seconds, now)
+        if wait > 0:
+            raise SlowMode(wait)
+    submission = Submission(
+        author=user, text=text, kind="room_message", reply_target_user_id=None, place=room.slug
+    )
+    screening = screener.screen(session, submission)
+    if screening.status == "blocked":
+        raise ContentBlocked(list(screening.reasons))
+    status = (
+        RoomMessageStatus.PENDING.value
+        if screening.status == "pending"
+        else RoomMessageStatus.PUBLISHED.value
+    )
+    message = RoomMessage(
+        room_id=room.id,
+        author_id=user.id,
+        is_anonymous=bool(anonymous),
+        body=text,
+        body_html=render_markdown(screening.censored_text or text),
+        status=status,
+        created_at=utcnow(),
+    )
+    session.add(message)
+    session.flush()
+    screener.record(session, submission, screening, "room_message", message.id)
+    return Sent(message=message, room=room, author=user, screening=screening)
+
+
+def blocked_with(session: Session, author_id: int | None, user_ids: Iterable[int]) -> set[int]:
+    """Which of `user_ids` blocked, or were blocked by, `author_id`: they must not receive
+    each other's messages."""
+    ids = {u for u in user_ids if u != author_id}
+    if author_id is None or not ids:
+        return set()
+    rows = session.execute(
+        select(Block.blocker_id, Block.blocked_id).where(
+            or_(
+                and_(Block.blocker_id == author_id, Block.blocked_id.in_(ids)),
+                and_(Block.blocked_id == author_id, Block.blocker_id.in_(ids)),
+            )
+        )
+    ).all()
+    return {b if a == author_id else a for a, b in rows}
+
+
+# --- host and moderator actions -------------------------------------------------------------
+
+MODERATE_ACTIONS = frozenset(
+    {"remove_message", "release", "mute", "unmute", "kick", "lock", "unlock", "slow_mode", "close"}
+)
+
+
+@dataclass
+class Moderated:
+    """What an action did, for the caller to tell the clients after the commit."""
+
+    action: str
+    room: Room
+    message: RoomMessage | None = None
+    message_author: User | None = None
+    user_id: int | None = None
+    changed_room: bool = False
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def _target_id(target: Any) -> int:
+    if isinstance(target, bool) or not isinstance(target, int) or target <= 0:
+        raise Invalid({"target": ["Give the id (a whole number) this action is about."]})
+    return target
+
+
+def moderate(
+    session: Session,
+    actor: Actor,
+    state: RoomStateView,
+    room: Room,
+    *,
+    action: Any,
+    target: Any = None,
+    seconds: Any = None,
+) -> Moderated:
+    """One host or moderator action on a room, with one audit entry.
+
+    Mutes and kicks cannot touch the host or moderators; a kick is remembered in the
+    database (`RoomBan`) and the shared state, so the member cannot rejoin from any process.
+    """
+    actor.require_user()
+    if not may_moderate(actor, room):
+        raise Forbidden("Only the room's host and moderators can do this.")
+    if action not in MODERATE_ACTIONS:
+        raise Invalid({"action": [f"One of: {', '.join(sorted(MODERATE_ACTIONS))}."]})
+    done = Moderated(action=action, room=room)
+    if action in {"remove_message", "release"}:
+        message = session.get(RoomMessage, _target_id(target))
+        if message is None or message.room_id != room.id:
+            raise NotFound("No such message in this room.")
+        if action == "remove_message":
+            message.status = RoomMessageStatus.REMOVED.value
+        else:
+            if message.status != RoomMessageStatus.PENDING:
+                raise Invalid({"target": ["Only a held message can be released."]})
+            message.status = RoomMessageStatus.PUBLISHED.value
+        done.message = message
+        done.message_author = (
+            session.get(User, message.author_id) if message.author_id is not None else None
+        )
+        record_action(session, actor, f"room.{action}", "room_message", message.id,
+                      room=room.slug)
+        return done
+    if action in {"mute", "unmute", "kick"}:
+        user_id = _target_id(target)
+        target_user = session.get(User, user_id)
+        if target_user is None:
+            raise NotFound("No such user.")
+        target_actor = Actor(user=target_user)
+        if action != "unmute" and (
+            user_id == room.host_id or target_actor.has_role_grant(Permission.ROOM_MODERATE)
+        ):
+            raise Forbidden("The host and moderators cannot be muted or removed.")
+        if action == "mute":
+            state.mute(room.id, user_id)
+        elif action == "unmute":
+            state.unmute(room.id, user_id)
+        else:
+            if session.get(RoomBan, (room.id, user_id)) is None:
+                session.add(RoomBan(room_id=room.id, user_id=user_id, issued_by_id=actor.id))
+                session.flush()
+            state.kick(room.id, user_id)
+        done.user_id = user_id
+        record_action(session, actor, f"room.{action}", "user", user_id, room=room.slug)
+        return done
+    if action in {"lock", "unlock"}:
+        room.is_locked = action == "lock"
+    elif action == "slow_mode":
+        if isinstance(seconds, bool) or not isinstance(seconds, int) or not (
+            0 <= seconds <= SLOW_MODE_MAX
+        ):
+            raise Invalid({"seconds": [f"A whole number of seconds from 0 to {SLOW_MODE_MAX}."]})
+        room.slow_mode_seconds = seconds
+        done.details["seconds"] = seconds
+    else:  # close
+        if room.status != RoomStatus.CLOSED:
+            room.status = RoomStatus.CLOSED.value
+            room.closed_at = utcnow()
+    done.changed_room = True
+    record_action(session, actor, f"room.{action}", "room", room.id, **done.details)
+    return done
+
+
+# --- retention ------------------------------------------------------------------------------
+
+
+def open_report_message_ids(session: Session) -> set[int]:
+    """Ids of room messages under an open report, read from moderation's `reports` table by
+    name (the core may not import `moderation`). Assumes its API.md columns: `target_type`,
+    `target_id`, `status`. No such table (moderation not installed): nothing is protected."""
+    if not inspect(session.connection()).has_table("reports"):
+        return set()
+    reports = table("reports", column("target_type"), column("target_id"), column("status"))
+    rows = session.execute(
+        select(reports.c.target_id).where(
+            reports.c.target_type == "room_message", reports.c.status == "open"
+        )
+    ).scalars()
+    return {int(r) for r in rows if r is not None}
+
+
+def purge_expired_messages(
+    session: Session,
+    now: dt.datetime,
+    retention_days: int,
+    protected: Callable[[Session], set[int]] | Iterable[int] | None = None,
+) -> int:
+    """Delete the messages of rooms closed more than `retention_days` ago; returns how many.
+
+    Messages under an open report are kept (evidence for the member who reported): pass
+    `protected` (ids, or a callable of the session returning ids); by default they are read
+    from moderation's `reports` table (`open_report_message_ids`). A `forum purge-rooms`
+    command (or a timer) calls this with FORUM_ROOM_RETENTION_DAYS and commits.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    cutoff = now - dt.timedelta(days=retention_days)
+    if protected is None:
+        keep = open_report_message_ids(session)
+    elif callable(protected):
+        keep = set(protected(session))
+    else:
+        keep = set(protected)
+    expired_rooms = select(Room.id).where(
+        Room.status == RoomStatus.CLOSED.value, Room.closed_at.is_not(None), Room.closed_at < cutoff
+    )
+    statement = delete(RoomMessage).where(RoomMessage.room_id.in_(expired_rooms))
+    if keep:
+        statement = statement.where(RoomMessage.id.not_in(sorted(keep)))
+    result = session.execute(statement.execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,0 +1,86 @@
+"""Fixtures for the rooms tests: rooms made through the API, and Socket.IO test clients
+connected to the `/rooms` namespace (closed after each test)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from forum.realtime import socketio
+
+NS = "/rooms"
+
+
+class Sockets:
+    """Opens Socket.IO test clients and remembers them so each test closes its own."""
+
+    def __init__(self, app: Any, client: Any) -> None:
+        self.app = app
+        self.client = client
+        self.opened: list[Any] = []
+
+    def connect(self, member: Any = None, *, auth: Any = None, cookie: bool = False) -> Any:
+        if member is not None and auth is None and not cookie:
+            auth = {"token": member.token}
+        sc = socketio.test_client(
+            self.app, namespace=NS, auth=auth,
+            flask_test_client=self.client if cookie else None,
+        )
+        self.opened.append(sc)
+        return sc
+
+    def close(self) -> None:
+        for sc in self.opened:
+            if sc.is_connected(NS):
+                sc.disconnect(namespace=NS)
+
+
+@pytest.fixture
+def sockets(app: Any, client: Any) -> Iterator[Sockets]:
+    opened = Sockets(app, client)
+    yield opened
+    opened.close()
+
+
+def ask(sc: Any, event: str, data: Any) -> Any:
+    """Emit an event and return its acknowledgement."""
+    return sc.emit(event, data, namespace=NS, callback=True)
+
+
+def events(sc: Any, name: str | None = None) -> list[Any]:
+    """The events a test client received since last asked (of one name, if given)."""
+    received = sc.get_received(NS)
+    out = []
+    for r in received:
+        if name is not None and r["name"] != name:
+            continue
+        args = r["args"]
+        # The test client unwraps the payload of events named "message".
+        out.append(args[0] if isinstance(args, list) and args else args)
+    return out
+
+
+def received_names(sc: Any) -> list[str]:
+    return [r["name"] for r in sc.get_received(NS)]
+
+
+@pytest.fixture
+def make_room(client: Any) -> Any:
+    """Create (and by default open) a room hosted by `host` through the API."""
+
+    def make(host: Any, *, title: str = "Evening circle", capacity: int | None = None,
+             open_it: bool = True) -> str:
+        body: dict[str, Any] = {"title": title, "description": "A safe space."}
+        if capacity is not None:
+            body["capacity"] = capacity
+        created = client.post("/api/v1/rooms", json=body, headers=host.headers)
+        assert created.status_code == 201, created.get_json()
+        slug = created.get_json()["room"]["slug"]
+        if open_it:
+            opened = client.post(f"/api/v1/rooms/{slug}/open", headers=host.headers)
+            assert opened.status_code == 200, opened.get_json()
+        return slug
+
+    return make
