@@ -39,6 +39,7 @@ def sanction_json(sanction: Any) -> dict[str, Any]:
 @endpoint(
     "/auth/register", "POST", summary="Create a pseudonymous account", tag="accounts",
     body=s.RegisterIn, response=s.RegisteredOut, status=201, auth=False, errors=(409, 422),
+    limit="register",
 )
 def register(actor: Actor, body: s.RegisterIn) -> tuple[dict[str, Any], int]:
     done = accounts.register(
@@ -57,7 +58,7 @@ def register(actor: Actor, body: s.RegisterIn) -> tuple[dict[str, Any], int]:
 
 @endpoint(
     "/auth/login", "POST", summary="Sign in and get a bearer token", tag="accounts",
-    body=s.LoginIn, response=s.SignedInOut, auth=False, errors=(401, 403, 422),
+    body=s.LoginIn, response=s.SignedInOut, auth=False, errors=(401, 403, 422), limit="login",
 )
 def login(actor: Actor, body: s.LoginIn) -> dict[str, Any]:
     done = accounts.login(
@@ -73,7 +74,7 @@ def login(actor: Actor, body: s.LoginIn) -> dict[str, Any]:
 
 @endpoint(
     "/auth/recover", "POST", summary="Set a new password with a recovery code", tag="accounts",
-    body=s.RecoverIn, response=s.SignedInOut, auth=False, errors=(401, 403, 422),
+    body=s.RecoverIn, response=s.SignedInOut, auth=False, errors=(401, 403, 422), limit="recover",
 )
 def recover(actor: Actor, body: s.RecoverIn) -> dict[str, Any]:
     done = accounts.recover(

@@ -48,7 +48,7 @@ def list_threads(actor: Actor, slug: str) -> dict[str, Any]:
 
 @endpoint("/boards/<slug>/threads", "POST", summary="Start a thread", tag="boards",
           body=s.ThreadIn, response=s.ThreadCreatedOut, status=201,
-          errors=(401, 403, 404, 422))
+          errors=(401, 403, 404, 422), limit="post")
 def create_thread(actor: Actor, body: s.ThreadIn, slug: str) -> tuple[dict[str, Any], int]:
     session = db.session()
     board = boards.load_readable_board(session, actor, slug)
@@ -83,7 +83,7 @@ def read_thread(actor: Actor, thread_id: int) -> dict[str, Any]:
 
 @endpoint("/threads/<int:thread_id>/posts", "POST", summary="Reply in a thread", tag="boards",
           body=s.PostIn, response=s.PostCreatedOut, status=201,
-          errors=(401, 403, 404, 422))
+          errors=(401, 403, 404, 422), limit="post")
 def create_post(actor: Actor, body: s.PostIn, thread_id: int) -> tuple[dict[str, Any], int]:
     session = db.session()
     thread, board = posting.load_thread(session, actor, thread_id)
@@ -123,7 +123,7 @@ def delete_post(actor: Actor, post_id: int) -> tuple[None, int]:
 
 @endpoint("/posts/<int:post_id>/reactions", "POST", summary="React with support",
           tag="boards", body=s.ReactionIn, response=s.ReactionOut, status=201,
-          errors=(401, 403, 404, 422))
+          errors=(401, 403, 404, 422), limit="react")
 def react(actor: Actor, body: s.ReactionIn, post_id: int) -> tuple[dict[str, Any], int]:
     session = db.session()
     post, _thread, _board = posting.load_post(session, actor, post_id)

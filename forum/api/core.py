@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from forum import db
 from forum.errors import Invalid, Unauthorized
+from forum.limits import limited
 from forum.policy import Actor
 from forum.sessions import csrf, current_actor
 
@@ -97,11 +98,14 @@ def endpoint(
     query: tuple[tuple[str, str], ...] = (),
     errors: tuple[int, ...] = (),
     blueprint: Blueprint | None = None,
+    limit: str | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare an API view. The view receives the actor, then the parsed body if any, then
-    the URL's arguments. Plug-ins (moderation) pass their own `blueprint` under `/api/v1`."""
+    the URL's arguments. Plug-ins (moderation) pass their own `blueprint` under `/api/v1`.
+    `limit` names the abuse limits of `forum.limits.LIMITS` that apply."""
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        limited_view = limited(limit)(view) if limit else view
         ENDPOINTS.append(
             EndpointDoc(rule, method, summary, tag, body, response, status, auth, query, errors)
         )
@@ -117,7 +121,7 @@ def endpoint(
             if body is not None:
                 args.append(parse_body(body))
             try:
-                result = view(*args, **kwargs)
+                result = limited_view(*args, **kwargs)
                 return finish(result)
             except BaseException:
                 db.session().rollback()

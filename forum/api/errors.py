@@ -16,6 +16,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from forum.errors import DomainError, RateLimited
+from forum.limits import retry_after_seconds
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +75,7 @@ def from_http(error: HTTPException) -> Response:
     if status == 405 and getattr(error, "valid_methods", None):
         response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
     if status == 429:
-        retry = getattr(error, "retry_after", None) or 60
-        response.headers["Retry-After"] = str(int(retry))
+        response.headers["Retry-After"] = str(retry_after_seconds())
     return response
 
 
