@@ -18,3 +18,11 @@ account_signed_out = _signals.signal("account-signed-out")
 #: sender: the target type ("post", "room_message"); kwargs: target_id, author_id, place.
 #: Sent when published content shows crisis language, so counsellors can be alerted.
 crisis_detected = _signals.signal("crisis-detected")
+
+#: sender: the user id; kwargs: session. Receivers return `(section_name, json_data)` for the
+#: member's export (`GET /me/export`), so plug-ins add what they store about her.
+collect_export = _signals.signal("collect-export")
+
+#: sender: the user id; kwargs: session, erase_posts. Sent inside the erasure's unit of work,
+#: before the account row is deleted: receivers delete (not flag) what they hold of her.
+erasing_account = _signals.signal("erasing-account")

@@ -206,3 +206,30 @@ class ProblemOut(Out):
 
 class ReactionOut(Out):
     reaction_counts: dict[str, int]
+
+
+class EraseIn(In):
+    password: StrictStr = Field(max_length=1024)
+    erase_posts: StrictBool = False
+
+
+class SessionOut(Out):
+    id: int
+    kind: Literal["bearer", "session"]
+    created_at: str
+    expires_at: str
+    current: bool
+
+
+class SessionsOut(Out):
+    sessions: list[SessionOut]
+
+
+class RecoveryCodesOut(Out):
+    recovery_codes: list[str]
+
+
+class ExportOut(Out):
+    format: str
+    account: dict[str, object]
+    posts: list[dict[str, object]]
