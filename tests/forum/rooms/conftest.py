@@ -84,3 +84,51 @@ def make_room(client: Any) -> Any:
         return slug
 
     return make
+
+
+class ScriptedScreener:
+    """A screener that answers by keyword, standing in for moderation's pipeline:
+    BLOCKME blocks, HOLDME holds, CRISIS shows crisis language, `darn` is censored."""
+
+    def __init__(self) -> None:
+        self.recorded: list[tuple[str, int, str]] = []
+
+    def screen(self, session: Any, submission: Any) -> Any:
+        from forum.screening import Screening
+
+        text = submission.text
+        if "BLOCKME" in text:
+            return Screening(status="blocked", reasons=("rule:1:block",))
+        if "HOLDME" in text:
+            return Screening(status="pending", reasons=("rule:2:hold",), needs_review=True)
+        if "CRISIS" in text:
+            return Screening(status="published", reasons=("crisis:self_harm",),
+                             resources=({"name": "Umang helpline", "phone": "0311 7786264"},),
+                             is_crisis=True, needs_review=True)
+        if "darn" in text:
+            return Screening(status="published", reasons=("rule:3:censor",),
+                             censored_text=text.replace("darn", "****"))
+        return Screening(status="published")
+
+    def record(self, session: Any, submission: Any, screening: Any, target_type: str,
+               target_id: int) -> None:
+        self.recorded.append((target_type, target_id, screening.status))
+
+
+@pytest.fixture
+def screener(app: Any) -> ScriptedScreener:
+    scripted = ScriptedScreener()
+    app.extensions["forum.screener"] = scripted
+    return scripted
+
+
+@pytest.fixture
+def in_db(app: Any) -> Any:
+    """Run `fn(session)` in a committed unit of work of the test's database."""
+
+    def run(fn: Any) -> Any:
+        with app.app_context():
+            with app.extensions["forum.db"].unit_of_work() as session:
+                return fn(session)
+
+    return run
