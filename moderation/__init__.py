@@ -1,2 +1,17 @@
 """Moderation: the text pipeline (`moderation.domain`), reports, the review queue, sanctions,
 blocks and the audit log. Plugged into the core by `create_app` through `install`."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def install(app: Flask) -> None:
+    """Put the moderation screener in place of the core's pass-through and serve the
+    moderation API. Imports happen here so that `import moderation.models` (migrations) does
+    not pull in the API or the text pipeline."""
+    from moderation.api import bp
+    from moderation.screener import ModerationScreener
+
+    app.extensions["forum.screener"] = ModerationScreener()
+    app.register_blueprint(bp)

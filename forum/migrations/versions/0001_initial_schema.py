@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 02:28:04.070626
+Create Date: 2026-11-29 02:30:31.320654
 """
 
 from __future__ import annotations
@@ -31,6 +31,13 @@ def upgrade() -> None:
     sa.Column('created_at', forum.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_boards')),
     sa.UniqueConstraint('slug', name=op.f('uq_boards_slug'))
+    )
+    op.create_table('moderation_rules_version',
+    sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('version', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('stamp', sa.String(length=32), nullable=False),
+    sa.Column('changed_at', forum.db.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_moderation_rules_version'))
     )
     op.create_table('users',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -90,6 +97,17 @@ def upgrade() -> None:
     with op.batch_alter_table('blocks', schema=None) as batch_op:
         batch_op.create_index('ix_blocks_blocked_id', ['blocked_id'], unique=False)
 
+    op.create_table('moderation_rules',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('pattern', sa.String(length=200), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('action', sa.String(length=16), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('created_by_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('created_at', forum.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_moderation_rules_created_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_moderation_rules'))
+    )
     op.create_table('recovery_codes',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -101,6 +119,59 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('recovery_codes', schema=None) as batch_op:
         batch_op.create_index('ix_recovery_codes_user_id', ['user_id'], unique=False)
+
+    op.create_table('reports',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('reporter_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('target_type', sa.String(length=16), nullable=False),
+    sa.Column('target_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('target_user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('reason', sa.String(length=32), nullable=False),
+    sa.Column('desired_outcome', sa.String(length=32), nullable=True),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('outcome_note', sa.Text(), nullable=True),
+    sa.Column('snapshot', sa.JSON(), nullable=False),
+    sa.Column('created_at', forum.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('resolved_at', forum.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['reporter_id'], ['users.id'], name=op.f('fk_reports_reporter_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['target_user_id'], ['users.id'], name=op.f('fk_reports_target_user_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reports')),
+    sa.UniqueConstraint('reporter_id', 'target_type', 'target_id', name='uq_reports_reporter_target')
+    )
+    with op.batch_alter_table('reports', schema=None) as batch_op:
+        batch_op.create_index('ix_reports_reporter_listing', ['reporter_id', 'id'], unique=False)
+        batch_op.create_index('ix_reports_target', ['target_type', 'target_id', 'status'], unique=False)
+        batch_op.create_index('ix_reports_target_user_id', ['target_user_id'], unique=False)
+
+    op.create_table('review_items',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('target_type', sa.String(length=16), nullable=False),
+    sa.Column('target_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('target_user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('reasons', sa.JSON(), nullable=False),
+    sa.Column('report_count', sa.Integer(), nullable=False),
+    sa.Column('priority', sa.Integer(), nullable=False),
+    sa.Column('snapshot', sa.JSON(), nullable=False),
+    sa.Column('claimed_by_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('claimed_at', forum.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decision', sa.String(length=16), nullable=True),
+    sa.Column('decision_note', sa.Text(), nullable=True),
+    sa.Column('resolved_by_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('resolved_at', forum.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('history', sa.JSON(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', forum.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('opened_at', forum.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['claimed_by_id'], ['users.id'], name=op.f('fk_review_items_claimed_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['resolved_by_id'], ['users.id'], name=op.f('fk_review_items_resolved_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['target_user_id'], ['users.id'], name=op.f('fk_review_items_target_user_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_review_items')),
+    sa.UniqueConstraint('target_type', 'target_id', name='uq_review_items_target')
+    )
+    with op.batch_alter_table('review_items', schema=None) as batch_op:
+        batch_op.create_index('ix_review_items_queue', ['status', 'priority', 'report_count', 'created_at', 'id'], unique=False)
 
     op.create_table('rooms',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -312,10 +383,21 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_rooms_host_id'))
 
     op.drop_table('rooms')
+    with op.batch_alter_table('review_items', schema=None) as batch_op:
+        batch_op.drop_index('ix_review_items_queue')
+
+    op.drop_table('review_items')
+    with op.batch_alter_table('reports', schema=None) as batch_op:
+        batch_op.drop_index('ix_reports_target_user_id')
+        batch_op.drop_index('ix_reports_target')
+        batch_op.drop_index('ix_reports_reporter_listing')
+
+    op.drop_table('reports')
     with op.batch_alter_table('recovery_codes', schema=None) as batch_op:
         batch_op.drop_index('ix_recovery_codes_user_id')
 
     op.drop_table('recovery_codes')
+    op.drop_table('moderation_rules')
     with op.batch_alter_table('blocks', schema=None) as batch_op:
         batch_op.drop_index('ix_blocks_blocked_id')
 
@@ -332,5 +414,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_users_network_fingerprint'))
 
     op.drop_table('users')
+    op.drop_table('moderation_rules_version')
     op.drop_table('boards')
     # ### end Alembic commands ###

@@ -1,0 +1,197 @@
+"""Request and response shapes of moderation's API, as pydantic models.
+
+Request models are strict (no "1" for 1) and validate bodies; response models describe the
+answers in the OpenAPI document. They extend the core's `In` and `Out` bases so the document
+generator treats them like the core's own.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, StrictInt, StrictStr
+
+from forum.api.schemas import In, Out, UserOut
+
+TargetTypeLit = Literal["post", "room_message", "user"]
+ReasonLit = Literal[
+    "harassment", "sexual_harassment", "threat", "blackmail", "intimate_images",
+    "personal_info", "impersonation", "stalking", "hacked_account", "hate", "self_harm",
+    "spam", "other",
+]
+OutcomeLit = Literal["hide_from_me", "warn", "remove", "ban", "help_me_report"]
+SanctionKindLit = Literal["warn", "mute", "suspend", "ban"]
+HOURS_MAX = 24 * 365 * 10
+
+
+# --- requests --------------------------------------------------------------------------------
+
+class ReportIn(In):
+    target_type: TargetTypeLit
+    target_id: StrictInt = Field(ge=1)
+    reason: ReasonLit
+    desired_outcome: OutcomeLit | None = None
+    note: StrictStr | None = Field(default=None, max_length=2000)
+
+
+class CheckIn(In):
+    text: StrictStr = Field(max_length=40_000)
+
+
+class SanctionIn(In):
+    kind: SanctionKindLit
+    duration_hours: StrictInt | None = Field(default=None, ge=1, le=HOURS_MAX)
+    reason: StrictStr = Field(default="", max_length=2000)
+
+
+class ResolveIn(In):
+    decision: Literal["approve", "remove", "dismiss"]
+    note: StrictStr | None = Field(default=None, max_length=2000)
+    sanction: SanctionIn | None = None
+    #: Optional optimistic-concurrency check: the `version` of the item as the moderator saw it.
+    version: StrictInt | None = None
+
+
+class BlockIn(In):
+    user_id: StrictInt = Field(ge=1)
+
+
+class RuleIn(In):
+    pattern: StrictStr = Field(min_length=1, max_length=200)
+    kind: Literal["word", "phrase", "regex"]
+    action: Literal["block", "hold", "flag", "censor"]
+    note: StrictStr | None = Field(default=None, max_length=1000)
+
+
+# --- responses -------------------------------------------------------------------------------
+
+class ReportRef(Out):
+    id: int
+    status: Literal["open", "actioned", "dismissed"]
+
+
+class ReportCreatedOut(Out):
+    report: ReportRef
+
+
+class MyReportOut(Out):
+    id: int
+    target_type: TargetTypeLit
+    target_id: int
+    reason: ReasonLit
+    desired_outcome: OutcomeLit | None
+    status: Literal["open", "actioned", "dismissed"]
+    outcome_note: str | None
+    created_at: str
+    resolved_at: str | None
+
+
+class MyReportsOut(Out):
+    reports: list[MyReportOut]
+    next_cursor: str | None
+
+
+class HelplineOut(Out):
+    name: str
+    phone: str
+    hours: str | None
+    languages: list[str] | None
+    helps_with: list[str]
+    source: str
+    checked: str
+
+
+class CheckOut(Out):
+    status: Literal["published", "pending", "blocked"]
+    reasons: list[str]
+    resources: list[HelplineOut]
+
+
+class QueueItemOut(Out):
+    id: int
+    target_type: TargetTypeLit
+    target_id: int
+    target: dict[str, Any]
+    reasons: list[dict[str, Any]]
+    report_count: int
+    priority: Literal["crisis", "urgent", "normal"]
+    status: Literal["open", "resolved"]
+    created_at: str
+    claimed_by: UserOut | None
+    decision: Literal["approve", "remove", "dismiss"] | None
+    version: int
+
+
+class QueueOut(Out):
+    items: list[QueueItemOut]
+    next_cursor: str | None
+
+
+class QueueItemEnvelope(Out):
+    item: QueueItemOut
+
+
+class ModSanctionOut(Out):
+    id: int
+    user_id: int
+    kind: SanctionKindLit
+    reason: str
+    starts_at: str
+    ends_at: str | None
+    lifted_at: str | None
+    active: bool
+    issued_by: UserOut | None
+
+
+class SanctionEnvelope(Out):
+    sanction: ModSanctionOut
+
+
+class SanctionsOut(Out):
+    sanctions: list[ModSanctionOut]
+
+
+class BlockOut(Out):
+    user: UserOut | None
+    created_at: str
+
+
+class BlockEnvelope(Out):
+    block: BlockOut
+
+
+class BlocksOut(Out):
+    blocks: list[BlockOut]
+
+
+class RuleOut(Out):
+    id: int
+    pattern: str
+    kind: Literal["word", "phrase", "regex"]
+    action: Literal["block", "hold", "flag", "censor"]
+    note: str
+    created_by: UserOut | None
+    created_at: str
+
+
+class RuleEnvelope(Out):
+    rule: RuleOut
+
+
+class RulesOut(Out):
+    rules: list[RuleOut]
+
+
+class AuditEntryOut(Out):
+    id: int
+    actor: UserOut | None
+    action: str
+    target_type: str | None
+    target_id: int | None
+    details: dict[str, Any]
+    created_at: str
+
+
+class AuditOut(Out):
+    entries: list[AuditEntryOut]
+    next_cursor: str | None

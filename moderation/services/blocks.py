@@ -1,0 +1,66 @@
+"""Blocks: a member stops seeing someone, and that someone can no longer reply to or react to
+her. Blocking is silent (the other member is never told) and answers the same whether or not
+the block already existed, so it cannot be used to probe.
+
+The core reads blocks on every listing and write (`forum.services.blocks`); here they are
+made, listed and lifted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from forum.errors import Invalid, NotFound
+from forum.models.safety import Block
+from forum.models.user import User
+from forum.policy import Actor
+from moderation.services.shapes import iso, user_json
+
+
+def block_user(session: Session, actor: Actor, user_id: int) -> Block:
+    """Block `user_id` for the actor (idempotent). Allowed even while muted: blocking protects."""
+    me = actor.require_user()
+    if user_id == me.id:
+        raise Invalid({"user_id": ["You cannot block yourself."]})
+    if session.get(User, user_id) is None:
+        raise NotFound("No such user.")
+    existing = session.get(Block, (me.id, user_id))
+    if existing is not None:
+        return existing
+    block = Block(blocker_id=me.id, blocked_id=user_id)
+    try:
+        with session.begin_nested():
+            session.add(block)
+            session.flush()
+    except IntegrityError:  # the same block made by a concurrent request
+        found = session.get(Block, (me.id, user_id))
+        assert found is not None
+        return found
+    return block
+
+
+def unblock_user(session: Session, actor: Actor, user_id: int) -> None:
+    """Lift a block; lifting one that does not exist changes nothing."""
+    me = actor.require_user()
+    session.execute(delete(Block).where(Block.blocker_id == me.id, Block.blocked_id == user_id))
+
+
+def list_blocks(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    """Whom the actor blocked, newest first."""
+    me = actor.require_user()
+    rows = session.execute(
+        select(Block, User)
+        .join(User, User.id == Block.blocked_id)
+        .where(Block.blocker_id == me.id)
+        .order_by(Block.created_at.desc(), Block.blocked_id.desc())
+    ).all()
+    return [block_json(block, user) for block, user in rows]
+
+
+def block_json(block: Block, user: User | None) -> dict[str, Any]:
+    """A block as its owner sees it."""
+    return {"user": user_json(user), "created_at": iso(block.created_at)}

@@ -1,0 +1,167 @@
+"""Reports: a member tells moderators about a post, a room message or an account.
+
+A report keeps a snapshot of what was reported, as it was then, for the member's evidence
+export; it puts the target in the review queue; `hide_from_me` blocks the author for the
+reporter at once; and enough distinct reporters (or one moderator) hide a post until review.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from forum import signals
+from forum.db import utcnow
+from forum.errors import Conflict, Invalid, NotFound
+from forum.policy import Actor, Permission
+from forum.services.audit import record_action
+from forum.services.standing import assert_may_write
+from moderation.models import DesiredOutcome, Report, ReportReason, ReportStatus, TargetType
+from moderation.services import blocks, review, targets
+from moderation.services.shapes import cursor_int, encode_cursor, iso
+
+NOTE_MAX = 2000
+
+
+def create_report(
+    session: Session,
+    actor: Actor,
+    *,
+    target_type: str,
+    target_id: int,
+    reason: str,
+    desired_outcome: str | None,
+    note: str | None,
+    auto_hide_at: int,
+) -> Report:
+    """File a report; 409 if this member already reported this target.
+
+    Posts are hidden pending review once `auto_hide_at` distinct members reported them, and at
+    once when a moderator did.
+    """
+    user = actor.require_user()
+    assert_may_write(session, user)
+    errors: dict[str, list[str]] = {}
+    if target_type not in {t.value for t in TargetType}:
+        errors["target_type"] = ["Use 'post', 'room_message' or 'user'."]
+    if reason not in {r.value for r in ReportReason}:
+        errors["reason"] = ["Choose one of the listed reasons."]
+    if desired_outcome is not None and desired_outcome not in {d.value for d in DesiredOutcome}:
+        errors["desired_outcome"] = ["Choose one of the listed outcomes."]
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        errors["note"] = [f"At most {NOTE_MAX} characters."]
+    if errors:
+        raise Invalid(errors)
+    target = targets.load_target(session, target_type, target_id)
+    if target is None or not targets.may_see(session, actor, target):
+        raise NotFound("There is nothing to report here.")
+    if target.author_id == user.id:
+        raise Invalid({"target_id": ["You cannot report yourself or your own words."]})
+    duplicate = session.scalar(
+        select(Report.id).where(
+            Report.reporter_id == user.id,
+            Report.target_type == target_type,
+            Report.target_id == target_id,
+        )
+    )
+    if duplicate is not None:
+        raise Conflict("You have already reported this.")
+    report = Report(
+        reporter_id=user.id,
+        target_type=target_type,
+        target_id=target_id,
+        target_user_id=target.author_id,
+        reason=reason,
+        desired_outcome=desired_outcome,
+        note=note,
+        status=ReportStatus.OPEN.value,
+        snapshot=targets.snapshot(session, target, reveal=False),
+        created_at=utcnow(),
+    )
+    try:
+        with session.begin_nested():
+            session.add(report)
+            session.flush()
+    except IntegrityError as exc:  # the same report sent twice at once
+        raise Conflict("You have already reported this.") from exc
+
+    if desired_outcome == DesiredOutcome.HIDE_FROM_ME and target.author_id is not None:
+        blocks.block_user(session, actor, target.author_id)
+
+    review.open_review(
+        session,
+        target,
+        [{
+            "source": "report",
+            "code": f"report:{reason}",
+            "reason": reason,
+            "report_id": report.id,
+            "desired_outcome": desired_outcome,
+            "at": iso(report.created_at),
+        }],
+        targets.snapshot(session, target, reveal=True),
+    )
+    _maybe_hide(session, actor, target, auto_hide_at)
+    if reason == ReportReason.SELF_HARM and target.type != TargetType.USER:
+        # Someone may be at risk: counsellors hear of it as they would of crisis language.
+        signals.crisis_detected.send(
+            target.type, target_id=target.id, author_id=target.author_id,
+            place=_place(target), source="report",
+        )
+    return report
+
+
+def _place(target: targets.Target) -> str | None:
+    if target.board is not None:
+        return target.board.slug
+    if target.room is not None:
+        return target.room.slug
+    return None
+
+
+def _maybe_hide(session: Session, actor: Actor, target: targets.Target, threshold: int) -> None:
+    """Hide published content once enough members reported it, or at once for a moderator."""
+    if target.type == TargetType.USER or target.status != "published":
+        return
+    by_moderator = actor.can(Permission.POST_MODERATE) or actor.can(Permission.ROOM_MODERATE)
+    if by_moderator:
+        targets.set_status(target, "hidden")
+        record_action(session, actor, f"{target.type}.hide", target.type, target.id,
+                      why="reported by a moderator")
+        return
+    if review.count_open_reports(session, target.type, target.id) >= max(1, threshold):
+        targets.set_status(target, "hidden")
+
+
+def list_mine(
+    session: Session, actor: Actor, *, cursor: str | None, limit: int
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The reporter's own reports with their outcomes, newest first."""
+    user = actor.require_user()
+    query = select(Report).where(Report.reporter_id == user.id).order_by(Report.id.desc())
+    before = cursor_int(cursor)
+    if before is not None:
+        query = query.where(Report.id < before)
+    rows = list(session.scalars(query.limit(limit + 1)))
+    next_cursor = encode_cursor([rows[limit - 1].id]) if len(rows) > limit else None
+    return [mine_json(r) for r in rows[:limit]], next_cursor
+
+
+def mine_json(report: Report) -> dict[str, Any]:
+    """A report as its reporter sees it."""
+    return {
+        "id": report.id,
+        "target_type": report.target_type,
+        "target_id": report.target_id,
+        "reason": report.reason,
+        "desired_outcome": report.desired_outcome,
+        "note": report.note,
+        "status": report.status,
+        "outcome_note": report.outcome_note,
+        "created_at": iso(report.created_at),
+        "resolved_at": iso(report.resolved_at),
+    }

@@ -1,0 +1,357 @@
+"""The review queue: one item per target, re-opened rather than duplicated, claimed by one
+moderator, resolved with a decision (and optionally a sanction) under a version check.
+
+Items are ranked so that someone who may be at risk is seen first (`crisis`), then danger to
+someone (`threat`, `personal_info`, blackmail, intimate images), then the rest by report count
+and age.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from forum.db import utcnow
+from forum.errors import Conflict, Invalid, NotFound
+from forum.models.user import User
+from forum.policy import Actor, Permission
+from forum.services.audit import record_action
+from moderation.models import (
+    Decision,
+    Priority,
+    Report,
+    ReportStatus,
+    ReviewItem,
+    ReviewStatus,
+    TargetType,
+)
+from moderation.services import sanctions, targets
+from moderation.services.shapes import cursor_int, encode_cursor, iso, user_json
+
+#: Report reasons and filter categories that put an item just behind crisis.
+URGENT = frozenset({"threat", "personal_info", "blackmail", "intimate_images"})
+#: Most reasons an item keeps (a flood of reports must not grow a row without bound).
+MAX_REASONS = 200
+
+
+def reason_priority(reason: dict[str, Any]) -> Priority:
+    """The rank one reason deserves: crisis language or a `self_harm` report is `crisis`."""
+    code = str(reason.get("code", ""))
+    head = code.split(":", 1)[0]
+    category = str(reason.get("category") or "")
+    report_reason = str(reason.get("reason") or "")
+    if head == "crisis" or category == "crisis" or report_reason == "self_harm":
+        return Priority.CRISIS
+    if head in URGENT or category in URGENT or report_reason in URGENT:
+        return Priority.URGENT
+    return Priority.NORMAL
+
+
+def priority_of(reasons: list[dict[str, Any]]) -> Priority:
+    """The most urgent rank among the reasons."""
+    return min((reason_priority(r) for r in reasons), default=Priority.NORMAL)
+
+
+def _reason_key(reason: dict[str, Any]) -> tuple[Any, ...]:
+    return (reason.get("source"), reason.get("code"), reason.get("report_id"), reason.get("excerpt"))
+
+
+def count_open_reports(session: Session, target_type: str, target_id: int) -> int:
+    """Distinct members with an open report on the target (one report per member and target)."""
+    return int(
+        session.scalar(
+            select(func.count(Report.id)).where(
+                Report.target_type == target_type,
+                Report.target_id == target_id,
+                Report.status == ReportStatus.OPEN.value,
+            )
+        )
+        or 0
+    )
+
+
+def open_review(
+    session: Session,
+    target: targets.Target,
+    reasons: list[dict[str, Any]],
+    snapshot: dict[str, Any],
+) -> ReviewItem:
+    """Create the review item of `target`, or re-open (or add to) the existing one.
+
+    A resolved item is re-opened with its earlier decision kept in `history`, so one target
+    never has two items in the queue.
+    """
+    item = session.scalar(
+        select(ReviewItem).where(
+            ReviewItem.target_type == target.type, ReviewItem.target_id == target.id
+        )
+    )
+    now = utcnow()
+    new_round = True
+    if item is None:
+        item = ReviewItem(
+            target_type=target.type,
+            target_id=target.id,
+            target_user_id=target.author_id,
+            status=ReviewStatus.OPEN.value,
+            reasons=[],
+            report_count=0,
+            priority=Priority.NORMAL.value,
+            snapshot=snapshot,
+            history=[],
+            created_at=now,
+            opened_at=now,
+        )
+        try:
+            with session.begin_nested():
+                session.add(item)
+                session.flush()
+        except IntegrityError:  # another request created it a moment ago
+            new_round = False
+            item = session.scalars(
+                select(ReviewItem).where(
+                    ReviewItem.target_type == target.type, ReviewItem.target_id == target.id
+                )
+            ).one()
+    elif item.status == ReviewStatus.RESOLVED:
+        item.history = [
+            *item.history,
+            {
+                "decision": item.decision,
+                "note": item.decision_note,
+                "resolved_by": item.resolved_by_id,
+                "resolved_at": iso(item.resolved_at),
+                "reasons": item.reasons,
+            },
+        ]
+        item.status = ReviewStatus.OPEN.value
+        item.reasons = []
+        item.claimed_by_id = None
+        item.claimed_at = None
+        item.decision = None
+        item.decision_note = None
+        item.resolved_by_id = None
+        item.resolved_at = None
+        item.opened_at = now
+        item.snapshot = snapshot
+    else:
+        new_round = False
+    known = {_reason_key(r) for r in item.reasons}
+    fresh = [r for r in reasons if _reason_key(r) not in known]
+    if fresh:
+        item.reasons = [*item.reasons, *fresh][-MAX_REASONS:]
+    rank = priority_of(reasons)
+    item.priority = int(rank) if new_round else min(int(item.priority), int(rank))
+    item.report_count = count_open_reports(session, target.type, target.id)
+    if target.author_id is not None:
+        item.target_user_id = target.author_id
+    _flush(session)
+    return item
+
+
+def _flush(session: Session) -> None:
+    """Flush; a concurrent change of the same review item is a 409, not a 500."""
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict("Someone else changed this item meanwhile. Reload it and try again.") from exc
+
+
+def load_item(session: Session, actor: Actor, item_id: int) -> ReviewItem:
+    """A review item for a moderator; 404 if there is none."""
+    actor.require(Permission.QUEUE_REVIEW)
+    item = session.get(ReviewItem, item_id)
+    if item is None:
+        raise NotFound("No such review item.")
+    return item
+
+
+def list_queue(
+    session: Session, actor: Actor, *, status: str, cursor: str | None, limit: int
+) -> tuple[list[ReviewItem], str | None]:
+    """A page of the queue: most urgent first, then most reported, then oldest."""
+    actor.require(Permission.QUEUE_REVIEW)
+    if status not in {s.value for s in ReviewStatus}:
+        raise Invalid({"status": ["Use 'open' or 'resolved'."]})
+    offset = cursor_int(cursor) or 0
+    query = select(ReviewItem).where(ReviewItem.status == status)
+    if status == ReviewStatus.OPEN:
+        query = query.order_by(
+            ReviewItem.priority,
+            ReviewItem.report_count.desc(),
+            ReviewItem.opened_at,
+            ReviewItem.id,
+        )
+    else:
+        query = query.order_by(ReviewItem.resolved_at.desc(), ReviewItem.id.desc())
+    # The queue is re-ranked as reports arrive, so an offset is the honest cursor here.
+    rows = list(session.scalars(query.offset(offset).limit(limit + 1)))
+    next_cursor = encode_cursor([offset + limit]) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def claim(session: Session, actor: Actor, item: ReviewItem) -> ReviewItem:
+    """Take an item so two moderators do not work on it at once; 409 if someone else has it."""
+    actor.require(Permission.QUEUE_REVIEW)
+    if item.status != ReviewStatus.OPEN:
+        raise Conflict("This item is already resolved.")
+    if item.claimed_by_id is not None and item.claimed_by_id != actor.id:
+        raise Conflict("Another moderator is already reviewing this item.")
+    if item.claimed_by_id is None:
+        # Compare-and-set, so two claims racing on the same row cannot both win.
+        result = session.execute(
+            update(ReviewItem)
+            .where(ReviewItem.id == item.id, ReviewItem.claimed_by_id.is_(None),
+                   ReviewItem.version == item.version)
+            .values(claimed_by_id=actor.id, claimed_at=utcnow(), version=item.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if not result.rowcount:  # type: ignore[attr-defined]
+            raise Conflict("Another moderator is already reviewing this item.")
+        session.refresh(item)
+        record_action(session, actor, "review.claim", "review_item", item.id,
+                      content_type=item.target_type, content_id=item.target_id)
+        _flush(session)
+    return item
+
+
+def resolve(
+    session: Session,
+    actor: Actor,
+    item: ReviewItem,
+    *,
+    decision: str,
+    note: str | None,
+    sanction: dict[str, Any] | None = None,
+    expected_version: int | None = None,
+) -> ReviewItem:
+    """Decide on an item: `approve` and `dismiss` put held or hidden content back,
+    `remove` removes it; the reporters' reports become `actioned` (removed, or a sanction was
+    issued) or `dismissed`. A sanction on the author may be issued in the same step."""
+    actor.require(Permission.QUEUE_REVIEW)
+    if decision not in {d.value for d in Decision}:
+        raise Invalid({"decision": ["Use 'approve', 'remove' or 'dismiss'."]})
+    if expected_version is not None and expected_version != item.version:
+        raise Conflict("This item changed since you loaded it. Reload it and try again.")
+    if item.status != ReviewStatus.OPEN:
+        raise Conflict("This item is already resolved.")
+    if item.claimed_by_id is not None and item.claimed_by_id != actor.id:
+        raise Conflict("Another moderator is reviewing this item.")
+    target = targets.load_target(session, item.target_type, item.target_id)
+    issued = None
+    if sanction is not None:
+        actor.require(Permission.SANCTION_ISSUE)
+        user_id = target.author_id if target is not None else item.target_user_id
+        if user_id is None:
+            raise Invalid({"sanction": ["The author of this content no longer exists."]})
+        issued = sanctions.issue_sanction(
+            session, actor, user_id,
+            kind=sanction["kind"], duration_hours=sanction.get("duration_hours"),
+            reason=sanction.get("reason") or note or "",
+            review_item_id=item.id,
+        )
+    if target is not None and target.type != TargetType.USER:
+        if decision == Decision.REMOVE:
+            targets.set_status(target, "removed")
+        elif targets.is_held(target):
+            targets.set_status(target, "published")
+    now = utcnow()
+    actioned = decision == Decision.REMOVE or issued is not None
+    outcome = ReportStatus.ACTIONED if actioned else ReportStatus.DISMISSED
+    outcome_note = note or _default_outcome_note(decision, issued.kind if issued else None)
+    reports = session.scalars(
+        select(Report).where(
+            Report.target_type == item.target_type,
+            Report.target_id == item.target_id,
+            Report.status == ReportStatus.OPEN.value,
+        )
+    )
+    closed = 0
+    for report in reports:
+        report.status = outcome.value
+        report.outcome_note = outcome_note
+        report.resolved_at = now
+        closed += 1
+    item.status = ReviewStatus.RESOLVED.value
+    item.decision = decision
+    item.decision_note = note
+    item.resolved_by_id = actor.id
+    item.resolved_at = now
+    if item.claimed_by_id is None:
+        item.claimed_by_id = actor.id
+        item.claimed_at = now
+    record_action(
+        session, actor, "review.resolve", "review_item", item.id,
+        decision=decision, note=note, content_type=item.target_type, content_id=item.target_id,
+        reports_closed=closed, report_outcome=outcome.value,
+        sanction_id=issued.id if issued is not None else None,
+    )
+    _flush(session)
+    return item
+
+
+def _default_outcome_note(decision: str, sanction_kind: str | None) -> str:
+    """What a reporter reads when the moderator wrote no note."""
+    if decision == Decision.REMOVE:
+        text = "Thank you. A moderator removed this content."
+    elif sanction_kind is not None:
+        text = "Thank you. A moderator took action on this account."
+    else:
+        text = "Thank you. A moderator reviewed this and found it within the rules."
+    if sanction_kind is not None and decision == Decision.REMOVE:
+        text += " The account was also restricted."
+    return text
+
+
+def items_json(session: Session, actor: Actor, items: list[ReviewItem]) -> list[dict[str, Any]]:
+    """Items as moderators see them: the target as it is now (its snapshot if it is gone),
+    with the real author. Showing anonymous authors is audited, once per answer."""
+    revealed: dict[str, list[int]] = {}
+    users = _users(session, {i.claimed_by_id for i in items} | {i.resolved_by_id for i in items})
+    shaped = []
+    for item in items:
+        target = targets.load_target(session, item.target_type, item.target_id)
+        if target is not None:
+            shown = targets.snapshot(session, target, reveal=True)
+            shown["exists"] = True
+        else:
+            shown = {**item.snapshot, "exists": False}
+        if shown.get("anonymous") and shown.get("author") is not None:
+            revealed.setdefault(item.target_type, []).append(item.target_id)
+        shaped.append(
+            {
+                "id": item.id,
+                "target_type": item.target_type,
+                "target_id": item.target_id,
+                "target": shown,
+                "reasons": item.reasons,
+                "report_count": item.report_count,
+                "priority": Priority(item.priority).label,
+                "priority_rank": item.priority,
+                "status": item.status,
+                "created_at": iso(item.created_at),
+                "opened_at": iso(item.opened_at),
+                "claimed_by": user_json(users.get(item.claimed_by_id)),
+                "claimed_at": iso(item.claimed_at),
+                "decision": item.decision,
+                "decision_note": item.decision_note,
+                "resolved_by": user_json(users.get(item.resolved_by_id)),
+                "resolved_at": iso(item.resolved_at),
+                "version": item.version,
+            }
+        )
+    if revealed:
+        record_action(session, actor, "author.reveal", "review_queue", None,
+                      **{f"{kind}_ids": ids for kind, ids in revealed.items()})
+    return shaped
+
+
+def _users(session: Session, ids: set[int | None]) -> dict[int, User]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {u.id: u for u in session.scalars(select(User).where(User.id.in_(wanted)))}

@@ -1,0 +1,160 @@
+"""Moderator-written filter rules, beside the shipped lexicons.
+
+Every change bumps the single-row rules version with a fresh random stamp; each process's
+screener compares the stamp with that of its compiled pipeline and rebuilds when they differ,
+so a new rule holds at once everywhere, without a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from forum.db import utcnow
+from forum.errors import Invalid, NotFound
+from forum.models.user import User
+from forum.policy import Actor, Permission
+from forum.services.audit import record_action
+from moderation.domain.pipeline import Pipeline, RuleSpec
+from moderation.models import ModerationRule, RulesVersion
+from moderation.services.shapes import iso, user_json
+
+log = logging.getLogger(__name__)
+
+KINDS = ("word", "phrase", "regex")
+ACTIONS = ("block", "hold", "flag", "censor")
+PATTERN_MAX = 200
+NOTE_MAX = 1000
+#: Nested quantifiers such as `(a+)+` can take exponential time on a crafted text.
+_NESTED_QUANTIFIER = re.compile(r"\([^()]*[+*}][^()]*\)\s*[+*{]")
+VERSION_ROW = 1
+
+
+def current_stamp(session: Session) -> str:
+    """The stamp of the rules in the database ("" before any rule was ever written)."""
+    return session.scalar(select(RulesVersion.stamp).where(RulesVersion.id == VERSION_ROW)) or ""
+
+
+def bump_version(session: Session) -> None:
+    """Mark the rules as changed, for every process."""
+    now = utcnow()
+    stamp = uuid.uuid4().hex
+    result = session.execute(
+        update(RulesVersion)
+        .where(RulesVersion.id == VERSION_ROW)
+        .values(version=RulesVersion.version + 1, stamp=stamp, changed_at=now)
+    )
+    if result.rowcount:  # type: ignore[attr-defined]
+        return
+    try:
+        with session.begin_nested():
+            session.add(RulesVersion(id=VERSION_ROW, version=1, stamp=stamp, changed_at=now))
+            session.flush()
+    except IntegrityError:  # created by a concurrent change: bump that one
+        session.execute(
+            update(RulesVersion)
+            .where(RulesVersion.id == VERSION_ROW)
+            .values(version=RulesVersion.version + 1, stamp=stamp, changed_at=now)
+        )
+
+
+def list_rules(session: Session, actor: Actor) -> list[ModerationRule]:
+    """All moderator rules, newest first."""
+    actor.require(Permission.RULES_EDIT)
+    return list(session.scalars(select(ModerationRule).order_by(ModerationRule.id.desc())))
+
+
+def validate_rule(pattern: str, kind: str, action: str) -> str:
+    """Check a rule before it is stored (a broken rule must never break posting);
+    returns the cleaned pattern."""
+    errors: dict[str, list[str]] = {}
+    cleaned = (pattern or "").strip()
+    if not cleaned:
+        errors["pattern"] = ["Write a word, phrase or pattern."]
+    elif len(cleaned) > PATTERN_MAX:
+        errors["pattern"] = [f"At most {PATTERN_MAX} characters."]
+    if kind not in KINDS:
+        errors["kind"] = ["Use 'word', 'phrase' or 'regex'."]
+    if action not in ACTIONS:
+        errors["action"] = ["Use 'block', 'hold', 'flag' or 'censor'."]
+    if not errors and kind == "regex":
+        try:
+            re.compile(cleaned)
+        except re.error as exc:
+            errors["pattern"] = [f"Not a valid regular expression: {exc}."]
+        else:
+            if _NESTED_QUANTIFIER.search(cleaned):
+                errors["pattern"] = ["Nested repetition like (a+)+ can stall the filter."]
+    if not errors and kind == "word" and len(cleaned.split()) > 1:
+        errors["kind"] = ["A word rule holds one word; use 'phrase' for several."]
+    if not errors:
+        # Let the pipeline itself judge the rule, so nothing it would reject is stored.
+        try:
+            Pipeline.build(
+                [RuleSpec(id="rule:check", pattern=cleaned, kind=kind, action=action)],
+                include_lexicons=False,
+            )
+        except Exception as exc:  # noqa: BLE001 - any rejection is the moderator's to fix
+            errors["pattern"] = [f"The filter cannot use this pattern: {exc}"]
+    if errors:
+        raise Invalid(errors)
+    return cleaned
+
+
+def create_rule(
+    session: Session, actor: Actor, *, pattern: str, kind: str, action: str, note: str | None
+) -> ModerationRule:
+    """Add a rule; it applies to the next text screened, in every process."""
+    actor.require(Permission.RULES_EDIT)
+    cleaned = validate_rule(pattern, kind, action)
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise Invalid({"note": [f"At most {NOTE_MAX} characters."]})
+    rule = ModerationRule(
+        pattern=cleaned, kind=kind, action=action, note=note, created_by_id=actor.id
+    )
+    session.add(rule)
+    session.flush()
+    bump_version(session)
+    record_action(session, actor, "rule.create", "rule", rule.id,
+                  pattern=cleaned, kind=kind, action=action, note=note)
+    return rule
+
+
+def delete_rule(session: Session, actor: Actor, rule_id: int) -> None:
+    """Remove a rule; texts screened from now on no longer meet it."""
+    actor.require(Permission.RULES_EDIT)
+    rule = session.get(ModerationRule, rule_id)
+    if rule is None:
+        raise NotFound("No such rule.")
+    record_action(session, actor, "rule.delete", "rule", rule.id,
+                  pattern=rule.pattern, kind=rule.kind, action=rule.action)
+    session.delete(rule)
+    session.flush()
+    bump_version(session)
+
+
+def rule_json(rule: ModerationRule, author: User | None = None) -> dict[str, Any]:
+    """A rule as moderators see it."""
+    return {
+        "id": rule.id,
+        "pattern": rule.pattern,
+        "kind": rule.kind,
+        "action": rule.action,
+        "note": rule.note,
+        "created_by": user_json(author),
+        "created_at": iso(rule.created_at),
+    }
+
+
+def rules_json(session: Session, rows: list[ModerationRule]) -> list[dict[str, Any]]:
+    """Several rules, with who wrote each."""
+    ids = {r.created_by_id for r in rows if r.created_by_id is not None}
+    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    return [rule_json(r, users.get(r.created_by_id) if r.created_by_id else None) for r in rows]
