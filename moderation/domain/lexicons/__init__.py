@@ -1,0 +1,1 @@
+"""Data only: the shipped English, Urdu and Roman Urdu lexicons (see README.md for sources)."""

@@ -1,0 +1,175 @@
+"""The moderation pipeline: normalise once, match every rule and detector, decide one verdict.
+
+Why one entry point: posting, editing, room messages and ``POST /moderation/check`` must all
+decide the same way, so the service layer calls ``Pipeline.screen`` and nothing else. The
+pipeline is pure and immutable once built; the app builds one when rules change and shares it.
+
+Policy (see ``lexicons/README.md``):
+
+* strongest action wins: ``block`` > ``hold`` > ``flag`` > ``censor`` > ``allow``;
+* ``crisis`` is a flag of its own: it adds help lines and counsellor alerts and never blocks; a
+  text in crisis that would otherwise be blocked is held instead, so no one in crisis is refused;
+* a member reporting what was said to her ("he called me a ...", "us ne mujhe ... kaha") is not
+  blocked or held by the shipped lexicons: when a reporting verb is present, lexicon ``block`` and
+  ``hold`` become ``flag`` (published, reviewed). Moderators' own rules keep their action.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from moderation.domain.detectors import (
+    detect_flood,
+    detect_new_account_link,
+    detect_personal_info,
+    load_crisis_rules,
+)
+from moderation.domain.lexicon import LEXICON_DIR, lexicon_rules
+from moderation.domain.normalize import normalize
+from moderation.domain.rules import ACTIONS, Hit, RuleSet, RuleSpec
+from moderation.domain.verdict import CRISIS, Reason, Verdict, strongest
+
+__all__ = [
+    "ACTIONS",
+    "LEXICON_FILES",
+    "Pipeline",
+    "Reason",
+    "RuleSpec",
+    "ScreenContext",
+    "Verdict",
+    "load_lexicon_rules",
+]
+
+LEXICON_FILES = ("en.tsv", "ur.tsv", "roman_ur.tsv")
+_DOWNGRADED_WHEN_QUOTED = frozenset({"block", "hold"})
+
+# Reporting verbs (English, Roman Urdu, Urdu): a message holding one is treated as a report.
+_REPORT_WORDS = """
+said says saying say called calls calling told tells telling texted texts texting messaged
+messages messaging wrote writes writing threatened threatens threatening threat threats
+commented comments replied replies shouted shouts yelled yells sent sends dmed dms dm'd
+screamed screams posted posts named
+kaha kha kahaa keha kehta kehti kehte kehtay kahta kahti kahte kehna kehtey bola boli bole bolay
+bolta bolti bolte likha likhi likhta likhti likhte bheja bheji bheje bhejta bhejti bhejte dhamki
+dhamkee dhamkiyan dhamkian dhamkaya dhamkata dhamkati dhamkiyaan pukara gali gaali galiyan
+gaaliyan
+کہا کہتا کہتی کہتے بولا بولی بولے بولتا بولتی لکھا لکھی لکھتا بھیجا بھیجی بھیجے دھمکی دھمکیاں
+دھمکایا گالی گالیاں
+"""
+
+
+@lru_cache(maxsize=1)
+def _report_tokens() -> frozenset[str]:
+    return frozenset(normalize(w).text for w in _REPORT_WORDS.split())
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenContext:
+    """What the caller knows about the author; every field optional."""
+
+    account_age_seconds: float | None = None
+    new_account_link_seconds: float = 86400.0
+    recent_texts: tuple[str, ...] = ()
+    recent_reply_targets: tuple[int, ...] = ()
+    reply_target: int | None = None
+
+
+_NO_CONTEXT = ScreenContext()
+
+
+@lru_cache(maxsize=1)
+def _lexicon_rules() -> tuple[RuleSpec, ...]:
+    rules: list[RuleSpec] = []
+    for name in LEXICON_FILES:
+        rules.extend(lexicon_rules(LEXICON_DIR / name))
+    return tuple(rules)
+
+
+def load_lexicon_rules() -> list[RuleSpec]:
+    """The shipped English, Urdu and Roman Urdu lexicons as rules (read once, cached)."""
+    return list(_lexicon_rules())
+
+
+def _reason_for(hit: Hit, original: str) -> Reason:
+    rule = hit.rule
+    excerpt = original[hit.start : hit.end]
+    if rule.action == CRISIS:
+        return Reason("crisis:self_harm", CRISIS, rule.category, rule.id, excerpt)
+    if rule.id.startswith("lexicon:"):
+        return Reason(f"lexicon:{rule.category}", rule.action, rule.category, rule.id, excerpt)
+    return Reason(f"{rule.id}:{rule.action}", rule.action, rule.category, rule.id, excerpt)
+
+
+def _is_report(folded: str, original: str) -> bool:
+    words = _report_tokens()
+    return any(tok in words for tok in folded.split()) or _has_quote_marks(original)
+
+
+def _has_quote_marks(text: str) -> bool:
+    return sum(text.count(q) for q in '"“”«»') >= 2
+
+
+def _mask(text: str, spans: list[tuple[int, int]]) -> str:
+    chars = list(text)
+    for start, end in spans:
+        for i in range(start, min(end, len(chars))):
+            if not chars[i].isspace():
+                chars[i] = "*"
+    return "".join(chars)
+
+
+class Pipeline:
+    """A compiled rule set plus the detectors; build once, call ``screen`` per message."""
+
+    __slots__ = ("ruleset",)
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+
+    @classmethod
+    def build(cls, rules: Iterable[RuleSpec] = (), *, include_lexicons: bool = True) -> Pipeline:
+        """Compile moderators' ``rules`` with the crisis phrases (always) and the lexicons."""
+        all_rules: list[RuleSpec] = list(load_crisis_rules())
+        if include_lexicons:
+            all_rules.extend(_lexicon_rules())
+        all_rules.extend(rules)
+        return cls(RuleSet.compile(all_rules))
+
+    def screen(self, text: str, context: ScreenContext | None = None) -> Verdict:
+        """Decide what posting ``text`` does; never raises on any string, empty included."""
+        ctx = context or _NO_CONTEXT
+        reasons: list[Reason] = []
+        censor_spans: list[tuple[int, int]] = []
+        folded = ""
+        if text:
+            n = normalize(text)
+            folded = n.text
+            for hit in self.ruleset.match(n):
+                reasons.append(_reason_for(hit, text))
+                if hit.rule.action == "censor":
+                    censor_spans.append((hit.start, hit.end))
+            reasons.extend(detect_personal_info(text))
+            reasons.extend(
+                detect_new_account_link(text, ctx.account_age_seconds, ctx.new_account_link_seconds)
+            )
+        reasons.extend(detect_flood(text, ctx.recent_texts, ctx.recent_reply_targets, ctx.reply_target))
+        if not reasons:
+            return Verdict("allow", False, (), None)
+        if any(
+            r.action in _DOWNGRADED_WHEN_QUOTED and r.source.startswith("lexicon:") for r in reasons
+        ) and _is_report(folded, text):
+            reasons = [
+                Reason(r.code, "flag", r.category, r.source, r.excerpt)
+                if r.action in _DOWNGRADED_WHEN_QUOTED and r.source.startswith("lexicon:")
+                else r
+                for r in reasons
+            ]
+        crisis = any(r.action == CRISIS for r in reasons)
+        action = strongest(r.action for r in reasons)
+        if crisis and action == "block":
+            action = "hold"
+        unique = tuple(dict.fromkeys(reasons))
+        censored = _mask(text, censor_spans) if censor_spans else None
+        return Verdict(action, crisis, unique, censored)

@@ -1,0 +1,370 @@
+"""Word, phrase and regex rules compiled into one Aho–Corasick automaton per alphabet of keys.
+
+Why an automaton: a naive alternation of thousands of rules costs milliseconds per message and
+grows with every rule moderators add; an Aho–Corasick automaton reads the text once whatever the
+number of rules. Rules and text are folded the same way (``normalize``), then turned into a *key*:
+tokens separated by single spaces and wrapped in spaces, doubled letters squeezed. A rule ``ass``
+becomes `` as `` and can only match a whole token, so ``class``, ``passage`` and ``assistant``
+never hit; a hit is then checked again on the original text (letter before or after the span
+means no hit), and the squeezed letters are checked against the rule (``as`` never hits ``ass``,
+while ``aaasss`` still does).
+
+Roman Urdu rules get a second automaton over a phonetic key that also folds the spelling variants
+one word takes (ee/i, oo/u, aa/a, silent h, doubled consonants, q/k, w/v), which would be too loose
+for English (``as`` and ``ass`` would meet).
+
+Regex rules run on the folded text with the ``regex`` module's timeout, so a catastrophic pattern
+cannot stall posting; without that module only a safe subset of ``re`` (no backreferences,
+lookarounds or nested or unbounded repeats of groups) is accepted.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import groupby
+
+import ahocorasick
+
+from moderation.domain.normalize import Normalized, normalize
+
+try:  # the regex module gives matching a timeout; it is optional
+    import regex as _regex
+except ImportError:  # pragma: no cover - exercised only where regex is missing
+    _regex = None
+
+__all__ = [
+    "ACTIONS",
+    "RULE_ACTIONS",
+    "RULE_KINDS",
+    "Hit",
+    "InvalidRule",
+    "RuleSet",
+    "RuleSpec",
+    "match_key",
+    "roman_key",
+    "validate_rule",
+]
+
+ACTIONS = ("allow", "censor", "flag", "hold", "block")  # ascending strength
+RULE_ACTIONS = ("block", "hold", "flag", "censor")
+RULE_KINDS = ("word", "phrase", "regex")
+CRISIS = "crisis"  # the crisis lexicon's own action; never blocks
+REGEX_TIMEOUT_SECONDS = 0.01
+REGEX_BUDGET_SECONDS = 0.05
+MAX_PATTERN_LENGTH = 300
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSpec:
+    """A moderator rule from the database, or a lexicon entry.
+
+    ``pattern`` of a word rule may end in ``*`` to match any word it begins (``fuck*``).
+    """
+
+    id: str
+    pattern: str
+    kind: str
+    action: str
+    category: str = "custom"
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A rule that matched, with the span of the original text it matched."""
+
+    rule: RuleSpec
+    start: int
+    end: int
+
+
+class InvalidRule(ValueError):
+    """A rule that cannot be compiled (bad kind or action, empty pattern, unsafe regex)."""
+
+
+# --- keys ---------------------------------------------------------------------------------
+
+_ASCII_TOKEN_BYTES = bytes(c if (48 <= c <= 57 or 97 <= c <= 122) else 32 for c in range(256))
+_TOKEN = re.compile(r"[^\W_]+")
+_SQUEEZE = re.compile(r"(.)\1+")
+_DOUBLES = [(c + c, c) for c in "abcdefghijklmnopqrstuvwxyz"]
+# One-token text-speak that English threats use; only token-for-token, so offsets stay aligned.
+_EN_SYNONYMS = ((" u ", " you "), (" ur ", " your "), (" r ", " are "), (" ya ", " you "))
+_ROMAN_REWRITES = (
+    ("ee", "i"),
+    ("oo", "u"),
+    ("aa", "a"),
+    ("ii", "i"),
+    ("uu", "u"),
+    ("q", "k"),
+    ("w", "v"),
+    ("ph", "f"),
+    ("iy", "i"),
+    ("y ", "e "),
+    ("bh", "b"),
+    ("dh", "d"),
+    ("gh", "g"),
+    ("jh", "j"),
+    ("kh", "k"),
+    ("th", "t"),
+    ("ah", "a"),
+    ("eh", "e"),
+    ("ih", "i"),
+    ("oh", "o"),
+    ("uh", "u"),
+)
+
+
+def _spaced(folded: str) -> str:
+    """Tokens of the folded text joined by single spaces, wrapped in spaces."""
+    if folded.isascii():
+        return " " + b" ".join(folded.encode().translate(_ASCII_TOKEN_BYTES).split()).decode() + " "
+    return " " + " ".join(_TOKEN.findall(folded)) + " "
+
+
+def _squeeze(s: str) -> str:
+    if s.isascii():
+        for pair, single in _DOUBLES:
+            if pair in s:
+                s = s.replace(pair, single)
+        return s
+    return _SQUEEZE.sub(r"\1", s)
+
+
+def _en_synonyms(spaced: str) -> str:
+    for old, new in _EN_SYNONYMS:
+        if old in spaced:
+            spaced = spaced.replace(old, new).replace(old, new)
+    return spaced
+
+
+def _roman(spaced: str) -> str:
+    for old, new in _ROMAN_REWRITES:
+        if old in spaced:
+            spaced = spaced.replace(old, new)
+    return _squeeze(spaced)
+
+
+def match_key(folded: str) -> str:
+    """The key word and phrase rules match on: whole tokens, text-speak expanded, letters squeezed."""
+    return _squeeze(_en_synonyms(_spaced(folded)))
+
+
+def roman_key(folded: str) -> str:
+    """The looser phonetic key Roman Urdu rules match on (``kameena`` and ``kamina`` meet)."""
+    return _roman(_spaced(folded))
+
+
+# --- validation ---------------------------------------------------------------------------
+
+
+def _safe_re_subset(pattern: str) -> None:
+    """Reject ``re`` constructs that can backtrack without bound (used without ``regex``)."""
+    from re import _constants as c  # type: ignore[attr-defined]
+    from re import _parser  # type: ignore[attr-defined]
+
+    def walk(items: object, in_repeat: bool) -> None:
+        for op, av in items:  # type: ignore[attr-defined]
+            if op in (c.GROUPREF, c.GROUPREF_EXISTS, c.ASSERT, c.ASSERT_NOT):
+                raise InvalidRule("backreferences and lookarounds are not allowed")
+            if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+                lo, hi, sub = av
+                if in_repeat:
+                    raise InvalidRule("nested repeats are not allowed")
+                if hi == c.MAXREPEAT and len(sub) != 1:
+                    raise InvalidRule("unbounded repeats of groups are not allowed")
+                walk(sub, True)
+            elif op == c.SUBPATTERN:
+                walk(av[-1], in_repeat)
+            elif op == c.BRANCH:
+                for branch in av[1]:
+                    walk(branch, in_repeat)
+
+    try:
+        walk(_parser.parse(pattern), False)
+    except re.error as exc:
+        raise InvalidRule(f"invalid regular expression: {exc}") from exc
+
+
+def validate_rule(spec: RuleSpec) -> None:
+    """Raise ``InvalidRule`` if ``spec`` cannot be compiled; the rules API calls this on create."""
+    if spec.kind not in RULE_KINDS:
+        raise InvalidRule(f"unknown kind {spec.kind!r}")
+    if spec.action not in RULE_ACTIONS and spec.action != CRISIS:
+        raise InvalidRule(f"unknown action {spec.action!r}")
+    if not spec.pattern or len(spec.pattern) > MAX_PATTERN_LENGTH:
+        raise InvalidRule("pattern must be 1 to 300 characters")
+    if spec.kind == "regex":
+        _compile_regex(spec.pattern)
+    elif not _TOKEN.search(normalize(spec.pattern.rstrip("*")).text):
+        raise InvalidRule("pattern has no letters or digits")
+
+
+def _compile_regex(pattern: str) -> object:
+    if _regex is not None:
+        try:
+            return _regex.compile(pattern, _regex.V0)
+        except _regex.error as exc:
+            raise InvalidRule(f"invalid regular expression: {exc}") from exc
+    _safe_re_subset(pattern)
+    return re.compile(pattern)
+
+
+# --- the compiled set ---------------------------------------------------------------------
+
+
+def _runs(s: str) -> list[tuple[str, int]]:
+    return [(ch, sum(1 for _ in grp)) for ch, grp in groupby(s)]
+
+
+def _runs_cover(text: str, pattern: str, prefix: bool) -> bool:
+    """True when ``text`` spells ``pattern`` with each letter at least as often (stretching)."""
+    tr, pr = _runs(text), _runs(pattern)
+    if prefix:
+        tr = tr[: len(pr)]
+    if len(tr) != len(pr):
+        return False
+    return all(tc == pc and tn >= pn for (tc, tn), (pc, pn) in zip(tr, pr, strict=True))
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    rule: RuleSpec
+    spaced: str  # the folded pattern, tokens spaced, synonyms expanded: for the run check
+    ntokens: int
+    prefix: bool
+
+
+class _Automaton:
+    __slots__ = ("automaton", "empty")
+
+    def __init__(self, keyed: dict[str, list[int]]) -> None:
+        self.automaton = ahocorasick.Automaton()
+        for key, idxs in keyed.items():
+            self.automaton.add_word(key, (len(key), tuple(idxs)))
+        self.empty = not keyed
+        if keyed:
+            self.automaton.make_automaton()
+
+    def iter(self, key: str) -> Iterable[tuple[int, tuple[int, tuple[int, ...]]]]:
+        if self.empty:
+            return ()
+        return self.automaton.iter(key)
+
+
+class RuleSet:
+    """All rules compiled for matching; build once, share between requests (read-only)."""
+
+    __slots__ = ("_entries", "_main", "_roman", "_regexes", "size")
+
+    def __init__(
+        self,
+        entries: list[_Entry],
+        main: _Automaton,
+        roman: _Automaton,
+        regexes: list[tuple[RuleSpec, object]],
+    ) -> None:
+        self._entries = entries
+        self._main = main
+        self._roman = roman
+        self._regexes = regexes
+        self.size = len(entries) + len(regexes)
+
+    @classmethod
+    def compile(cls, rules: Iterable[RuleSpec]) -> RuleSet:
+        """Compile ``rules``; invalid ones raise ``InvalidRule`` naming the rule."""
+        entries: list[_Entry] = []
+        main: dict[str, list[int]] = {}
+        roman: dict[str, list[int]] = {}
+        regexes: list[tuple[RuleSpec, object]] = []
+        for spec in rules:
+            try:
+                validate_rule(spec)
+            except InvalidRule as exc:
+                raise InvalidRule(f"{spec.id}: {exc}") from exc
+            if spec.kind == "regex":
+                regexes.append((spec, _compile_regex(spec.pattern)))
+                continue
+            prefix = spec.kind == "word" and spec.pattern.endswith("*")
+            folded = normalize(spec.pattern.rstrip("*")).text
+            spaced = _spaced(folded)
+            if spec.language == "roman_ur":
+                key = _roman(spaced)
+                target = roman
+            else:
+                spaced = _en_synonyms(spaced)
+                key = _squeeze(spaced)
+                target = main
+            if prefix:
+                key = key[:-1]
+            ntokens = spaced.count(" ") - 1
+            target.setdefault(key, []).append(len(entries))
+            entries.append(_Entry(spec, spaced.strip(), ntokens, prefix))
+        return cls(entries, _Automaton(main), _Automaton(roman), regexes)
+
+    def match(self, n: Normalized) -> list[Hit]:
+        """Every rule hit in ``n``, with spans in the original text."""
+        hits: list[Hit] = []
+        spaced = _spaced(n.text)
+        if len(spaced) <= 2:
+            return self._match_regexes(n, hits)
+        en_spaced = _en_synonyms(spaced)
+        key = _squeeze(en_spaced)
+        text_tokens: list[str] | None = None
+        for end, (klen, idxs) in self._main.iter(key):
+            start = end - klen + 1
+            first = key.count(" ", 0, start)
+            for idx in idxs:
+                entry = self._entries[idx]
+                if text_tokens is None:
+                    text_tokens = en_spaced.split()
+                seg = " ".join(text_tokens[first : first + entry.ntokens])
+                if not _runs_cover(seg, entry.spaced, entry.prefix):
+                    continue
+                self._add(n, entry, first, hits)
+        if not self._roman.empty:
+            rkey = _roman(spaced)
+            for end, (klen, idxs) in self._roman.iter(rkey):
+                first = rkey.count(" ", 0, end - klen + 1)
+                for idx in idxs:
+                    self._add(n, self._entries[idx], first, hits)
+        return self._match_regexes(n, hits)
+
+    def _add(self, n: Normalized, entry: _Entry, first: int, hits: list[Hit]) -> None:
+        spans = n.token_spans()
+        last = first + entry.ntokens - 1
+        if last >= len(spans):
+            return
+        start, end = n.to_original(spans[first][0], spans[last][1])
+        original = n.original
+        if start > 0 and original[start - 1].isalnum():
+            return
+        if end < len(original) and original[end].isalnum() and not entry.prefix:
+            return
+        hits.append(Hit(entry.rule, start, end))
+
+    def _match_regexes(self, n: Normalized, hits: list[Hit]) -> list[Hit]:
+        if not self._regexes:
+            return hits
+        deadline = time.monotonic() + REGEX_BUDGET_SECONDS
+        for spec, compiled in self._regexes:
+            if time.monotonic() > deadline:
+                break  # fail open: a slow rule set must not stall posting
+            try:
+                if _regex is not None:
+                    m = compiled.search(n.text, timeout=REGEX_TIMEOUT_SECONDS)  # type: ignore[attr-defined]
+                else:  # pragma: no cover
+                    m = compiled.search(n.text)  # type: ignore[attr-defined]
+            except TimeoutError:
+                continue
+            if m is not None and m.end() > m.start():
+                start, end = n.to_original(m.start(), m.end())
+                hits.append(Hit(spec, start, end))
+        return hits
+
+    def rules(self) -> Sequence[RuleSpec]:
+        """The compiled rules, for introspection and tests."""
+        return [e.rule for e in self._entries] + [spec for spec, _ in self._regexes]

@@ -1,0 +1,144 @@
+"""The pipeline: strongest action wins, crisis never blocks, reports are not silenced."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from moderation.domain.pipeline import (
+    ACTIONS,
+    Pipeline,
+    RuleSpec,
+    ScreenContext,
+    Verdict,
+    load_lexicon_rules,
+)
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Pipeline:
+    return Pipeline.build(
+        [
+            RuleSpec("rule:17", "spamword", "word", "block"),
+            RuleSpec("rule:18", "darn", "word", "censor"),
+            RuleSpec("rule:19", "heck", "word", "flag", category="custom"),
+        ]
+    )
+
+
+def test_actions_are_ordered_by_strength() -> None:
+    assert ACTIONS == ("allow", "censor", "flag", "hold", "block")
+
+
+def test_empty_text_is_allowed(pipeline: Pipeline) -> None:
+    assert pipeline.screen("") == Verdict("allow", False, (), None)
+
+
+def test_benign_support_talk_is_allowed(pipeline: Pipeline) -> None:
+    for text in [
+        "Kamran and Kamal read Dickens in Scunthorpe.",
+        "My breast cancer screening is next week, and period pain is bad.",
+        "Which self-defence class teaches how to break a wrist hold?",
+        "میری بہن نے کہا کہ ہمیں پولیس کو بتانا چاہیے",
+        "mujhe bohat dar lag raha hai, kya karun?",
+    ]:
+        assert pipeline.screen(text).action == "allow", text
+
+
+def test_database_rule_reason_code(pipeline: Pipeline) -> None:
+    v = pipeline.screen("buy SPAMWORD now")
+    assert v.action == "block"
+    assert v.codes == ["rule:17:block"]
+    assert v.reasons[0].source == "rule:17"
+    assert v.reasons[0].excerpt == "SPAMWORD"
+
+
+def test_strongest_action_wins_and_all_reasons_are_kept(pipeline: Pipeline) -> None:
+    v = pipeline.screen("darn heck, call 0300-1234567")
+    assert v.action == "hold"
+    assert set(v.codes) == {"rule:18:censor", "rule:19:flag", "personal_info:phone"}
+
+
+def test_censoring_masks_the_original_characters(pipeline: Pipeline) -> None:
+    v = pipeline.screen("oh D.A.R.N it, d4rn")
+    assert v.action == "censor"
+    assert v.censored_text == "oh ******* it, ****"
+
+
+def test_lexicon_threat_is_blocked(pipeline: Pipeline) -> None:
+    v = pipeline.screen("I will k1ll you")
+    assert v.action == "block"
+    assert v.codes == ["lexicon:threat"]
+    assert v.reasons[0].source.startswith("lexicon:en:threat:")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "he said I will kill you and I am scared",
+        "us ne mujhe kaha tujhe jaan se maar dunga",
+        'he texted "you cunt"',
+        "اس نے کہا تجھے جان سے مار دوں گا",
+    ],
+)
+def test_a_report_of_abuse_is_flagged_not_blocked(pipeline: Pipeline, text: str) -> None:
+    assert pipeline.screen(text).action == "flag"
+
+
+def test_crisis_is_flagged_and_never_blocks(pipeline: Pipeline) -> None:
+    v = pipeline.screen("I want to kill myself")
+    assert v.crisis is True
+    assert v.action == "allow"
+    assert v.codes == ["crisis:self_harm"]
+    v = pipeline.screen("main khud ko khatam kar lungi, tujhe jaan se maar dunga")
+    assert v.crisis is True
+    assert v.action == "hold"
+
+
+def test_context_detectors(pipeline: Pipeline) -> None:
+    ctx = ScreenContext(account_age_seconds=60, recent_reply_targets=(3,) * 6, reply_target=3)
+    v = pipeline.screen("visit https://example.com", ctx)
+    assert set(v.codes) == {"new_account_link", "flood:target"}
+    assert v.action == "hold"
+
+
+def test_without_lexicons_only_crisis_and_own_rules_apply() -> None:
+    p = Pipeline.build([], include_lexicons=False)
+    assert p.screen("I will kill you").action == "allow"
+    assert p.screen("I want to die").crisis is True
+
+
+def test_lexicon_entries_carry_language_category_action() -> None:
+    rules = load_lexicon_rules()
+    assert {r.language for r in rules} == {"en", "ur", "roman_ur"}
+    assert {r.category for r in rules} >= {"harassment", "sexual_harassment", "threat", "slur"}
+    assert {r.action for r in rules} <= {"block", "hold", "flag", "censor"}
+    assert all(r.id.startswith(f"lexicon:{r.language}:{r.category}:") for r in rules)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_screen_never_raises(text: str) -> None:
+    v = PIPELINE.screen(text)
+    assert v.action in ACTIONS
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["darn", "D.A.R.N", "d4rn", "daaarn", "ok", "ﬁne", "کتیا", " ", "\u200b", "é", "!"]),
+        max_size=12,
+    )
+)
+def test_censoring_keeps_length_and_positions(parts: list[str]) -> None:
+    text = " ".join(parts)
+    v = PIPELINE.screen(text)
+    if v.censored_text is None:
+        return
+    assert len(v.censored_text) == len(text)
+    for a, b in zip(text, v.censored_text, strict=True):
+        assert b == a or b == "*"
+
+
+PIPELINE = Pipeline.build([RuleSpec("rule:18", "darn", "word", "censor")])
