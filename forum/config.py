@@ -19,6 +19,7 @@ ENVIRONMENT = {
     "FORUM_PROXY_COUNT": "0",
     "FORUM_AUTO_HIDE_REPORTS": "3",
     "FORUM_STAFF_REQUIRE_TOTP": "true",
+    "FORUM_RATE_LIMITS": "true",
     "FORUM_ROOM_RETENTION_DAYS": "30",
     "FORUM_QUICK_EXIT_URL": "https://www.google.com/search?q=weather",
     "FORUM_MAX_CONTENT_LENGTH": str(256 * 1024),
@@ -46,7 +47,7 @@ _INTEGERS = {
     "FORUM_ARGON2_TIME_COST",
     "FORUM_ARGON2_MEMORY_KIB",
 }
-_BOOLEANS = {"FORUM_STAFF_REQUIRE_TOTP"}
+_BOOLEANS = {"FORUM_STAFF_REQUIRE_TOTP", "FORUM_RATE_LIMITS"}
 
 
 class ConfigError(ValueError):
