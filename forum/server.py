@@ -1,6 +1,9 @@
 """The production server behind `forum serve`: gevent's WSGI server, one process, HTTP and
 Socket.IO (websocket and long-polling) on one port, as Flask-SocketIO's deployment guide
-recommends. The access log records method, path, status, size and time — never the address.
+recommends. Websockets are served by simple-websocket on the raw gevent socket (python-engineio's
+gevent driver, without gevent-websocket); `forum.realtime` picks the `gevent` async mode because
+`forum serve` monkey-patches the standard library first. The access log records method, path,
+status, size and time — never the address.
 """
 
 from __future__ import annotations
@@ -31,6 +34,20 @@ class PrivateAccessHandler(WSGIHandler):
 
     def log_request(self) -> None:
         access_log.info(self.format_request())
+
+    def run_application(self) -> None:
+        """Run the app; after a websocket (Socket.IO through simple-websocket, which took the
+        raw socket over) the connection is finished: without this, gevent would read the
+        websocket's closing frame as the next HTTP request on a kept-alive connection and log
+        a 400 with the peer's port after a three-second wait."""
+        is_websocket = (self.environ or {}).get("HTTP_UPGRADE", "").lower() == "websocket"
+        try:
+            super().run_application()
+        finally:
+            if is_websocket:
+                self.close_connection = True
+                if self.status is None:
+                    self._orig_status = self.status = "101 Switching Protocols"
 
 
 class _LoggerFile:
