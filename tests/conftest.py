@@ -110,10 +110,12 @@ class QueryCounter:
     def __init__(self) -> None:
         self.count = 0
         self.statements: list[str] = []
+        self.executed: list[tuple[str, Any]] = []
 
-    def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+    def __call__(self, conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
         self.count += 1
         self.statements.append(statement)
+        self.executed.append((statement, parameters))
 
 
 @pytest.fixture
