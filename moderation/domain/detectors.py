@@ -63,7 +63,9 @@ def detect_personal_info(text: str) -> list[Reason]:
     reasons: list[Reason] = []
     if not text.isascii():
         text = text.translate(_ASCII_DIGITS)
-    if not (_DIGIT_HINT.search(text) or "@" in text or " at " in text.lower()):
+    low = text.lower()
+    spelled = "dot" in low and "at" in low
+    if not (spelled or "@" in text or _DIGIT_HINT.search(text)):
         return reasons
     found_phone = False
     for m in _PHONE.finditer(text):
@@ -99,7 +101,7 @@ def detect_personal_info(text: str) -> list[Reason]:
                     m.group(),
                 )
             )
-    for m in _EMAIL_SPELLED.finditer(text):
+    for m in _EMAIL_SPELLED.finditer(text) if spelled else ():
         reasons.append(
             Reason("personal_info:email", "hold", "personal_info", "detector:personal_info", m.group())
         )

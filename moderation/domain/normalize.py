@@ -71,6 +71,7 @@ _LEET_TOKEN = re.compile(r"[\w@$!|]+")
 _JOIN_HINT = re.compile(r"[^\W_][ .\-_*]+[^\W_][ .\-_*]+[^\W_]")
 _JOIN = re.compile(r"(?<![^\W_])[^\W_]([ .\-_*]+)[^\W_](?:\1[^\W_])+(?![^\W_])")
 _SEPARATORS = re.compile(r"[ .\-_*]+")
+_RUN3_HINT = re.compile(r"(.)\1\1", re.S)
 _RUN3 = re.compile(r"([^\W\d_])\1\1+")
 _TOKEN = re.compile(r"[^\W_]+")
 
@@ -208,7 +209,7 @@ def _leet(s: str) -> str:
 
 
 def _collapse(s: str) -> str:
-    if _RUN3.search(s) is None:
+    if _RUN3_HINT.search(s) is None:
         return s
     return _RUN3.sub(r"\1\1", s)
 
@@ -286,7 +287,7 @@ def _char_map(original: str, folded: str) -> tuple[list[int], list[int]]:
 
 
 def _tracked_join(s: str, starts: list[int], ends: list[int]) -> tuple[str, list[int], list[int]]:
-    if _JOIN_HINT.search(s) is None:
+    if _JOIN_HINT.search(s) is None or _JOIN.search(s) is None:
         return s, starts, ends
     keep = [True] * len(s)
     for m in _JOIN.finditer(s):

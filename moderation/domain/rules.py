@@ -93,17 +93,15 @@ _SQUEEZE = re.compile(r"(.)\1+")
 _DOUBLES = [(c + c, c) for c in "abcdefghijklmnopqrstuvwxyz"]
 # One-token text-speak that English threats use; only token-for-token, so offsets stay aligned.
 _EN_SYNONYMS = ((" u ", " you "), (" ur ", " your "), (" r ", " are "), (" ya ", " you "))
+# Applied to the squeezed key, after e→i and o→u (so kameena, kamina and kamine meet).
+_ROMAN_VOWELS = str.maketrans({"e": "i", "o": "u"})
+_ROMAN_VOWELS_BYTES = bytes.maketrans(b"eo", b"iu")
 _ROMAN_REWRITES = (
-    ("ee", "i"),
-    ("oo", "u"),
-    ("aa", "a"),
-    ("ii", "i"),
-    ("uu", "u"),
     ("q", "k"),
     ("w", "v"),
     ("ph", "f"),
+    ("y ", "i "),
     ("iy", "i"),
-    ("y ", "e "),
     ("bh", "b"),
     ("dh", "d"),
     ("gh", "g"),
@@ -111,10 +109,11 @@ _ROMAN_REWRITES = (
     ("kh", "k"),
     ("th", "t"),
     ("ah", "a"),
-    ("eh", "e"),
     ("ih", "i"),
-    ("oh", "o"),
     ("uh", "u"),
+    ("aa", "a"),
+    ("ii", "i"),
+    ("uu", "u"),
 )
 
 
@@ -141,21 +140,25 @@ def _en_synonyms(spaced: str) -> str:
     return spaced
 
 
-def _roman(spaced: str) -> str:
+def _roman(squeezed: str) -> str:
+    if squeezed.isascii():
+        s = squeezed.encode().translate(_ROMAN_VOWELS_BYTES).decode()
+    else:
+        s = squeezed.translate(_ROMAN_VOWELS)
     for old, new in _ROMAN_REWRITES:
-        if old in spaced:
-            spaced = spaced.replace(old, new)
-    return _squeeze(spaced)
+        if old in s:
+            s = s.replace(old, new)
+    return s
 
 
 def match_key(folded: str) -> str:
-    """The key word and phrase rules match on: whole tokens, text-speak expanded, letters squeezed."""
-    return _squeeze(_en_synonyms(_spaced(folded)))
+    """The key word and phrase rules match on: whole tokens, letters squeezed, text-speak expanded."""
+    return _en_synonyms(_squeeze(_spaced(folded)))
 
 
 def roman_key(folded: str) -> str:
     """The looser phonetic key Roman Urdu rules match on (``kameena`` and ``kamina`` meet)."""
-    return _roman(_spaced(folded))
+    return _roman(_squeeze(_spaced(folded)))
 
 
 # --- validation ---------------------------------------------------------------------------
@@ -292,11 +295,11 @@ class RuleSet:
             folded = normalize(spec.pattern.rstrip("*")).text
             spaced = _spaced(folded)
             if spec.language == "roman_ur":
-                key = _roman(spaced)
+                key = _roman(_squeeze(spaced))
                 target = roman
             else:
                 spaced = _en_synonyms(spaced)
-                key = _squeeze(spaced)
+                key = _en_synonyms(_squeeze(spaced))
                 target = main
             if prefix:
                 key = key[:-1]
@@ -311,8 +314,8 @@ class RuleSet:
         spaced = _spaced(n.text)
         if len(spaced) <= 2:
             return self._match_regexes(n, hits)
-        en_spaced = _en_synonyms(spaced)
-        key = _squeeze(en_spaced)
+        squeezed = _squeeze(spaced)
+        key = _en_synonyms(squeezed)
         text_tokens: list[str] | None = None
         for end, (klen, idxs) in self._main.iter(key):
             start = end - klen + 1
@@ -320,13 +323,13 @@ class RuleSet:
             for idx in idxs:
                 entry = self._entries[idx]
                 if text_tokens is None:
-                    text_tokens = en_spaced.split()
+                    text_tokens = _en_synonyms(spaced).split()
                 seg = " ".join(text_tokens[first : first + entry.ntokens])
                 if not _runs_cover(seg, entry.spaced, entry.prefix):
                     continue
                 self._add(n, entry, first, hits)
         if not self._roman.empty:
-            rkey = _roman(spaced)
+            rkey = _roman(squeezed)
             for end, (klen, idxs) in self._roman.iter(rkey):
                 first = rkey.count(" ", 0, end - klen + 1)
                 for idx in idxs:
