@@ -123,7 +123,7 @@ def create_rule(
     session.flush()
     bump_version(session)
     record_action(session, actor, "rule.create", "rule", rule.id,
-                  pattern=cleaned, kind=kind, action=action, note=note)
+                  pattern=cleaned, kind=kind, rule_action=action, note=note)
     return rule
 
 
@@ -134,7 +134,7 @@ def delete_rule(session: Session, actor: Actor, rule_id: int) -> None:
     if rule is None:
         raise NotFound("No such rule.")
     record_action(session, actor, "rule.delete", "rule", rule.id,
-                  pattern=rule.pattern, kind=rule.kind, action=rule.action)
+                  pattern=rule.pattern, kind=rule.kind, rule_action=rule.action)
     session.delete(rule)
     session.flush()
     bump_version(session)
