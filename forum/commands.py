@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from forum import db
 from forum.errors import DomainError, Invalid
+from forum.evidence import verify_chain
 from forum.models.user import Role
 from forum.seed import seed_database
 from forum.server import serve
@@ -87,9 +89,27 @@ def serve_command(host: str, port: int | None) -> None:
     serve(app, host, port)
 
 
+@click.command("verify-evidence")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def verify_evidence_command(path: str) -> None:
+    """Check that an evidence file from `GET /me/evidence` is intact (exit 0) or not (exit 1)."""
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        click.echo(f"Cannot read {path}: {exc}", err=True)
+        raise SystemExit(1) from None
+    problems = verify_chain(document)
+    if problems:
+        for problem in problems:
+            click.echo(f"NOT INTACT: {problem}", err=True)
+        raise SystemExit(1)
+    count = len(document["entries"])
+    click.echo(f"Intact: {count} report(s), chain head {document['head'] or '(empty)'}.")
+
+
 def register_commands(app: Flask) -> None:
     """Offer the commands under `flask --app wsgi` too."""
-    for cmd in (init_db_command, create_user_command, serve_command):
+    for cmd in (init_db_command, create_user_command, serve_command, verify_evidence_command):
         app.cli.add_command(cmd)
 
 

@@ -195,3 +195,15 @@ class AuditEntryOut(Out):
 class AuditOut(Out):
     entries: list[AuditEntryOut]
     next_cursor: str | None
+
+
+class EvidenceEntryOut(Out):
+    report: dict[str, object]
+    snapshot: dict[str, object]
+    prev_hash: str
+    hash: str
+
+
+class EvidenceOut(Out):
+    entries: list[EvidenceEntryOut]
+    head: str
