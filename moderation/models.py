@@ -126,7 +126,9 @@ class ReviewItem(Base):
     __table_args__ = (
         UniqueConstraint("target_type", "target_id", name="uq_review_items_target"),
         # The queue: open items, most urgent first, then by report count and age.
-        Index("ix_review_items_queue", "status", "priority", "report_count", "created_at", "id"),
+        Index("ix_review_items_queue", "status", "priority", "report_count", "opened_at", "id"),
+        # Resolved items, most recent decision first.
+        Index("ix_review_items_resolved", "status", "resolved_at", "id"),
     )
 
     id: Mapped[intpk]

@@ -117,3 +117,60 @@ def test_reports_need_good_standing(forum, make_user):
     assert forum.sanction(moderator, reporter.id, "mute", duration_hours=2).status_code == 201
     muted = forum.report(reporter, post["id"])
     assert muted.status_code == 403 and muted.get_json()["code"] == "muted"
+
+
+def test_export_has_my_reports_and_erasure_keeps_others_evidence(forum, make_user, app):
+    from moderation.models import Report
+
+    harasser, reporter, moderator = make_user(), make_user(), make_user("moderator")
+    post = forum.opening(harasser, "a cruel thing to say")
+    report_id = forum.report(reporter, post["id"], "harassment").get_json()["report"]["id"]
+    forum.report(harasser, reporter.id, "other", target_type="user")
+    export = forum.client.get("/api/v1/me/export", headers=reporter.headers).get_json()
+    assert [r["id"] for r in export["reports"]] == [report_id]
+    assert export["reports"][0]["snapshot"]["text"].endswith("a cruel thing to say")
+
+    erased = forum.client.delete("/api/v1/me", headers=harasser.headers,
+                                 json={"password": harasser.password, "erase_posts": True})
+    assert erased.status_code == 204
+    with app.app_context():
+        session = app.extensions["forum.db"].new_session()
+        kept = session.get(Report, report_id)
+        assert kept.snapshot["text"].endswith("a cruel thing to say")  # her evidence stays
+        assert session.query(Report).filter_by(target_type="user", target_id=reporter.id).count() == 0
+        session.close()
+    item = forum.item_for(moderator, post["id"])
+    assert item["target"]["author"] is None
+
+
+def test_room_messages_are_reported_with_a_snapshot(forum, make_user, app):
+    from forum.models.room import Room, RoomMessage, RoomParticipant
+
+    host, speaker, listener, outsider = (make_user("counsellor"), make_user(), make_user(),
+                                         make_user())
+    moderator = make_user("moderator")
+    with app.app_context():
+        with app.extensions["forum.db"].unit_of_work() as session:
+            room = Room(slug="evening-circle", title="Evening circle", host_id=host.id,
+                        status="open")
+            session.add(room)
+            session.flush()
+            for member in (speaker, listener):
+                session.add(RoomParticipant(room_id=room.id, user_id=member.id))
+            message = RoomMessage(room_id=room.id, author_id=speaker.id, body="you will regret this",
+                                  body_html="<p>you will regret this</p>")
+            session.add(message)
+            session.flush()
+            message_id = message.id
+    assert forum.report(outsider, message_id, "threat", target_type="room_message").status_code == 404
+    answer = forum.report(listener, message_id, "threat", target_type="room_message")
+    assert answer.status_code == 201
+    item = forum.item_for(moderator, message_id, "room_message")
+    assert item["priority"] == "urgent"
+    assert item["target"]["room"] == "evening-circle"
+    assert item["target"]["author"]["id"] == speaker.id
+    assert forum.resolve(moderator, item["id"], "remove").status_code == 200
+    with app.app_context():
+        session = app.extensions["forum.db"].new_session()
+        assert session.get(RoomMessage, message_id).status == "removed"
+        session.close()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 02:30:31.320654
+Create Date: 2026-11-29 02:36:15.490576
 """
 
 from __future__ import annotations
@@ -171,7 +171,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('target_type', 'target_id', name='uq_review_items_target')
     )
     with op.batch_alter_table('review_items', schema=None) as batch_op:
-        batch_op.create_index('ix_review_items_queue', ['status', 'priority', 'report_count', 'created_at', 'id'], unique=False)
+        batch_op.create_index('ix_review_items_queue', ['status', 'priority', 'report_count', 'opened_at', 'id'], unique=False)
+        batch_op.create_index('ix_review_items_resolved', ['status', 'resolved_at', 'id'], unique=False)
 
     op.create_table('rooms',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -384,6 +385,7 @@ def downgrade() -> None:
 
     op.drop_table('rooms')
     with op.batch_alter_table('review_items', schema=None) as batch_op:
+        batch_op.drop_index('ix_review_items_resolved')
         batch_op.drop_index('ix_review_items_queue')
 
     op.drop_table('review_items')
