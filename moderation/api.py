@@ -15,6 +15,7 @@ from forum.models.user import User
 from forum.policy import Actor, Permission
 from forum.screening import Submission, installed_screener
 from moderation import schemas as s
+from moderation.helplines import REPORTING_HELPLINES
 from moderation.services import audit, blocks, reports, review, rules, sanctions
 from moderation.services.shapes import page_size
 
@@ -39,7 +40,11 @@ def create_report(actor: Actor, body: s.ReportIn) -> tuple[dict[str, Any], int]:
         desired_outcome=body.desired_outcome, note=body.note,
         auto_hide_at=_auto_hide_threshold(),
     )
-    return {"report": {"id": report.id, "status": report.status}}, 201
+    answer: dict[str, Any] = {"report": {"id": report.id, "status": report.status}}
+    if report.desired_outcome == "help_me_report":
+        # Who can take it further: the cyber-harassment helpline and the cyber-crime agency.
+        answer["resources"] = list(REPORTING_HELPLINES)
+    return answer, 201
 
 
 @endpoint("/reports/mine", "GET", summary="My reports and what came of them",

@@ -72,6 +72,8 @@ class ReportRef(Out):
 
 class ReportCreatedOut(Out):
     report: ReportRef
+    #: With `desired_outcome: help_me_report`: who can help take it further.
+    resources: list[HelplineOut] | None = None
 
 
 class MyReportOut(Out):

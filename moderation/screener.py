@@ -13,11 +13,9 @@ stamp: one small query per screen tells whether a moderator changed the rules me
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import threading
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -30,6 +28,7 @@ from forum.models.safety import Sanction, SanctionKind
 from forum.models.user import User
 from forum.screening import Screening, Submission
 from moderation.domain.pipeline import Pipeline, RuleSpec, ScreenContext, Verdict
+from moderation.helplines import CRISIS_HELPLINES as HELPLINES
 from moderation.models import ModerationRule
 from moderation.services import review, rules, targets
 
@@ -44,16 +43,6 @@ try:
     from forum.models.room import RoomMessage
 except ImportError:  # pragma: no cover - depends on the checkout
     RoomMessage = None  # type: ignore[assignment,misc]
-
-
-def load_helplines() -> tuple[dict[str, Any], ...]:
-    """The help lines shown with crisis content (`moderation/data/helplines.json`)."""
-    raw = resources.files("moderation").joinpath("data/helplines.json").read_text("utf-8")
-    data = json.loads(raw)
-    return tuple(dict(line) for line in data["helplines"])
-
-
-HELPLINES = load_helplines()
 
 
 @dataclass

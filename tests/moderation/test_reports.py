@@ -174,3 +174,14 @@ def test_room_messages_are_reported_with_a_snapshot(forum, make_user, app):
         session = app.extensions["forum.db"].new_session()
         assert session.get(RoomMessage, message_id).status == "removed"
         session.close()
+
+
+def test_help_me_report_answers_with_who_can_help(forum, make_user):
+    author, reporter = make_user(), make_user()
+    post = forum.opening(author, "send me pictures or else")
+    answer = forum.report(reporter, post["id"], "blackmail", desired_outcome="help_me_report")
+    assert answer.status_code == 201
+    phones = {r["phone"] for r in answer.get_json()["resources"]}
+    assert {"0800-39393", "1799"} <= phones
+    plain = forum.report(make_user(), post["id"], "blackmail")
+    assert "resources" not in plain.get_json()
