@@ -56,6 +56,10 @@ def test_one_item_per_target_reopened_not_duplicated(forum, make_user):
     assert item["report_count"] == 2
     assert forum.resolve(moderator, item["id"], "dismiss").status_code == 200
     assert forum.queue(moderator) == []
+    [done] = forum.queue(moderator, "resolved")
+    assert done["decision"] == "dismiss" and done["resolved_by"]["id"] == moderator.id
+    assert forum.client.get("/api/v1/moderation/queue?status=later",
+                            headers=moderator.headers).status_code == 422
     forum.report(make_user(), post["id"], "hate")
     again = forum.item_for(moderator, post["id"])
     assert again["id"] == item["id"] and again["report_count"] == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from forum import signals
+
 
 def register(client, handle, address="203.0.113.7"):
     answer = client.post("/api/v1/auth/register", json={
@@ -34,8 +36,18 @@ def test_mute_stops_posting_reacting_and_reporting_but_not_reading(forum, make_u
 
 def test_suspend_revokes_tokens_and_refuses_login(forum, make_user):
     member, moderator = make_user(), make_user("moderator")
-    answer = forum.sanction(moderator, member.id, "suspend", duration_hours=48)
+    heard = []
+
+    def listener(sender, **kwargs):
+        heard.append((sender, kwargs["kind"]))
+
+    signals.account_restricted.connect(listener)
+    try:
+        answer = forum.sanction(moderator, member.id, "suspend", duration_hours=48)
+    finally:
+        signals.account_restricted.disconnect(listener)
     assert answer.status_code == 201
+    assert heard == [(member.id, "suspend")]
     assert forum.client.get("/api/v1/me", headers=member.headers).status_code == 401
     login = forum.client.post("/api/v1/auth/login",
                               json={"handle": member.handle, "password": member.password})
@@ -53,6 +65,8 @@ def test_ban_is_permanent_and_new_accounts_from_the_network_are_held(forum, make
     login = client.post("/api/v1/auth/login", json={
         "handle": "harasser_one", "password": "a long and private passphrase 77"})
     assert login.status_code == 403 and login.get_json()["code"] == "banned"
+    history = client.get(f"/api/v1/users/{banned_id}/sanctions", headers=moderator.headers)
+    assert [s["kind"] for s in history.get_json()["sanctions"]] == ["ban"]
 
     _new_id, new_headers = register(client, "harasser_two", address="203.0.113.200")
     held = client.post("/api/v1/boards/talk/threads", headers=new_headers,
