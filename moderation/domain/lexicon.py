@@ -21,7 +21,7 @@ from moderation.domain.rules import RuleSpec
 __all__ = ["LEXICON_DIR", "LexiconEntry", "expand", "read_lexicon", "lexicon_rules"]
 
 LEXICON_DIR = Path(__file__).with_name("lexicons")
-MAX_EXPANSIONS = 64
+MAX_EXPANSIONS = 2048
 _ALTERNATIVES = re.compile(r"\{([^{}]*)\}")
 
 
@@ -39,7 +39,7 @@ class LexiconEntry:
 
 
 def expand(pattern: str) -> list[str]:
-    """Expand ``{a|b}`` alternatives (an empty alternative drops the slot); capped at 64."""
+    """Expand ``{a|b}`` alternatives (an empty alternative drops the slot); capped at 2,048."""
     m = _ALTERNATIVES.search(pattern)
     if m is None:
         return [" ".join(pattern.split())]

@@ -11,7 +11,8 @@ Stages, in order (each chosen to be idempotent, so ``normalize(normalize(x).text
 1. per character, one ``str.translate``: compatibility decomposition (NFKD: NFKC's folding, without
    recomposition since marks go next), case folding, removal of combining marks, format and bidi
    controls, zero-width and filler characters and tatweel; TR39 confusables whose prototype is a
-   Latin letter or digit (non-Arabic-script sources only, see ``build_confusables.py``); Arabic and
+   Latin letter or digit (non-Arabic-script sources only, see ``build_confusables.py``) and Latin
+   small capitals (``ɴ``), which TR39 does not list; Arabic and
    Urdu letter variants; decimal digits of every script to ASCII;
 2. letters split by spaces, dots, dashes, underscores or stars are joined (``k i l l`` → ``kill``),
    when at least three single letters stand in a row with the same separator between them (so
@@ -74,6 +75,8 @@ _SEPARATORS = re.compile(r"[ .\-_*]+")
 _RUN3_HINT = re.compile(r"(.)\1\1", re.S)
 _RUN3 = re.compile(r"([^\W\d_])\1\1+")
 _TOKEN = re.compile(r"[^\W_]+")
+# ɴɪɢɢᴇʀ: Latin small capitals are look-alikes TR39 does not list.
+_SMALL_CAPITAL = re.compile(r"LATIN (?:SMALL )?LETTER SMALL CAPITAL ([A-Z])$")
 
 
 def _plain(s: str) -> str:
@@ -117,6 +120,9 @@ def fold_char_table() -> dict[int, str]:
         s = _plain(ch)
         out = []
         for c in s:
+            small_capital = _SMALL_CAPITAL.match(unicodedata.name(c, ""))
+            if small_capital and not c.isascii():
+                c = small_capital.group(1).lower()
             c = _URDU_VARIANTS.get(c, c)
             c = confusables.get(c, c)
             if c.isdecimal() and not c.isascii():

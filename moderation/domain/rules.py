@@ -93,14 +93,13 @@ _SQUEEZE = re.compile(r"(.)\1+")
 _DOUBLES = [(c + c, c) for c in "abcdefghijklmnopqrstuvwxyz"]
 # One-token text-speak that English threats use; only token-for-token, so offsets stay aligned.
 _EN_SYNONYMS = ((" u ", " you "), (" ur ", " your "), (" r ", " are "), (" ya ", " you "))
-# Applied to the squeezed key, after e→i and o→u (so kameena, kamina and kamine meet).
-_ROMAN_VOWELS = str.maketrans({"e": "i", "o": "u"})
-_ROMAN_VOWELS_BYTES = bytes.maketrans(b"eo", b"iu")
+# Applied after long vowels are folded (ee → i, oo → u) and letters squeezed, so kameena and
+# kamina meet while kutte (dogs) and kutti stay apart.
 _ROMAN_REWRITES = (
     ("q", "k"),
     ("w", "v"),
     ("ph", "f"),
-    ("y ", "i "),
+    ("y ", "e "),
     ("iy", "i"),
     ("bh", "b"),
     ("dh", "d"),
@@ -109,10 +108,14 @@ _ROMAN_REWRITES = (
     ("kh", "k"),
     ("th", "t"),
     ("ah", "a"),
+    ("eh", "e"),
     ("ih", "i"),
+    ("oh", "o"),
     ("uh", "u"),
     ("aa", "a"),
+    ("ee", "e"),
     ("ii", "i"),
+    ("oo", "o"),
     ("uu", "u"),
 )
 
@@ -140,11 +143,11 @@ def _en_synonyms(spaced: str) -> str:
     return spaced
 
 
-def _roman(squeezed: str) -> str:
-    if squeezed.isascii():
-        s = squeezed.encode().translate(_ROMAN_VOWELS_BYTES).decode()
+def _roman(spaced: str, squeezed: str) -> str:
+    if "ee" in spaced or "oo" in spaced:
+        s = _squeeze(spaced.replace("ee", "i").replace("oo", "u"))
     else:
-        s = squeezed.translate(_ROMAN_VOWELS)
+        s = squeezed
     for old, new in _ROMAN_REWRITES:
         if old in s:
             s = s.replace(old, new)
@@ -158,7 +161,8 @@ def match_key(folded: str) -> str:
 
 def roman_key(folded: str) -> str:
     """The looser phonetic key Roman Urdu rules match on (``kameena`` and ``kamina`` meet)."""
-    return _roman(_squeeze(_spaced(folded)))
+    spaced = _spaced(folded)
+    return _roman(spaced, _squeeze(spaced))
 
 
 # --- validation ---------------------------------------------------------------------------
@@ -292,20 +296,24 @@ class RuleSet:
                 regexes.append((spec, _compile_regex(spec.pattern)))
                 continue
             prefix = spec.kind == "word" and spec.pattern.endswith("*")
-            folded = normalize(spec.pattern.rstrip("*")).text
-            spaced = _spaced(folded)
-            if spec.language == "roman_ur":
-                key = _roman(_squeeze(spaced))
-                target = roman
-            else:
-                spaced = _en_synonyms(spaced)
-                key = _en_synonyms(_squeeze(spaced))
-                target = main
-            if prefix:
-                key = key[:-1]
+            spaced = _spaced(normalize(spec.pattern.rstrip("*")).text)
+            variants = [spaced]
             ntokens = spaced.count(" ") - 1
-            target.setdefault(key, []).append(len(entries))
-            entries.append(_Entry(spec, spaced.strip(), ntokens, prefix))
+            if 2 <= ntokens <= 4 and len(spaced) >= 8:
+                # "s e n d n u d e s" and "#sendnudes" arrive as one token
+                variants.append(" " + spaced.replace(" ", "") + " ")
+            for variant in variants:
+                if spec.language == "roman_ur":
+                    key = _roman(variant, _squeeze(variant))
+                    target = roman
+                else:
+                    variant = _en_synonyms(variant)
+                    key = _en_synonyms(_squeeze(variant))
+                    target = main
+                if prefix:
+                    key = key[:-1]
+                target.setdefault(key, []).append(len(entries))
+                entries.append(_Entry(spec, variant.strip(), variant.count(" ") - 1, prefix))
         return cls(entries, _Automaton(main), _Automaton(roman), regexes)
 
     def match(self, n: Normalized) -> list[Hit]:
@@ -329,7 +337,7 @@ class RuleSet:
                     continue
                 self._add(n, entry, first, hits)
         if not self._roman.empty:
-            rkey = _roman(squeezed)
+            rkey = _roman(spaced, squeezed)
             for end, (klen, idxs) in self._roman.iter(rkey):
                 first = rkey.count(" ", 0, end - klen + 1)
                 for idx in idxs:

@@ -1,0 +1,233 @@
+"""Evaluate the moderation pipeline on the project's labelled set (and RUHSOLD's test split).
+
+Why: the lexicons and the normaliser are tuned by people; this keeps them honest. The labelled
+set (``bench/moderation_eval/cases.tsv``) was written by hand before looking at the output, and
+labels are never changed to fit it. Run: ``.venv/bin/python bench/eval_moderation.py``; prints
+the figures and writes ``bench/moderation_eval/RESULTS.md``.
+
+Scoring:
+
+* a case is *positive* when its expected action is not ``allow`` (``crisis`` included); the
+  pipeline *flags* a case when its action is not ``allow`` or it raised ``crisis``;
+* precision and recall are over that binary decision, per language and per category;
+* *exact* means the action itself matched (for ``crisis``: crisis raised and nothing blocked);
+* evasion recall is recall on the cases marked ``is_evasion``; the false-positive rate on benign
+  support talk is over the expected-``allow`` cases of the benign, medical, self-defence, names
+  and quote categories; ``quotes blocked`` counts reports of abuse that were blocked (policy: 0).
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from moderation.domain.pipeline import Pipeline, Verdict  # noqa: E402
+
+CASES = ROOT / "bench" / "moderation_eval" / "cases.tsv"
+RESULTS = ROOT / "bench" / "moderation_eval" / "RESULTS.md"
+RUHSOLD_TEST = Path("/work/shared/data/ruhsold/task_1_test.tsv")
+BENIGN_CATEGORIES = {"benign", "medical", "self_defence", "names", "quote"}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One labelled text."""
+
+    text: str
+    language: str
+    expected: str
+    category: str
+    is_evasion: bool
+
+
+@dataclass
+class Tally:
+    """Binary confusion counts plus exact-action matches."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+    exact: int = 0
+
+    def add(self, expected_pos: bool, predicted_pos: bool, exact: bool) -> None:
+        """Count one case."""
+        if expected_pos and predicted_pos:
+            self.tp += 1
+        elif expected_pos:
+            self.fn += 1
+        elif predicted_pos:
+            self.fp += 1
+        else:
+            self.tn += 1
+        self.exact += exact
+
+    @property
+    def n(self) -> int:
+        """Number of cases."""
+        return self.tp + self.fp + self.fn + self.tn
+
+    def precision(self) -> float | None:
+        """TP / (TP + FP), None when nothing was flagged."""
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
+
+    def recall(self) -> float | None:
+        """TP / (TP + FN), None when there are no positives."""
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
+
+
+def load_cases(path: Path = CASES) -> list[Case]:
+    """Read the labelled TSV."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh, delimiter="\t")
+        return [
+            Case(r["text"], r["language"], r["expected_action"], r["category"], r["is_evasion"] == "1")
+            for r in reader
+        ]
+
+
+def flagged(v: Verdict) -> bool:
+    """Did the pipeline do anything with this text?"""
+    return v.action != "allow" or v.crisis
+
+
+def exact_match(case: Case, v: Verdict) -> bool:
+    """Did the pipeline take exactly the expected action?"""
+    if case.expected == "crisis":
+        return v.crisis and v.action != "block"
+    return v.action == case.expected and not (v.crisis and case.category != "self_harm")
+
+
+def fmt(x: float | None) -> str:
+    """A ratio as a percentage, or a dash."""
+    return "–" if x is None else f"{100 * x:.1f} %"
+
+
+def ruhsold_scores(pipeline: Pipeline) -> dict[str, float] | None:
+    """Precision, recall, F1 of 'not allowed' against RUHSOLD task 1 test (0 = abusive)."""
+    if not RUHSOLD_TEST.exists():
+        return None
+    tp = fp = fn = 0
+    n = 0
+    for line in RUHSOLD_TEST.read_text(encoding="utf-8").splitlines():
+        if "\t" not in line:
+            continue
+        text, label = line.rsplit("\t", 1)
+        abusive = label.strip() == "0"
+        pred = pipeline.screen(text).action != "allow"
+        n += 1
+        tp += abusive and pred
+        fp += (not abusive) and pred
+        fn += abusive and not pred
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    return {"n": n, "precision": p, "recall": r, "f1": f1}
+
+
+def main() -> int:
+    """Score every case, print the tables and write RESULTS.md."""
+    pipeline = Pipeline.build()
+    cases = load_cases()
+    by_lang: dict[str, Tally] = defaultdict(Tally)
+    by_cat: dict[tuple[str, str], Tally] = defaultdict(Tally)
+    evasion = Tally()
+    benign = Tally()
+    overall = Tally()
+    quotes_blocked: list[Case] = []
+    misses: list[tuple[Case, Verdict]] = []
+    for case in cases:
+        v = pipeline.screen(case.text)
+        pos, pred, ex = case.expected != "allow", flagged(v), exact_match(case, v)
+        overall.add(pos, pred, ex)
+        by_lang[case.language].add(pos, pred, ex)
+        by_cat[(case.language, case.category)].add(pos, pred, ex)
+        if case.is_evasion:
+            evasion.add(pos, pred, ex)
+        if case.category in BENIGN_CATEGORIES and case.expected == "allow":
+            benign.add(pos, pred, ex)
+        if case.category == "quote" and v.action == "block":
+            quotes_blocked.append(case)
+        if not ex:
+            misses.append((case, v))
+
+    lines = ["# Moderation evaluation", ""]
+    lines.append(
+        f"{len(cases)} hand-written cases (`cases.tsv`), shipped lexicons, no moderator rules. "
+        "Generated by `bench/eval_moderation.py`; labels were written before the run and are "
+        "never tuned to the output."
+    )
+    lines += ["", "## Headline", ""]
+    lines.append("| measure | value |")
+    lines.append("| --- | --- |")
+    lines.append(f"| precision (any action) | {fmt(overall.precision())} |")
+    lines.append(f"| recall (any action) | {fmt(overall.recall())} |")
+    lines.append(f"| exact action | {fmt(overall.exact / overall.n)} |")
+    lines.append(f"| recall on evasions ({evasion.n} cases) | {fmt(evasion.recall())} |")
+    lines.append(
+        f"| false positives on benign support talk ({benign.n} cases) | "
+        f"{fmt(benign.fp / benign.n if benign.n else None)} |"
+    )
+    lines.append(f"| reports of abuse blocked (policy: none) | {len(quotes_blocked)} |")
+    lines += [
+        "",
+        "## Per language",
+        "",
+        "| language | n | precision | recall | exact |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for lang in sorted(by_lang):
+        t = by_lang[lang]
+        lines.append(f"| {lang} | {t.n} | {fmt(t.precision())} | {fmt(t.recall())} | {fmt(t.exact / t.n)} |")
+    lines += [
+        "",
+        "## Per language and category",
+        "",
+        "| language | category | n | precision | recall | flagged benign | exact |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for lang, cat in sorted(by_cat):
+        t = by_cat[(lang, cat)]
+        lines.append(
+            f"| {lang} | {cat} | {t.n} | {fmt(t.precision())} | {fmt(t.recall())} | "
+            f"{t.fp} | {fmt(t.exact / t.n)} |"
+        )
+    ruhsold = ruhsold_scores(pipeline)
+    if ruhsold is not None:
+        lines += [
+            "",
+            "## RUHSOLD task 1 test split (Roman Urdu tweets, abusive vs normal)",
+            "",
+            f"{ruhsold['n']:.0f} tweets; 'abusive' predicted when the action is not `allow`. "
+            f"Precision {fmt(ruhsold['precision'])}, recall {fmt(ruhsold['recall'])}, "
+            f"F1 {ruhsold['f1']:.3f}. The lexicon is deliberately narrow (threats, slurs, sexual "
+            "harassment), so low recall on general Twitter abuse is expected; a learned detector "
+            "is meant to cover the rest.",
+        ]
+    lines += [
+        "",
+        "## Cases where the action differed",
+        "",
+        "| expected | got | crisis | language | evasion | text |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for case, v in misses:
+        text = case.text.replace("|", "\\|")
+        lines.append(
+            f"| {case.expected} | {v.action} | {v.crisis} | {case.language} | "
+            f"{int(case.is_evasion)} | {text} |"
+        )
+    report = "\n".join(lines) + "\n"
+    RESULTS.write_text(report, encoding="utf-8")
+    sys.stdout.write(report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
