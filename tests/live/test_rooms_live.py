@@ -229,15 +229,31 @@ def test_a_reconnect_catches_up_with_nothing_lost_or_doubled(rooms_server, tmp_p
     assert [m["id"] for m in again.events("message")] == [after]
 
 
-def test_an_unauthenticated_socket_is_refused(rooms_server, clients):
-    server, _url = rooms_server
-    anonymous = socketio.Client(reconnection=False)
+def test_anonymous_and_cross_origin_sockets_are_refused(rooms_server, tmp_path):
+    server, url = rooms_server
+    (member,) = make_accounts(url, tmp_path, ["member"])
+    # Origins are tried over long-polling: websocket-client adds an `Origin` of its own.
+    attempts: list[dict[str, Any]] = [
+        {"transports": ["websocket"]},  # no credentials at all
+        {"transports": ["polling"], "auth": {"token": member.token},
+         "headers": {"Origin": "https://evil.example"}},
+    ]
+    for extra in attempts:
+        stranger = socketio.Client(reconnection=False)
+        try:
+            with pytest.raises(socketio.exceptions.ConnectionError):
+                stranger.connect(server.url, namespaces=[NS], wait_timeout=WAIT, **extra)
+        finally:
+            stranger.shutdown()
+    same_origin = socketio.Client(reconnection=False)
     try:
-        with pytest.raises(socketio.exceptions.ConnectionError):
-            anonymous.connect(server.url, namespaces=[NS], transports=["websocket"],
-                              wait_timeout=WAIT)
+        same_origin.connect(server.url, namespaces=[NS], transports=["polling"],
+                            wait_timeout=WAIT, auth={"token": member.token},
+                            headers={"Origin": server.url})
+        assert same_origin.connected
+        same_origin.disconnect()
     finally:
-        anonymous.shutdown()
+        same_origin.shutdown()
 
 
 @pytest.fixture
