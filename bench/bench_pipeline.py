@@ -1,4 +1,4 @@
-"""Speed of the moderation pipeline with 5,000 rules, against a naive regex alternation.
+"""Speed of the moderation pipeline (lexicons plus 5,000 synthetic rules) against a naive regex.
 
 Why: posting calls the pipeline on every message, and moderators add rules at run time; the cost
 per message must stay flat as rules grow. Run: ``.venv/bin/python bench/bench_pipeline.py``.
@@ -112,12 +112,15 @@ def p95(samples: list[float]) -> float:
 def main() -> int:
     """Run the benchmark and print the figures as JSON."""
     rng = random.Random(20240601)
-    lexicon = load_lexicon_rules()
-    own = synthetic_rules(TOTAL_RULES - len(lexicon) - len(load_crisis_rules()), rng)
+    lexicon = load_lexicon_rules()  # expanded: one rule per spelling
+    crisis = load_crisis_rules()
+    # The expanded lexicon alone holds about 5,500 spellings; 5,000 synthetic moderator rules
+    # come on top, so the figure is for more than 10,000 rules.
+    own = synthetic_rules(TOTAL_RULES, rng)
     t0 = time.perf_counter()
     pipeline = Pipeline.build(own)
     build_s = time.perf_counter() - t0
-    rule_count = pipeline.ruleset.size
+    rule_count = len(lexicon) + len(crisis) + len(own)
 
     msgs = messages(rng, 200)
     ctx = ScreenContext(
@@ -147,6 +150,9 @@ def main() -> int:
     ratio = naive_median / median
     result = {
         "rules": rule_count,
+        "rules_lexicon_and_crisis": len(lexicon) + len(crisis),
+        "rules_synthetic": len(own),
+        "compiled_keys": pipeline.ruleset.size,
         "build_seconds": round(build_s, 3),
         "message_chars": MESSAGE_LENGTH,
         "pipeline_median_us": round(median, 1),
