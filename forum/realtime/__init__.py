@@ -12,6 +12,7 @@ mute in one process holds in all. The async mode is chosen, not guessed by the l
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask
@@ -34,12 +35,20 @@ def choose_async_mode() -> str:
     return "gevent" if monkey.is_module_patched("socket") else "threading"
 
 
+def _setting(settings: dict[str, Any], name: str, default: str) -> str:
+    """An optional realtime setting: the app's settings, then the environment (for names
+    `forum.config` does not list), then `default`."""
+    return str(settings.get(name) or os.environ.get(name) or default)
+
+
 def build_state(settings: dict[str, Any]) -> RoomState:
-    """Shared Redis state when FORUM_REDIS_URL is set, else this process's memory."""
+    """Shared Redis state when FORUM_REDIS_URL is set, else this process's memory.
+    `FORUM_ROOM_STATE_PREFIX` keeps the keys of two deployments (or test runs) apart."""
     url = settings.get("FORUM_REDIS_URL")
     if url:
-        return RedisRoomState.from_url(url, prefix=settings.get("FORUM_ROOM_STATE_PREFIX")
-                                       or "saheli:rooms:")
+        return RedisRoomState.from_url(
+            url, prefix=_setting(settings, "FORUM_ROOM_STATE_PREFIX", "saheli:rooms:")
+        )
     return MemoryRoomState()
 
 
@@ -64,7 +73,7 @@ def init_app(app: Flask) -> None:
     }
     if settings.get("FORUM_REDIS_URL"):
         options["message_queue"] = settings["FORUM_REDIS_URL"]
-        options["channel"] = settings.get("FORUM_SOCKETIO_CHANNEL") or "saheli-socketio"
+        options["channel"] = _setting(settings, "FORUM_SOCKETIO_CHANNEL", "saheli-socketio")
     # The extension object outlives one app (tests build many): forget the previous app's
     # queue so an app without Redis does not inherit one.
     for key in ("message_queue", "channel", "client_manager"):

@@ -284,7 +284,8 @@ def test_two_processes_share_one_room_through_redis(tmp_path, redis_url, clients
         n.connect(first.url)
         f.connect(second.url)
         for client in (h, n, f):
-            assert client.call("join", {"room": slug})["ok"]
+            joined = client.call("join", {"room": slug})
+            assert joined["ok"], joined
         rooms = http.get(f"{second.url}/api/v1/rooms", timeout=WAIT).json()["rooms"]
         assert [r["participant_count"] for r in rooms if r["slug"] == slug] == [3]
         said = n.call("message", {"room": slug, "body": "can the other process hear me?"})
