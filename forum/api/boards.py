@@ -86,7 +86,7 @@ def read_thread(actor: Actor, thread_id: int) -> dict[str, Any]:
           errors=(401, 403, 404, 422), limit="post")
 def create_post(actor: Actor, body: s.PostIn, thread_id: int) -> tuple[dict[str, Any], int]:
     session = db.session()
-    thread, board = posting.load_thread(session, actor, thread_id)
+    thread, board = posting.load_thread(session, actor, thread_id, for_write=True)
     done = posting.reply(
         session, actor, installed_screener(), thread, board,
         body=body.body, reply_to=body.reply_to,
@@ -126,7 +126,7 @@ def delete_post(actor: Actor, post_id: int) -> tuple[None, int]:
           errors=(401, 403, 404, 422), limit="react")
 def react(actor: Actor, body: s.ReactionIn, post_id: int) -> tuple[dict[str, Any], int]:
     session = db.session()
-    post, _thread, _board = posting.load_post(session, actor, post_id)
+    post, _thread, _board = posting.load_post(session, actor, post_id, for_write=True)
     posting.react(session, actor, post, body.kind)
     return {"reaction_counts": {"support": post.support_count}}, 201
 

@@ -149,8 +149,13 @@ def create_thread(
     return Published(post=post, thread=thread, screening=screening)
 
 
-def load_thread(session: Session, actor: Actor, thread_id: int) -> tuple[Thread, Board]:
-    """A thread the visitor may see, with its board; 404 otherwise."""
+def load_thread(
+    session: Session, actor: Actor, thread_id: int, *, for_write: bool = False
+) -> tuple[Thread, Board]:
+    """A thread the visitor may see, with its board; 404 otherwise.
+
+    Blocks hide a thread from reading both ways. With `for_write` (replying, reacting) the
+    block is left to the write itself, which answers 403 `blocked` as API.md specifies."""
     row = session.execute(
         select(Thread, Board).join(Board, Board.id == Thread.board_id).where(Thread.id == thread_id)
     ).first()
@@ -161,7 +166,9 @@ def load_thread(session: Session, actor: Actor, thread_id: int) -> tuple[Thread,
         actor, thread.status, thread.author_id
     ):
         raise NotFound("No such thread.")
-    if actor.id is not None and blocked_either_way(session, actor.id, thread.author_id):
+    if not for_write and actor.id is not None and blocked_either_way(
+        session, actor.id, thread.author_id
+    ):
         raise NotFound("No such thread.")
     return thread, board
 
@@ -174,15 +181,20 @@ def _status_visible(actor: Actor, status: str, author_id: int | None) -> bool:
     return status in {PostStatus.PENDING, PostStatus.HIDDEN} and actor.id == author_id
 
 
-def load_post(session: Session, actor: Actor, post_id: int) -> tuple[Post, Thread, Board]:
-    """A post the visitor may see, with its thread and board; 404 otherwise."""
+def load_post(
+    session: Session, actor: Actor, post_id: int, *, for_write: bool = False
+) -> tuple[Post, Thread, Board]:
+    """A post the visitor may see, with its thread and board; 404 otherwise (`for_write`: as
+    in `load_thread`)."""
     post = session.get(Post, post_id)
     if post is None:
         raise NotFound("No such post.")
-    thread, board = load_thread(session, actor, post.thread_id)
+    thread, board = load_thread(session, actor, post.thread_id, for_write=for_write)
     if not _status_visible(actor, post.status, post.author_id):
         raise NotFound("No such post.")
-    if actor.id is not None and blocked_either_way(session, actor.id, post.author_id):
+    if not for_write and actor.id is not None and blocked_either_way(
+        session, actor.id, post.author_id
+    ):
         raise NotFound("No such post.")
     return post, thread, board
 

@@ -61,7 +61,7 @@ def test_blocked_member_cannot_reply_or_react(forum, make_user, app):
     blocker, blocked = make_user(), make_user()
     mine = forum.opening(blocker, "the blocker's words")
     assert block(forum, blocker, blocked.id).status_code == 201
-    # Reading is already refused (404); the write paths answer `blocked` where they are reached.
+    # Reading is refused (404); writes aimed at her content answer 403 `blocked` (API.md).
     with app.app_context():
         session = app.extensions["forum.db"].new_session()
         actor = Actor(user=session.get(User, blocked.id))
@@ -69,9 +69,10 @@ def test_blocked_member_cannot_reply_or_react(forum, make_user, app):
             posting.react(session, actor, session.get(Post, mine["id"]), "support")
         session.close()
     reply = forum.reply(blocked, mine["thread"]["id"], "can I still answer?")
-    assert reply.status_code in {403, 404}
-    if reply.status_code == 403:
-        assert reply.get_json()["code"] == "blocked"
+    assert reply.status_code == 403 and reply.get_json()["code"] == "blocked"
+    react = forum.client.post(f"/api/v1/posts/{mine['id']}/reactions", headers=blocked.headers,
+                              json={"kind": "support"})
+    assert react.status_code == 403 and react.get_json()["code"] == "blocked"
 
 
 def test_blocked_member_cannot_reply_to_a_blocker_in_someone_elses_thread(forum, make_user):
@@ -83,7 +84,6 @@ def test_blocked_member_cannot_reply_to_a_blocker_in_someone_elses_thread(forum,
     assert answer.status_code == 403 and answer.get_json()["code"] == "blocked"
     react = forum.client.post(f"/api/v1/posts/{said['id']}/reactions", headers=blocked.headers,
                               json={"kind": "support"})
-    # Her post is invisible to him: the core answers 404 before it could say `blocked`.
-    assert react.status_code in {403, 404}
+    assert react.status_code == 403 and react.get_json()["code"] == "blocked"
     plain = forum.reply(blocked, opening["thread"]["id"], "talking to the host")
     assert plain.status_code == 201
