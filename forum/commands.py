@@ -13,12 +13,13 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from forum import db
+from forum.db import utcnow
 from forum.errors import DomainError, Invalid
 from forum.evidence import verify_chain
 from forum.models.user import Role
 from forum.seed import seed_database
 from forum.server import serve
-from forum.services import accounts
+from forum.services import accounts, rooms
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -86,7 +87,23 @@ def serve_command(host: str, port: int | None) -> None:
     """Serve HTTP and Socket.IO on one port with gevent, after applying migrations."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     upgrade_database(app)
-    serve(app, host, port)
+    serve(app, host, port, hourly=purge_room_messages)
+
+
+def purge_room_messages(app: Flask) -> int:
+    """Delete room messages past their retention (kept while a report on them is open)."""
+    with app.app_context(), db.database().unit_of_work() as session:
+        return rooms.purge_expired_messages(
+            session, utcnow(), int(app.config["FORUM"]["FORUM_ROOM_RETENTION_DAYS"])
+        )
+
+
+@click.command("purge-rooms")
+@with_appcontext
+def purge_rooms_command() -> None:
+    """Delete the messages of rooms closed more than FORUM_ROOM_RETENTION_DAYS ago."""
+    removed = purge_room_messages(current_app._get_current_object())  # type: ignore[attr-defined]
+    click.echo(f"Removed {removed} room message(s) past their retention.")
 
 
 @click.command("verify-evidence")
@@ -109,7 +126,8 @@ def verify_evidence_command(path: str) -> None:
 
 def register_commands(app: Flask) -> None:
     """Offer the commands under `flask --app wsgi` too."""
-    for cmd in (init_db_command, create_user_command, serve_command, verify_evidence_command):
+    for cmd in (init_db_command, create_user_command, serve_command, verify_evidence_command,
+                purge_rooms_command):
         app.cli.add_command(cmd)
 
 

@@ -31,6 +31,8 @@ ENVIRONMENT = {
     "FORUM_DB_POOL_TIMEOUT": "10",
     "FORUM_ARGON2_TIME_COST": "3",
     "FORUM_ARGON2_MEMORY_KIB": str(64 * 1024),
+    "FORUM_ROOM_STATE_PREFIX": "saheli:rooms:",
+    "FORUM_SOCKETIO_CHANNEL": "saheli-socketio",
 }
 
 _INTEGERS = {

@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 import os
 import signal
+from collections.abc import Callable
 from typing import Any
 
+import gevent
 from flask import Flask
 from gevent.pywsgi import WSGIHandler, WSGIServer
 
@@ -65,9 +67,27 @@ class _LoggerFile:
         return None
 
 
-def serve(app: Flask, host: str, port: int | None) -> None:
-    """Serve until SIGTERM or SIGINT (the caller has applied migrations)."""
+def _every_hour(app: Flask, task: Callable[[Flask], int]) -> None:
+    """Run a housekeeping task now and then hourly; a failure is logged, never fatal."""
+    log = logging.getLogger("forum.server")
+    while True:
+        try:
+            done = task(app)
+            if done:
+                log.info("housekeeping %s: %s row(s)", task.__name__, done)
+        except Exception:  # noqa: BLE001 - the next hour tries again
+            log.exception("housekeeping %s failed", task.__name__)
+        gevent.sleep(3600)
+
+
+def serve(
+    app: Flask, host: str, port: int | None, *, hourly: Callable[[Flask], int] | None = None
+) -> None:
+    """Serve until SIGTERM or SIGINT (the caller has applied migrations); `hourly` runs in a
+    background greenlet (room-message retention)."""
     install_address_redaction(create_handler=True)
+    if hourly is not None:
+        gevent.spawn(_every_hour, app, hourly)
     port = port or int(os.environ.get("PORT", "5000"))
     application: Any = app
     server = WSGIServer(
