@@ -33,6 +33,8 @@ ADMIN_URL = os.environ.get(
 )
 DURATION = os.environ.get("BENCH_SECONDS", "8")
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "16")
+POSTING_CLIENTS = 8
+POSTS_PER_CLIENT = 40
 
 
 def free_port() -> int:
@@ -96,18 +98,25 @@ def main() -> int:
                             json={"handle": "bencher", "password": "benchmarks are fun 42"}).json()
         token = reg["token"]
         headers = {"Authorization": f"Bearer {token}"}
-        # Posting throughput through the full pipeline (sequential, one client).
+        # Posting throughput through the full pipeline: 8 clients posting at once, as the
+        # server would see members posting at a busy hour.
+        from concurrent.futures import ThreadPoolExecutor
+
+        def post_many(worker: int) -> list[int]:
+            ids = []
+            with requests.Session() as http:
+                for i in range(POSTS_PER_CLIENT):
+                    answer = http.post(
+                        f"{api}/boards/introductions/threads", headers=headers,
+                        json={"title": f"Thread {worker}-{i}",
+                              "body": f"Hello **world** number {i}, salaam from {worker}."})
+                    answer.raise_for_status()
+                    ids.append(answer.json()["thread"]["id"])
+            return ids
+
         started = time.perf_counter()
-        thread_ids = []
-        posts = 120
-        for i in range(posts):
-            answer = requests.post(
-                f"{api}/boards/introductions/threads", headers=headers,
-                json={"title": f"Thread {i}", "body": f"Hello **world** number {i}, salaam."})
-            if answer.status_code == 429:
-                break
-            answer.raise_for_status()
-            thread_ids.append(answer.json()["thread"]["id"])
+        with ThreadPoolExecutor(max_workers=POSTING_CLIENTS) as pool:
+            thread_ids = [i for ids in pool.map(post_many, range(POSTING_CLIENTS)) for i in ids]
         post_rate = len(thread_ids) / (time.perf_counter() - started)
         target = thread_ids[0]
         with create_engine(url).begin() as conn:  # 25 replies without the per-member limit
