@@ -18,7 +18,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Integer, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from forum import signals
@@ -189,25 +189,32 @@ class ModerationScreener:
         reply_targets: list[int] = []
         if submission.kind != "edit":  # an edit is not a repeat of the text it replaces
             since = utcnow() - RECENT_WINDOW
-            rows = session.execute(
-                select(Post.body, Post.reply_to_author_id)
+            recent = [
+                select(Post.body.label("body"), Post.reply_to_author_id.label("target"),
+                       Post.created_at.label("at"))
                 .where(Post.author_id == author.id, Post.created_at >= since)
                 .order_by(Post.id.desc())
                 .limit(RECENT_LIMIT)
+                .subquery()
+            ]
+            if RoomMessage is not None:
+                recent.append(
+                    select(RoomMessage.body.label("body"),
+                           literal(None, Integer()).label("target"),
+                           RoomMessage.created_at.label("at"))
+                    .where(RoomMessage.author_id == author.id, RoomMessage.created_at >= since)
+                    .order_by(RoomMessage.id.desc())
+                    .limit(RECENT_LIMIT)
+                    .subquery()
+                )
+            # Board posts and room messages in one round trip, newest first.
+            rows = session.execute(
+                union_all(*(select(sub.c.body, sub.c.target, sub.c.at) for sub in recent))
             ).all()
-            for body, target in rows:
+            for body, target, _at in sorted(rows, key=lambda row: row[2], reverse=True):
                 texts.append(body)
                 if target is not None:
                     reply_targets.append(target)
-            if RoomMessage is not None:
-                texts.extend(
-                    session.scalars(
-                        select(RoomMessage.body)
-                        .where(RoomMessage.author_id == author.id, RoomMessage.created_at >= since)
-                        .order_by(RoomMessage.id.desc())
-                        .limit(RECENT_LIMIT)
-                    )
-                )
         return ScreenContext(
             account_age_seconds=age,
             recent_texts=tuple(texts),

@@ -9,9 +9,10 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from forum.db import utcnow
 from forum.errors import Blocked, ContentBlocked, Forbidden, Invalid, Locked, NotFound
@@ -112,14 +113,16 @@ def create_thread(
     else:
         shown_body = clean_body
     now = utcnow()
+    status = screening.status
+    published = status == PostStatus.PUBLISHED
     thread = Thread(
         board_id=board.id,
         author_id=user.id,
         is_anonymous=bool(anonymous),
         title=clean_title,
         content_warning=warning,
-        status=PostStatus.PENDING.value,
-        post_count=0,
+        status=status,
+        post_count=1 if published else 0,
         created_at=now,
         last_post_at=now,
     )
@@ -133,12 +136,20 @@ def create_thread(
         body=clean_body,
         body_html=render_markdown(shown_body),
         content_warning=warning,
-        status=PostStatus.PENDING.value,
+        status=status,
         created_at=now,
     )
     session.add(post)
+    if published:
+        # Counted in SQL, so concurrent posters never lose an increment.
+        session.execute(
+            update(Board)
+            .where(Board.id == board.id)
+            .values(thread_count=Board.thread_count + 1)
+            .execution_options(synchronize_session=False)
+        )
+        set_committed_value(board, "thread_count", board.thread_count + 1)
     session.flush()
-    change_post_status(post, thread, board, screening.status)
     screener.record(
         session,
         Submission(author=user, text=joined, kind="thread", place=board.slug),
@@ -249,14 +260,23 @@ def reply(
         body=clean_body,
         body_html=render_markdown(screening.censored_text or clean_body),
         content_warning=warning,
-        status=PostStatus.PENDING.value,
+        status=screening.status,
         reply_to_id=reply_to,
         reply_to_author_id=target_author,
         created_at=now,
     )
     session.add(post)
     session.flush()
-    change_post_status(post, thread, board, screening.status)
+    if screening.status == PostStatus.PUBLISHED:
+        # Counted in SQL, so concurrent replies never lose an increment.
+        session.execute(
+            update(Thread)
+            .where(Thread.id == thread.id)
+            .values(post_count=Thread.post_count + 1, last_post_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        set_committed_value(thread, "post_count", thread.post_count + 1)
+        set_committed_value(thread, "last_post_at", now)
     screener.record(session, submission, screening, "post", post.id)
     return Published(post=post, thread=thread, screening=screening)
 
