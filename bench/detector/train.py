@@ -1,0 +1,419 @@
+"""Fit the abuse detector offline and write ``moderation/domain/data/abuse_model.json``.
+
+Why offline and here: fitting needs scikit-learn, which the running forum must not import; the
+fitted weights are plain numbers that ``moderation/domain/detector.py`` scores in pure Python.
+Run ``make train-detector`` (or ``.venv/bin/python bench/detector/train.py``); it takes well
+under a minute on one core.
+
+Data (see ``/work/shared/data/README.md``):
+
+* Roman Urdu: RUHSOLD task 1 — the train split fits, the validation split chooses the threshold,
+  the test split is never read here;
+* English: Davidson et al. — no official split, so :func:`davidson_split` makes a fixed, seeded
+  80/10/10 split; only its train part fits (its test part is kept for ``evaluate.py``);
+* Urdu script: the project-written ``data/urdu_script.tsv``, split by :func:`urdu_split`.
+
+Reproducible: the splits are seeded, the solver (L-BFGS) is deterministic, and the vocabulary is
+sorted, so the same data give the same weights byte for byte. :func:`fit_plain` is a small
+pure-Python trainer of the same model family, used by the tests so that reproducibility can be
+checked without scikit-learn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import random
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from moderation.domain.detector import (  # noqa: E402
+    MODEL_PATH,
+    char_features,
+    idf_of,
+    tokens,
+    word_features,
+)
+from moderation.domain.normalize import normalize  # noqa: E402
+
+DATA = Path("/work/shared/data")
+RUHSOLD = DATA / "ruhsold"
+DAVIDSON = DATA / "davidson" / "data_labeled_data.csv"
+HERE = Path(__file__).resolve().parent
+URDU_SCRIPT = HERE / "data" / "urdu_script.tsv"
+VICTIM_QUOTES = HERE / "data" / "victim_quotes.tsv"
+SEED = 20240607
+
+
+@dataclass(frozen=True)
+class Params:
+    """The model's hyper-parameters (chosen on the validation splits, see RESULTS.md)."""
+
+    C: float = 8.0
+    char_min_df: int = 2
+    word_min_df: int = 2
+    class_weight: str | None = "balanced"
+    davidson_weight: float = 0.1
+    urdu_weight: float = 3.0
+    max_iter: int = 3000
+
+
+@dataclass
+class Split:
+    """Texts and 0/1 labels (1 = abusive)."""
+
+    texts: list[str] = field(default_factory=list)
+    labels: list[int] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+# --- data ---------------------------------------------------------------------------------------
+
+
+def read_ruhsold(task: int, split: str) -> tuple[list[str], list[int]]:
+    """RUHSOLD rows as (texts, raw labels); the files have no header row."""
+    texts: list[str] = []
+    labels: list[int] = []
+    path = RUHSOLD / f"task_{task}_{split}.tsv"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        text, _, label = line.rpartition("\t")
+        texts.append(text)
+        labels.append(int(label))
+    return texts, labels
+
+
+def ruhsold_binary(split: str) -> Split:
+    """RUHSOLD task 1 with 1 = abusive (the file's 0)."""
+    texts, labels = read_ruhsold(1, split)
+    return Split(texts, [1 - y for y in labels])
+
+
+def davidson_split() -> dict[str, Split]:
+    """Davidson's tweets, 1 = hate or offensive, in a fixed seeded 80/10/10 train/dev/test split."""
+    with DAVIDSON.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    order = list(range(len(rows)))
+    random.Random(SEED).shuffle(order)
+    n = len(order)
+    cuts = {"train": order[: int(n * 0.8)], "dev": order[int(n * 0.8) : int(n * 0.9)]}
+    cuts["test"] = order[int(n * 0.9) :]
+    out: dict[str, Split] = {}
+    for name, idx in cuts.items():
+        idx = sorted(idx)
+        out[name] = Split([rows[i]["tweet"] for i in idx], [0 if rows[i]["class"] == "2" else 1 for i in idx])
+    return out
+
+
+def read_tsv_labelled(path: Path) -> list[tuple[str, int, str]]:
+    """Project-written rows ``label TAB kind TAB text`` (``#`` comments), label 1 = abusive."""
+    rows: list[tuple[str, int, str]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        label, kind, text = line.split("\t", 2)
+        rows.append((text, int(label), kind))
+    return rows
+
+
+def urdu_split() -> dict[str, Split]:
+    """The Urdu-script set in a fixed seeded split: 60 % train, 40 % test (stratified by label)."""
+    rows = read_tsv_labelled(URDU_SCRIPT)
+    out = {"train": Split(), "test": Split()}
+    for label in (0, 1):
+        part = [r for r in rows if r[1] == label]
+        random.Random(SEED + label).shuffle(part)
+        cut = int(len(part) * 0.6)
+        for i, (text, y, _kind) in enumerate(part):
+            target = out["train"] if i < cut else out["test"]
+            target.texts.append(text)
+            target.labels.append(y)
+    return out
+
+
+# --- features -------------------------------------------------------------------------------------
+
+
+def featurise(texts: Sequence[str]) -> tuple[list[list[str]], list[list[str]]]:
+    """Normalise each text and return its (character, word) feature lists."""
+    chars: list[list[str]] = []
+    words: list[list[str]] = []
+    for text in texts:
+        toks = tokens(normalize(text).text)
+        chars.append(char_features(toks))
+        words.append(word_features(toks))
+    return chars, words
+
+
+def _identity(doc: list[str]) -> list[str]:
+    return doc
+
+
+# --- fitting with scikit-learn ------------------------------------------------------------------
+
+
+class TfIdfBlock:
+    """Term counts times smooth idf, each row divided by ``sqrt(sum(tf * idf²))``.
+
+    Why not ``TfidfVectorizer``: its L2 norm squares each term frequency, which makes a
+    message's norm depend on which n-grams repeat across words; this normalisation is linear in
+    the words, so the run-time scorer can cache each word's contribution (see ``detector.py``).
+    """
+
+    def __init__(self, min_df: int) -> None:
+        self.min_df = min_df
+        self.vocabulary_: dict[str, int] = {}
+        self.df_: list[int] = []
+        self.n_docs_ = 0
+        self.idf_: Any = None
+
+    def fit_transform(self, docs: Sequence[list[str]]) -> Any:
+        """Learn the vocabulary (sorted, ``min_df``) and idf, and transform ``docs``."""
+        import numpy as np
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        counter = CountVectorizer(analyzer=_identity, min_df=self.min_df)
+        counts = counter.fit_transform(docs)
+        self.vocabulary_ = dict(counter.vocabulary_)
+        self.n_docs_ = len(docs)
+        df = np.asarray((counts > 0).sum(axis=0)).ravel()
+        self.df_ = [int(v) for v in df]
+        self.idf_ = np.array([idf_of(v, self.n_docs_) for v in self.df_])
+        return self._weigh(counts)
+
+    def transform(self, docs: Sequence[list[str]]) -> Any:
+        """The weighted, normalised rows of ``docs`` (unknown terms ignored)."""
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        counter = CountVectorizer(analyzer=_identity, vocabulary=self.vocabulary_)
+        return self._weigh(counter.transform(docs))
+
+    def _weigh(self, counts: Any) -> Any:
+        import numpy as np
+        from scipy.sparse import diags
+
+        counts = counts.astype(np.float64)
+        norms = np.sqrt(np.asarray(counts @ (self.idf_**2)).ravel())
+        norms[norms == 0] = 1.0
+        return (diags(1.0 / norms) @ counts @ diags(self.idf_)).tocsr()
+
+
+@dataclass
+class Fitted:
+    """A fitted model: the two feature blocks and the classifier."""
+
+    char_vec: TfIdfBlock
+    word_vec: TfIdfBlock
+    clf: Any
+
+    def transform(self, texts: Sequence[str]) -> Any:
+        """The feature matrix of ``texts`` (scikit-learn side)."""
+        from scipy.sparse import hstack
+
+        chars, words = featurise(texts)
+        return hstack([self.char_vec.transform(chars), self.word_vec.transform(words)]).tocsr()
+
+    def predict_proba(self, texts: Sequence[str]) -> list[float]:
+        """Probability of abuse per text, computed by scikit-learn."""
+        return [float(p) for p in self.clf.predict_proba(self.transform(texts))[:, 1]]
+
+
+def fit_sklearn(
+    texts: Sequence[str], labels: Sequence[int], params: Params, weights: Sequence[float] | None = None
+) -> Fitted:
+    """Fit the feature blocks and a logistic regression with scikit-learn (deterministic)."""
+    from scipy.sparse import hstack
+    from sklearn.linear_model import LogisticRegression
+
+    chars, words = featurise(texts)
+    char_vec = TfIdfBlock(params.char_min_df)
+    word_vec = TfIdfBlock(params.word_min_df)
+    x = hstack([char_vec.fit_transform(chars), word_vec.fit_transform(words)]).tocsr()
+    clf = LogisticRegression(
+        C=params.C, class_weight=params.class_weight, solver="lbfgs", max_iter=params.max_iter
+    )
+    clf.fit(x, list(labels), sample_weight=None if weights is None else list(weights))
+    return Fitted(char_vec, word_vec, clf)
+
+
+def export(fitted: Fitted, threshold: float, meta: dict[str, Any]) -> dict[str, Any]:
+    """The model as plain lists: vocabulary in column order, ``coef*idf``, idf, intercept."""
+    coef = fitted.clf.coef_[0]
+    blocks: dict[str, Any] = {}
+    offset = 0
+    for name, vec in (("char", fitted.char_vec), ("word", fitted.word_vec)):
+        vocab = sorted(vec.vocabulary_, key=vec.vocabulary_.__getitem__)
+        idf = [float(v) for v in vec.idf_]
+        a = [float(coef[offset + i]) * idf[i] for i in range(len(vocab))]
+        offset += len(vocab)
+        # Every column is kept: dropping one would change the norm. idf is stored as the
+        # document frequency it came from (a short integer), and recomputed on load.
+        blocks[name] = {"vocab": vocab, "a": [_r(v) for v in a], "df": vec.df_, "n_docs": vec.n_docs_}
+    return {
+        "format": "saheli-abuse-linear/1",
+        "intercept": _r(float(fitted.clf.intercept_[0])),
+        "threshold": round(threshold, 4),
+        "char": blocks["char"],
+        "word": blocks["word"],
+        "meta": meta,
+    }
+
+
+def _r(v: float) -> float:
+    """Round to 9 significant digits: a smaller file, scores unchanged to ~1e-9."""
+    return float(f"{v:.9g}")
+
+
+# --- fitting in plain Python (tests, no scikit-learn) --------------------------------------------
+
+
+def fit_plain(
+    texts: Sequence[str], labels: Sequence[int], *, epochs: int = 30, lr: float = 0.5, l2: float = 1e-4
+) -> dict[str, Any]:
+    """Fit the same model family (tf-idf blocks + logistic regression) with seeded plain SGD.
+
+    Why: the reproducibility test must run everywhere, scikit-learn or not; this trainer uses a
+    seeded shuffle and sorted vocabularies, so the same data always give the same weights.
+    """
+    chars, words = featurise(texts)
+    n = len(texts)
+    blocks: dict[str, Any] = {}
+    rows: list[list[tuple[int, float]]] = [[] for _ in range(n)]
+    offset = 0
+    for name, docs in (("char", chars), ("word", words)):
+        df: dict[str, int] = {}
+        for doc in docs:
+            for term in set(doc):
+                df[term] = df.get(term, 0) + 1
+        vocab = sorted(df)
+        index = {t: i for i, t in enumerate(vocab)}
+        idf = [idf_of(df[t], n) for t in vocab]
+        for r, doc in enumerate(docs):
+            tf: dict[int, int] = {}
+            for t in doc:
+                tf[index[t]] = tf.get(index[t], 0) + 1
+            norm = math.sqrt(sum(c * idf[i] ** 2 for i, c in tf.items())) or 1.0
+            rows[r].extend((offset + i, c * idf[i] / norm) for i, c in sorted(tf.items()))
+        blocks[name] = (vocab, [df[t] for t in vocab], idf, offset)
+        offset += len(vocab)
+    w = [0.0] * offset
+    b = 0.0
+    order = list(range(n))
+    rng = random.Random(SEED)
+    for epoch in range(epochs):
+        rng.shuffle(order)
+        step = lr / (1.0 + epoch)
+        for r in order:
+            z = b + sum(w[j] * v for j, v in rows[r])
+            p = 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+            g = p - labels[r]
+            for j, v in rows[r]:
+                w[j] -= step * (g * v + l2 * w[j])
+            b -= step * g
+    model: dict[str, Any] = {"format": "saheli-abuse-linear/1", "intercept": _r(b), "threshold": 0.5}
+    for name, (vocab, dfs, idf, off) in blocks.items():
+        model[name] = {
+            "vocab": vocab,
+            "a": [_r(w[off + i] * idf[i]) for i in range(len(vocab))],
+            "df": dfs,
+            "n_docs": n,
+        }
+    model["meta"] = {"trainer": "plain-sgd", "n": n}
+    return model
+
+
+# --- thresholds and the full training run ---------------------------------------------------------
+
+
+def macro_f1(labels: Sequence[int], predicted: Sequence[int]) -> float:
+    """Macro-averaged F1 over the classes present in ``labels``."""
+    classes = sorted(set(labels))
+    total = 0.0
+    for c in classes:
+        tp = sum(1 for y, p in zip(labels, predicted, strict=True) if y == c and p == c)
+        fp = sum(1 for y, p in zip(labels, predicted, strict=True) if y != c and p == c)
+        fn = sum(1 for y, p in zip(labels, predicted, strict=True) if y == c and p != c)
+        total += 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    return total / len(classes)
+
+
+def best_threshold(labels: Sequence[int], scores: Sequence[float]) -> tuple[float, float]:
+    """The threshold in 0.05..0.95 (step 0.01) with the best macro-F1, and that F1."""
+    best = (0.5, -1.0)
+    for k in range(5, 96):
+        t = k / 100
+        f = macro_f1(labels, [int(s >= t) for s in scores])
+        if f > best[1] + 1e-12:
+            best = (t, f)
+    return best
+
+
+def training_data(params: Params) -> tuple[list[str], list[int], list[float]]:
+    """Every training text with its label and sample weight (RUHSOLD 1, Davidson and Urdu scaled)."""
+    ru = ruhsold_binary("train")
+    dv = davidson_split()["train"]
+    ur = urdu_split()["train"]
+    texts = ru.texts + dv.texts + ur.texts
+    labels = ru.labels + dv.labels + ur.labels
+    weights = [1.0] * len(ru) + [params.davidson_weight] * len(dv) + [params.urdu_weight] * len(ur)
+    return texts, labels, weights
+
+
+def train(params: Params) -> tuple[dict[str, Any], dict[str, float]]:
+    """Fit on every train split, choose the threshold on RUHSOLD validation, return model + report."""
+    texts, labels, weights = training_data(params)
+    fitted = fit_sklearn(texts, labels, params, weights)
+    val = ruhsold_binary("validation")
+    val_scores = fitted.predict_proba(val.texts)
+    threshold, val_f1 = best_threshold(val.labels, val_scores)
+    dev = davidson_split()["dev"]
+    dev_f1 = macro_f1(dev.labels, [int(s >= threshold) for s in fitted.predict_proba(dev.texts)])
+    meta = {
+        "trainer": "scikit-learn LogisticRegression (lbfgs)",
+        "params": params.__dict__,
+        "seed": SEED,
+        "n_train": len(texts),
+        "threshold_from": "RUHSOLD task 1 validation, best macro-F1",
+        "ruhsold_validation_macro_f1": round(val_f1, 4),
+        "davidson_dev_macro_f1": round(dev_f1, 4),
+        "features": "normalised text; char 1-5-grams in padded words + word 1-2-grams; binary tf-idf",
+    }
+    model = export(fitted, threshold, meta)
+    return model, {"threshold": threshold, "ruhsold_val_macro_f1": val_f1, "davidson_dev_macro_f1": dev_f1}
+
+
+def write_model(model: dict[str, Any], path: Path = MODEL_PATH) -> int:
+    """Write the model compactly (no spaces, sorted keys) and return its size in bytes."""
+    data = json.dumps(model, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    path.write_text(data + "\n", encoding="utf-8")
+    return path.stat().st_size
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Train with the chosen parameters and write the model file."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    args = parser.parse_args(argv)
+    model, report = train(Params())
+    size = write_model(model, args.out)
+    print(f"wrote {args.out} ({size / 1e6:.2f} MB)")
+    for key, value in report.items():
+        print(f"  {key}: {value:.4f}")
+    print(f"  char features: {len(model['char']['vocab'])}, word features: {len(model['word']['vocab'])}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
