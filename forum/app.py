@@ -20,6 +20,7 @@ from forum.api import errors as api_errors
 from forum.commands import register_commands
 from forum.logs import install_address_redaction
 from forum.screening import PassThroughScreener
+from forum.services import accounts
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -80,6 +81,7 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
         time_cost=int(settings["FORUM_ARGON2_TIME_COST"]),
         memory_cost=int(settings["FORUM_ARGON2_MEMORY_KIB"]),
     )
+    accounts.configure(settings["FORUM_SECRET_KEY"])
     db.init_app(app)
     sessions.init_app(app)
     limits.init_app(app)

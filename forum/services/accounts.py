@@ -6,6 +6,7 @@ Pseudonymous by design: a handle and a password, recovery codes instead of e-mai
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
 from dataclasses import dataclass
 
@@ -23,6 +24,19 @@ from forum.services.audit import record_action
 from forum.services.standing import assert_may_sign_in, revoke_all_tokens
 
 RECOVERY_CODE_COUNT = 10
+
+#: Key of the recovery-code HMAC, derived from FORUM_SECRET_KEY by `configure`. Keyed, so a
+#: stolen database alone cannot be searched for the 60-bit codes.
+_recovery_key: list[bytes] = []
+
+
+def configure(secret_key: str) -> None:
+    """Derive the recovery-code key from the forum's secret (called by `create_app`)."""
+    _recovery_key[:] = [hashlib.sha256(f"saheli:recovery:{secret_key}".encode()).digest()]
+
+
+def _code_hash(code: str) -> str:
+    return tokens.recovery_code_hash(code, _recovery_key[0] if _recovery_key else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +84,7 @@ def _new_recovery_codes(session: Session, user: User) -> tuple[str, ...]:
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     codes = tokens.new_recovery_codes(RECOVERY_CODE_COUNT)
     for code in codes:
-        session.add(RecoveryCode(user_id=user.id, code_hash=tokens.recovery_code_hash(code)))
+        session.add(RecoveryCode(user_id=user.id, code_hash=_code_hash(code)))
     return tuple(codes)
 
 
@@ -207,7 +221,7 @@ def recover(
     wrong = Unauthorized("That handle and recovery code do not match.")
     if user is None:
         raise wrong
-    wanted = tokens.recovery_code_hash(recovery_code)
+    wanted = _code_hash(recovery_code)
     code = session.scalar(
         select(RecoveryCode).where(
             RecoveryCode.user_id == user.id,
