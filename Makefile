@@ -6,24 +6,29 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint bench eval-moderation clean
+.PHONY: run test install lint bench eval-moderation clean translations
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(MAKE) translations
 	touch $(STAMP)
+
+# Compile the page catalogues (translations/*/LC_MESSAGES/messages.po -> .mo).
+translations:
+	$(BIN)/pybabel compile --statistics -d translations -D messages
 
 install: $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) translations
 	$(BIN)/forum init-db --seed
 	$(BIN)/forum serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: $(STAMP) lint
+test: $(STAMP) translations lint
 	$(BIN)/pytest
 
 bench: $(STAMP)

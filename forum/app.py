@@ -90,6 +90,7 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(health.bp)
     web.init_app(app)
+    __import__("forum.i18n").i18n.init_app(app)
     __import__("forum.realtime").realtime.init_app(app)
     register_commands(app)
 

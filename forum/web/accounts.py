@@ -1,0 +1,312 @@
+"""Account pages: register (and the one showing of the recovery codes), sign in and out,
+recovery, and the account page with language, tab title, second factor and data rights.
+
+Each form calls the same `forum.services` function as the JSON API and then redirects.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Response, flash, g, make_response, redirect, request, session, url_for
+from flask_babel import gettext
+
+from forum import db
+from forum.errors import DomainError
+from forum.i18n import LANG_COOKIE, LANG_COOKIE_AGE, normalise
+from forum.limits import limited
+from forum.services import accounts, privacy
+from forum.services.standing import active_sanctions
+from forum.sessions import (
+    current_actor,
+    end_browser_session,
+    request_network_fingerprint,
+    session_lifetime,
+    start_browser_session,
+)
+from forum.web.core import (
+    NEUTRAL_TITLE_COOKIE,
+    bp,
+    check_csrf,
+    commit,
+    form_errors,
+    page,
+    rollback,
+    safe_next,
+    signed_in_page,
+)
+
+#: Where freshly issued recovery codes wait (in the signed session cookie) until the member
+#: confirms she saved them; they are never stored in the clear anywhere else.
+CODES_KEY = "saheli_new_codes"
+
+
+@bp.get("/register")
+def register() -> Any:
+    """The registration form."""
+    return page("web/register.html", form={}, errors={})
+
+
+@bp.post("/register")
+@limited("register")
+def register_post() -> Any:
+    """Create the account, sign her in, then show the recovery codes once."""
+    check_csrf()
+    form = {"handle": request.form.get("handle", "")}
+    password = request.form.get("password", "")
+    if password != request.form.get("password_again", ""):
+        errors = {"password_again": [gettext("The two passwords are not the same.")]}
+        return page("web/register.html", 422, form=form, errors=errors,
+                    error=gettext("Please correct the marked fields."))
+    try:
+        done = accounts.register(
+            db.session(),
+            handle=form["handle"],
+            password=password,
+            lifetime=session_lifetime(),
+            network_fingerprint=request_network_fingerprint(),
+            kind="session",
+        )
+        commit()
+    except DomainError as exc:
+        rollback()
+        errors, message = form_errors(exc)
+        if not errors:
+            errors = {"handle": [message]}
+        return page("web/register.html", exc.status, form=form, errors=errors, error=message)
+    start_browser_session(done.user, done.token)
+    session[CODES_KEY] = list(done.recovery_codes)
+    return redirect(url_for("web.recovery_codes"))
+
+
+@bp.get("/account/recovery-codes")
+@signed_in_page
+def recovery_codes() -> Any:
+    """The new recovery codes, until she ticks "I saved them"."""
+    codes = session.get(CODES_KEY)
+    if not codes:
+        return redirect(url_for("web.account"))
+    return page("web/recovery_codes.html", codes=codes, error=None)
+
+
+@bp.post("/account/recovery-codes")
+@signed_in_page
+def recovery_codes_saved() -> Any:
+    """She confirms the codes are saved: they are forgotten here for good."""
+    check_csrf()
+    codes = session.get(CODES_KEY)
+    if codes and request.form.get("saved") != "yes":
+        return page("web/recovery_codes.html", 422, codes=codes,
+                    error=gettext("Tick the box once the codes are saved somewhere safe."))
+    session.pop(CODES_KEY, None)
+    flash(gettext("Welcome. Your recovery codes are put away."))
+    return redirect(url_for("web.home"))
+
+
+@bp.post("/account/recovery-codes/new")
+@signed_in_page
+def recovery_codes_new() -> Any:
+    """Replace every recovery code (the old ones stop working)."""
+    check_csrf()
+    codes = accounts.regenerate_recovery_codes(db.session(), current_actor().require_user())
+    commit()
+    session[CODES_KEY] = list(codes)
+    return redirect(url_for("web.recovery_codes"))
+
+
+@bp.get("/login")
+def login() -> Any:
+    """The sign-in form."""
+    return page("web/login.html", form={}, error=None)
+
+
+@bp.post("/login")
+@limited("login")
+def login_post() -> Any:
+    """Sign in with a server-side browser session."""
+    check_csrf()
+    form = {"handle": request.form.get("handle", "")}
+    try:
+        done = accounts.login(
+            db.session(),
+            handle=form["handle"],
+            password=request.form.get("password", ""),
+            totp=request.form.get("totp") or None,
+            lifetime=session_lifetime(),
+            kind="session",
+            network_fingerprint=request_network_fingerprint(),
+        )
+        commit()
+    except DomainError as exc:
+        rollback()
+        return page("web/login.html", exc.status, form=form, error=form_errors(exc)[1])
+    start_browser_session(done.user, done.token)
+    return redirect(safe_next(request.args.get("next")))
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    """Sign this browser out: its session row is deleted, so the cookie is worthless."""
+    check_csrf()
+    current_actor()
+    token_id = g.get("auth_token_id")
+    if token_id is not None:
+        accounts.revoke_token(db.session(), token_id)
+        commit()
+    end_browser_session()
+    flash(gettext("You are signed out."))
+    return redirect(url_for("web.home"))
+
+
+@bp.get("/recover")
+def recover() -> Any:
+    """The recovery form: handle, one recovery code, a new password."""
+    return page("web/recover.html", form={}, errors={}, error=None)
+
+
+@bp.post("/recover")
+@limited("recover")
+def recover_post() -> Any:
+    """Spend a recovery code, set the new password, sign in here (everywhere else out)."""
+    check_csrf()
+    form = {"handle": request.form.get("handle", "")}
+    try:
+        done = accounts.recover(
+            db.session(),
+            handle=form["handle"],
+            recovery_code=request.form.get("recovery_code", "").strip(),
+            new_password=request.form.get("new_password", ""),
+            lifetime=session_lifetime(),
+            kind="session",
+        )
+        commit()
+    except DomainError as exc:
+        rollback()
+        errors, message = form_errors(exc)
+        return page("web/recover.html", exc.status, form=form, errors=errors, error=message)
+    start_browser_session(done.user, done.token)
+    flash(gettext("Your new password is set. Other devices were signed out."))
+    return redirect(url_for("web.account"))
+
+
+@bp.get("/account")
+@signed_in_page
+def account() -> Any:
+    """Settings and data rights in one place."""
+    actor = current_actor()
+    user = actor.require_user()
+    dbs = db.session()
+    return page(
+        "web/account.html",
+        user=user,
+        sanctions=active_sanctions(dbs, user.id),
+        sessions=privacy.list_sessions(dbs, user, g.get("auth_token_id")),
+        totp=session.get("saheli_totp"),
+        errors={},
+    )
+
+
+@bp.post("/language")
+def language() -> Any:
+    """The switcher on every page: a cookie for everyone, the account's setting when signed in."""
+    check_csrf()
+    chosen = normalise(request.form.get("lang")) or "en"
+    user = current_actor().user
+    if user is not None:
+        user.locale = chosen  # the account's own preference; nothing else depends on it
+        commit()
+    response = redirect(safe_next(request.form.get("next")))
+    response.set_cookie(LANG_COOKIE, chosen, max_age=LANG_COOKIE_AGE, httponly=True,
+                        samesite="Lax", secure=request.is_secure)
+    return response
+
+
+@bp.post("/preferences/title")
+def tab_title() -> Any:
+    """Hide or show the name Saheli in the browser tab (for a shared phone)."""
+    check_csrf()
+    response = redirect(safe_next(request.form.get("next")))
+    if request.form.get("neutral") == "1":
+        response.set_cookie(NEUTRAL_TITLE_COOKIE, "1", max_age=LANG_COOKIE_AGE, httponly=True,
+                            samesite="Lax", secure=request.is_secure)
+    else:
+        response.delete_cookie(NEUTRAL_TITLE_COOKIE)
+    return response
+
+
+@bp.post("/account/totp")
+@signed_in_page
+def totp_start() -> Any:
+    """Start enrolling an authenticator app: the secret is shown until confirmed."""
+    check_csrf()
+    secret, uri = accounts.start_totp(db.session(), current_actor().require_user())
+    commit()
+    session["saheli_totp"] = {"secret": secret, "uri": uri}
+    return redirect(url_for("web.account") + "#totp")
+
+
+@bp.post("/account/totp/confirm")
+@signed_in_page
+def totp_confirm() -> Any:
+    """Finish enrolment with a current code."""
+    check_csrf()
+    try:
+        accounts.confirm_totp(db.session(), current_actor().require_user(),
+                              request.form.get("code", ""))
+        commit()
+    except DomainError as exc:
+        rollback()
+        flash(form_errors(exc)[0].get("code", [form_errors(exc)[1]])[0], "error")
+        return redirect(url_for("web.account") + "#totp")
+    session.pop("saheli_totp", None)
+    flash(gettext("Your authenticator app is set up. Sign-in now asks for its code."))
+    return redirect(url_for("web.account"))
+
+
+@bp.get("/account/export")
+@signed_in_page
+def export() -> Response:
+    """Download everything stored about her, as the API's `GET /me/export` gives it."""
+    data = privacy.export_account(db.session(), current_actor().require_user())
+    response = make_response(json.dumps(data, ensure_ascii=False, indent=1))
+    response.mimetype = "application/json"
+    response.headers["Content-Disposition"] = 'attachment; filename="saheli-export.json"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/account/sessions/revoke-others")
+@signed_in_page
+def revoke_others() -> Any:
+    """Sign out every other device and token."""
+    check_csrf()
+    privacy.revoke_other_sessions(db.session(), current_actor().require_user(),
+                                  g.get("auth_token_id"))
+    commit()
+    flash(gettext("Every other device is signed out."))
+    return redirect(url_for("web.account"))
+
+
+@bp.post("/account/delete")
+@signed_in_page
+def delete_account() -> Any:
+    """Erase the account for good, after the password."""
+    check_csrf()
+    actor = current_actor()
+    user = actor.require_user()
+    try:
+        privacy.erase_account(db.session(), user, password=request.form.get("password", ""),
+                              erase_posts=request.form.get("erase_posts") == "yes")
+        commit()
+    except DomainError as exc:
+        rollback()
+        errors, message = form_errors(exc)
+        return page("web/account.html", exc.status, user=user,
+                    sanctions=active_sanctions(db.session(), user.id),
+                    sessions=privacy.list_sessions(db.session(), user, g.get("auth_token_id")),
+                    totp=session.get("saheli_totp"), errors=errors, error=message)
+    end_browser_session()
+    flash(gettext("Your account is erased."))
+    return redirect(url_for("web.home"))
+

@@ -1,0 +1,169 @@
+"""Board pages: the boards, a board's threads, a thread with its posts, composing, replying
+and the `support` reaction. Every write goes through `forum.services.posting`, the same path
+as the JSON API, so the screener, sanctions and blocks apply to pages too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, request, url_for
+from flask_babel import gettext
+
+from forum import db
+from forum.errors import DomainError
+from forum.limits import limited
+from forum.screening import Screening, installed_screener
+from forum.services import boards, posting, reading
+from forum.sessions import current_actor
+from forum.web.core import (
+    bp,
+    check_csrf,
+    commit,
+    form_errors,
+    page,
+    rollback,
+    signed_in_page,
+)
+
+
+@bp.get("/")
+def home() -> Any:
+    """The boards this visitor may read."""
+    return page("web/home.html", boards=boards.list_boards(db.session(), current_actor()))
+
+
+@bp.get("/boards/<slug>")
+def board(slug: str) -> Any:
+    """A board's threads by last activity, with an "older" link (cursor)."""
+    actor = current_actor()
+    dbs = db.session()
+    found = boards.load_readable_board(dbs, actor, slug)
+    threads, next_cursor = reading.list_threads(
+        dbs, actor, found, cursor=request.args.get("cursor") or None, limit=reading.THREAD_PAGE
+    )
+    commit()  # an anonymous author revealed to a moderator is audited
+    return page("web/board.html", board=boards.board_json(found), threads=threads,
+                next_cursor=next_cursor)
+
+
+def _screening_notice(screening: Screening) -> None:
+    """Tell the author what the filter did: held for review, or help lines for a crisis."""
+    if screening.is_crisis:
+        flash(gettext("You matter. If you are in danger or thinking of hurting yourself, "
+                      "please call a help line now."), "crisis")
+    elif screening.status == "pending":
+        flash(gettext("Thank you. A moderator will look at your post before others see it."))
+
+
+@bp.get("/boards/<slug>/new")
+@signed_in_page
+def compose(slug: str) -> Any:
+    """The form to start a thread on a board."""
+    found = boards.load_readable_board(db.session(), current_actor(), slug)
+    return page("web/compose.html", board=boards.board_json(found), form={}, errors={})
+
+
+@bp.post("/boards/<slug>/new")
+@signed_in_page
+@limited("post")
+def compose_post(slug: str) -> Any:
+    """Start the thread, then show it (or the form again with its errors)."""
+    check_csrf()
+    actor = current_actor()
+    dbs = db.session()
+    found = boards.load_readable_board(dbs, actor, slug)
+    form = {
+        "title": request.form.get("title", ""),
+        "body": request.form.get("body", ""),
+        "content_warning": request.form.get("content_warning", ""),
+        "anonymous": request.form.get("anonymous") == "yes",
+    }
+    try:
+        done = posting.create_thread(
+            dbs, actor, installed_screener(), found,
+            title=form["title"], body=form["body"],
+            content_warning=form["content_warning"] or None, anonymous=form["anonymous"],
+        )
+        thread_id = done.thread.id
+        commit()
+    except DomainError as exc:
+        rollback()
+        errors, message = form_errors(exc)
+        return page("web/compose.html", exc.status, board=boards.board_json(found), form=form,
+                    errors=errors, error=message)
+    _screening_notice(done.screening)
+    return redirect(url_for("web.thread", thread_id=thread_id))
+
+
+@bp.get("/threads/<int:thread_id>")
+def thread(thread_id: int) -> Any:
+    """A thread and a page of its posts, oldest first, with the reply form."""
+    return _thread_page(thread_id)
+
+
+def _thread_page(thread_id: int, status: int = 200, **extra: Any) -> Any:
+    actor = current_actor()
+    dbs = db.session()
+    found, found_board = posting.load_thread(dbs, actor, thread_id)
+    shown, posts, next_cursor = reading.read_thread(
+        dbs, actor, found, found_board, cursor=request.args.get("cursor") or None,
+        limit=reading.POST_PAGE,
+    )
+    commit()  # an anonymous author revealed to a moderator is audited
+    context: dict[str, Any] = {"form": {}, "errors": {}}
+    context.update(extra)
+    return page("web/thread.html", status, thread=shown, board=boards.board_json(found_board),
+                posts=posts, next_cursor=next_cursor, **context)
+
+
+@bp.post("/threads/<int:thread_id>/reply")
+@signed_in_page
+@limited("post")
+def reply(thread_id: int) -> Any:
+    """Add a post to a thread."""
+    check_csrf()
+    actor = current_actor()
+    dbs = db.session()
+    found, found_board = posting.load_thread(dbs, actor, thread_id)
+    form = {
+        "body": request.form.get("body", ""),
+        "content_warning": request.form.get("content_warning", ""),
+        "anonymous": request.form.get("anonymous") == "yes",
+    }
+    try:
+        done = posting.reply(
+            dbs, actor, installed_screener(), found, found_board,
+            body=form["body"], content_warning=form["content_warning"] or None,
+            anonymous=form["anonymous"],
+        )
+        post_id = done.post.id
+        commit()
+    except DomainError as exc:
+        rollback()
+        errors, message = form_errors(exc)
+        return _thread_page(thread_id, exc.status, form=form, errors=errors, error=message)
+    _screening_notice(done.screening)
+    return redirect(url_for("web.thread", thread_id=thread_id) + f"#post-{post_id}")
+
+
+@bp.post("/posts/<int:post_id>/support")
+@signed_in_page
+@limited("react")
+def support(post_id: int) -> Any:
+    """Add (or, with `undo`, take back) the `support` reaction, then return to the post."""
+    check_csrf()
+    actor = current_actor()
+    dbs = db.session()
+    post, found, _board = posting.load_post(dbs, actor, post_id)
+    thread_id = found.id
+    try:
+        if request.form.get("undo") == "yes":
+            posting.unreact(dbs, actor, post, "support")
+        else:
+            posting.react(dbs, actor, post, "support")
+        commit()
+    except DomainError as exc:
+        rollback()
+        flash(form_errors(exc)[1], "error")
+    return redirect(url_for("web.thread", thread_id=thread_id) + f"#post-{post_id}")

@@ -1,0 +1,94 @@
+"""Reporting from a page: a post (or an account) to the moderators, through the moderation
+package's `create_report`, the same service the JSON API calls.
+
+Only registered when the moderation package is installed (see `forum.web.init_app`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, flash, redirect, request, url_for
+from flask_babel import gettext, lazy_gettext
+
+from forum import db
+from forum.errors import DomainError
+from forum.limits import limited
+from forum.services import posting
+from forum.sessions import current_actor
+from forum.web.core import bp, check_csrf, commit, form_errors, page, rollback, signed_in_page
+from moderation.services import reports
+
+#: The reasons of API.md, in the member's words.
+REASONS = (
+    ("harassment", lazy_gettext("Harassment or bullying")),
+    ("sexual_harassment", lazy_gettext("Sexual harassment")),
+    ("threat", lazy_gettext("A threat to me or my family")),
+    ("blackmail", lazy_gettext("Blackmail, including sextortion")),
+    ("intimate_images", lazy_gettext("Private pictures shared or threatened")),
+    ("personal_info", lazy_gettext("My personal details shared (doxxing)")),
+    ("impersonation", lazy_gettext("Someone pretending to be me or someone else")),
+    ("stalking", lazy_gettext("Stalking")),
+    ("hacked_account", lazy_gettext("A hacked account")),
+    ("hate", lazy_gettext("Hate")),
+    ("self_harm", lazy_gettext("Someone may be at risk of harming herself")),
+    ("spam", lazy_gettext("Spam")),
+    ("other", lazy_gettext("Something else")),
+)
+OUTCOMES = (
+    ("", lazy_gettext("Let the moderators decide")),
+    ("hide_from_me", lazy_gettext("Hide this person from me (block)")),
+    ("warn", lazy_gettext("Warn them")),
+    ("remove", lazy_gettext("Remove it")),
+    ("ban", lazy_gettext("Ban them")),
+    ("help_me_report", lazy_gettext("Help me take it to the police or a helpline")),
+)
+
+
+def _form_page(post_id: int, status: int = 200, **extra: Any) -> Any:
+    post, found, _board = posting.load_post(db.session(), current_actor(), post_id)
+    context: dict[str, Any] = {"form": {}, "errors": {}}
+    context.update(extra)
+    return page("web/report.html", status, post_id=post.id, thread_id=found.id,
+                reasons=REASONS, outcomes=OUTCOMES, **context)
+
+
+@bp.get("/posts/<int:post_id>/report")
+@signed_in_page
+def report(post_id: int) -> Any:
+    """The report form for one post."""
+    return _form_page(post_id)
+
+
+@bp.post("/posts/<int:post_id>/report")
+@signed_in_page
+@limited("report")
+def report_post(post_id: int) -> Any:
+    """File the report; `help_me_report` answers with the lines that take it further."""
+    check_csrf()
+    actor = current_actor()
+    dbs = db.session()
+    post, found, _board = posting.load_post(dbs, actor, post_id)
+    thread_id = found.id
+    form = {
+        "reason": request.form.get("reason", ""),
+        "desired_outcome": request.form.get("desired_outcome", ""),
+        "note": request.form.get("note", ""),
+    }
+    try:
+        reports.create_report(
+            dbs, actor, target_type="post", target_id=post.id, reason=form["reason"],
+            desired_outcome=form["desired_outcome"] or None, note=form["note"] or None,
+            auto_hide_at=int(current_app.config["FORUM"]["FORUM_AUTO_HIDE_REPORTS"]),
+        )
+        commit()
+    except DomainError as exc:
+        rollback()
+        errors, message = form_errors(exc)
+        return _form_page(post_id, exc.status, form=form, errors=errors, error=message)
+    flash(gettext("Thank you for telling us. A moderator will look at it; you can follow it "
+                  "on your account page."))
+    if form["desired_outcome"] == "help_me_report":
+        return redirect(url_for("web.help_lines") + "#take-it-further")
+    return redirect(url_for("web.thread", thread_id=thread_id))
+

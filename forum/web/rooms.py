@@ -1,0 +1,114 @@
+"""Room pages: the list of support rooms, asking for private support, announcing, opening
+and closing rooms (counsellors), and the live room, whose messages travel over Socket.IO
+(`static/js/room.js` with the vendored client; the socket handlers live in `forum.realtime`).
+
+The list and its forms work without JavaScript; only the live conversation needs it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, request, url_for
+from flask_babel import gettext
+
+from forum import db
+from forum.errors import DomainError
+from forum.limits import limited
+from forum.policy import Permission
+from forum.services import rooms, support
+from forum.sessions import current_actor
+from forum.web.core import (
+    bp,
+    check_csrf,
+    commit,
+    form_errors,
+    page,
+    rollback,
+    signed_in_page,
+)
+
+
+def _rooms_page(code: int = 200, **extra: Any) -> Any:
+    actor = current_actor()
+    context: dict[str, Any] = {"form": {}, "errors": {}}
+    context.update(extra)
+    return page(
+        "web/rooms.html", code,
+        rooms=rooms.list_rooms(db.session(), actor, rooms.installed_room_state()),
+        may_host=actor.can(Permission.ROOM_CREATE),
+        **context,
+    )
+
+
+@bp.get("/rooms")
+def rooms_list() -> Any:
+    """Scheduled and open rooms, and the forms around them."""
+    return _rooms_page()
+
+
+@bp.post("/rooms")
+@signed_in_page
+def room_create() -> Any:
+    """A counsellor announces a room; she hosts it."""
+    check_csrf()
+    form = {"title": request.form.get("title", ""),
+            "description": request.form.get("description", "")}
+    try:
+        room = rooms.create_room(db.session(), current_actor(), title=form["title"],
+                                 description=form["description"])
+        room_id, slug = room.id, room.slug
+        commit()
+    except DomainError as exc:
+        rollback()
+        errors, message = form_errors(exc)
+        return _rooms_page(exc.status, form=form, errors=errors, error=message)
+    rooms.room_changed.send(room_id)
+    return redirect(url_for("web.room", slug=slug))
+
+
+@bp.post("/rooms/<slug>/<any(open, close):action>")
+@signed_in_page
+def room_status(slug: str, action: str) -> Any:
+    """The host opens the room, or closes it for good."""
+    check_csrf()
+    actor = current_actor()
+    dbs = db.session()
+    room = rooms.load_visible_room(dbs, actor, slug)
+    (rooms.open_room if action == "open" else rooms.close_room)(dbs, actor, room)
+    room_id = room.id
+    commit()
+    rooms.room_changed.send(room_id)
+    return redirect(url_for("web.room", slug=slug))
+
+
+@bp.post("/rooms/support")
+@signed_in_page
+@limited("support_request")
+def support_request() -> Any:
+    """A member asks for a private conversation with a counsellor."""
+    check_csrf()
+    try:
+        found = support.request_support(db.session(), current_actor(),
+                                        topic=request.form.get("topic", ""))
+        request_id = found.id
+        commit()
+    except DomainError as exc:
+        rollback()
+        errors, message = form_errors(exc)
+        return _rooms_page(exc.status, errors=errors, error=message)
+    rooms.support_requested.send(request_id)
+    flash(gettext("Your request is waiting. A counsellor will open a private room for you; "
+                  "keep the rooms page open to be told."))
+    return redirect(url_for("web.rooms_list"))
+
+
+@bp.get("/rooms/<slug>")
+def room(slug: str) -> Any:
+    """One room: what it is, and (signed in, with JavaScript) the live conversation."""
+    actor = current_actor()
+    dbs = db.session()
+    found = rooms.load_visible_room(dbs, actor, slug)
+    shown = rooms.describe_room(dbs, found, rooms.installed_room_state())
+    return page("web/room.html", room=shown, is_host=rooms.may_moderate(actor, found),
+                vendor_js=True)
