@@ -165,6 +165,31 @@ def unblock(actor: Actor, user_id: int) -> tuple[None, int]:
 
 # --- rules -----------------------------------------------------------------------------------
 
+def _settings_json(session: Any) -> dict[str, Any]:
+    chosen = rules.abuse_threshold(session)
+    defaults = dict(rules.DEFAULT_ABUSE_THRESHOLDS)
+    return {"abuse_threshold": chosen, "default_abuse_thresholds": defaults,
+            "effective_abuse_thresholds": defaults if chosen is None else dict.fromkeys(defaults, chosen)}
+
+
+@endpoint("/moderation/settings", "GET", summary="Filter settings (the learned detector's "
+          "flag threshold)", tag="moderation", response=s.ModerationSettingsOut,
+          errors=(401, 403), blueprint=bp)
+def get_settings(actor: Actor) -> dict[str, Any]:
+    actor.require(Permission.RULES_EDIT)
+    return _settings_json(db.session())
+
+
+@endpoint("/moderation/settings", "PATCH", summary="Change the detector's flag threshold "
+          "(null restores the default); applies at once in every process", tag="moderation",
+          body=s.ModerationSettingsIn, response=s.ModerationSettingsOut, errors=(401, 403, 422),
+          blueprint=bp)
+def patch_settings(actor: Actor, body: s.ModerationSettingsIn) -> dict[str, Any]:
+    session = db.session()
+    rules.set_abuse_threshold(session, actor, body.abuse_threshold)
+    return _settings_json(session)
+
+
 @endpoint("/moderation/rules", "GET", summary="Moderators' filter rules", tag="moderation",
           response=s.RulesOut, errors=(401, 403), blueprint=bp)
 def list_rules(actor: Actor) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forum.db import Base, BigId, intpk, optional_timestamp, timestamp
@@ -185,3 +185,6 @@ class RulesVersion(Base):
     #: repeat after a rolled-back change).
     stamp: Mapped[str] = mapped_column(String(32), default="")
     changed_at: Mapped[optional_timestamp]
+    #: The learned detector's flag threshold set by moderators (None: the model's own default,
+    #: chosen on validation data). Part of this row so a change reaches every process at once.
+    abuse_threshold: Mapped[float | None] = mapped_column(Float)

@@ -209,3 +209,13 @@ class EvidenceEntryOut(Out):
 class EvidenceOut(Out):
     entries: list[EvidenceEntryOut]
     head: str
+
+
+class ModerationSettingsIn(In):
+    abuse_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
+
+
+class ModerationSettingsOut(Out):
+    abuse_threshold: float | None
+    default_abuse_thresholds: dict[str, float]
+    effective_abuse_thresholds: dict[str, float]

@@ -90,8 +90,12 @@ class ModerationScreener:
                      category="custom")
             for rule in session.scalars(select(ModerationRule).order_by(ModerationRule.id))
         ]
+        threshold: float | dict[str, float] | None = rules.abuse_threshold(session)
+        if threshold is None and self._include_lexicons:
+            threshold = rules.DEFAULT_ABUSE_THRESHOLDS
         try:
-            return Pipeline.build(specs, include_lexicons=self._include_lexicons)
+            return Pipeline.build(specs, include_lexicons=self._include_lexicons,
+                                  abuse_threshold=threshold)
         except Exception:  # noqa: BLE001 - one bad rule must not stop all posting
             log.exception("a moderation rule does not compile; building without the bad ones")
         usable = []
@@ -102,7 +106,8 @@ class ModerationScreener:
                 log.warning("skipping moderation rule %s", spec.id)
                 continue
             usable.append(spec)
-        return Pipeline.build(usable, include_lexicons=self._include_lexicons)
+        return Pipeline.build(usable, include_lexicons=self._include_lexicons,
+                              abuse_threshold=threshold)
 
     # --- the Screener protocol -------------------------------------------------------------
 

@@ -16,10 +16,11 @@ Policy (see ``lexicons/README.md``):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+from moderation.domain.detector import AbuseDetector, abuse_reason
 from moderation.domain.detectors import (
     detect_flood,
     detect_new_account_link,
@@ -123,19 +124,35 @@ def _mask(text: str, spans: list[tuple[int, int]]) -> str:
 class Pipeline:
     """A compiled rule set plus the detectors; build once, call ``screen`` per message."""
 
-    __slots__ = ("ruleset",)
+    __slots__ = ("abuse_threshold", "ruleset")
 
-    def __init__(self, ruleset: RuleSet) -> None:
+    def __init__(
+        self, ruleset: RuleSet, abuse_threshold: float | Mapping[str, float] | None = None
+    ) -> None:
         self.ruleset = ruleset
+        self.abuse_threshold = abuse_threshold
 
     @classmethod
-    def build(cls, rules: Iterable[RuleSpec] = (), *, include_lexicons: bool = True) -> Pipeline:
-        """Compile moderators' ``rules`` with the crisis phrases (always) and the lexicons."""
+    def build(
+        cls,
+        rules: Iterable[RuleSpec] = (),
+        *,
+        include_lexicons: bool = True,
+        abuse_threshold: float | Mapping[str, float] | None = None,
+    ) -> Pipeline:
+        """Compile moderators' ``rules`` with the crisis phrases (always) and the lexicons.
+
+        With ``abuse_threshold`` the learned detector also scores every message and adds a
+        ``flag`` reason (``abuse_score:<lang>``) at or above it (one number, or one per
+        language: ``en``, ``ur``, ``roman_ur``): it flags for human review and never blocks
+        on its own."""
         all_rules: list[RuleSpec] = list(load_crisis_rules())
         if include_lexicons:
             all_rules.extend(_lexicon_rules())
         all_rules.extend(rules)
-        return cls(RuleSet.compile(all_rules))
+        if abuse_threshold is not None:
+            AbuseDetector.load()  # load the weights now, not on the first post
+        return cls(RuleSet.compile(all_rules), abuse_threshold)
 
     def screen(self, text: str, context: ScreenContext | None = None) -> Verdict:
         """Decide what posting ``text`` does; never raises on any string, empty included."""
@@ -150,6 +167,16 @@ class Pipeline:
                 reasons.append(_reason_for(hit, text))
                 if hit.rule.action == "censor":
                     censor_spans.append((hit.start, hit.end))
+            if self.abuse_threshold is not None:
+                score = AbuseDetector.load().score(text, folded)
+                threshold = (
+                    self.abuse_threshold.get(score.language, 1.0)
+                    if isinstance(self.abuse_threshold, Mapping)
+                    else self.abuse_threshold
+                )
+                scored = abuse_reason(score, threshold)
+                if scored is not None:
+                    reasons.append(scored)
             reasons.extend(detect_personal_info(text))
             reasons.extend(
                 detect_new_account_link(text, ctx.account_age_seconds, ctx.new_account_link_seconds)

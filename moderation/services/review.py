@@ -48,7 +48,22 @@ def reason_priority(reason: dict[str, Any]) -> Priority:
         return Priority.CRISIS
     if head in URGENT or category in URGENT or report_reason in URGENT:
         return Priority.URGENT
+    if head == "abuse_score" and _model_score(reason) >= HIGH_ABUSE_SCORE:
+        return Priority.URGENT  # the detector is confident: look at it before the rest
     return Priority.NORMAL
+
+
+#: A learned-detector score from which an item moves up to `urgent`.
+HIGH_ABUSE_SCORE = 0.8
+
+
+def _model_score(reason: dict[str, Any]) -> float:
+    """The score the detector put in the reason's origin (`abuse_model:0.873`)."""
+    origin = str(reason.get("origin") or reason.get("source") or "")
+    try:
+        return float(origin.rsplit(":", 1)[1])
+    except (IndexError, ValueError):
+        return 0.0
 
 
 def priority_of(reasons: list[dict[str, Any]]) -> Priority:

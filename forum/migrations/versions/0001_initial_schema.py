@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 02:36:15.490576
+Create Date: 2026-11-29 02:53:36.152253
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import forum.db
+
 
 revision = '0001'
 down_revision = None
@@ -37,6 +38,7 @@ def upgrade() -> None:
     sa.Column('version', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('stamp', sa.String(length=32), nullable=False),
     sa.Column('changed_at', forum.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('abuse_threshold', sa.Float(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_moderation_rules_version'))
     )
     op.create_table('users',
