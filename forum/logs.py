@@ -29,6 +29,9 @@ class RedactAddresses(logging.Filter):
             message = record.getMessage()
         except Exception:  # noqa: BLE001 - a broken record is logged as is, minus addresses
             message = str(record.msg)
+        cause = getattr(record, "redis_exception", None)
+        if cause is not None:  # python-socketio puts the Redis error only in `extra`
+            message = f"{message} (cause: {cause!r})"
         record.msg = redact(message)
         record.args = None
         if record.exc_info and not record.exc_text:

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from blinker import Namespace
 from flask import current_app
-from sqlalchemy import and_, case, column, delete, inspect, or_, select, table
+from sqlalchemy import case, column, delete, inspect, or_, select, table
 from sqlalchemy.orm import Session
 
 from forum.db import utcnow
@@ -528,21 +528,26 @@ def send_message(
     return Sent(message=message, room=room, author=user, screening=screening)
 
 
-def blocked_with(session: Session, author_id: int | None, user_ids: Iterable[int]) -> set[int]:
-    """Which of `user_ids` blocked, or were blocked by, `author_id`: they must not receive
-    each other's messages."""
-    ids = {u for u in user_ids if u != author_id}
-    if author_id is None or not ids:
+def blocks_of(session: Session, author_id: int | None) -> set[int]:
+    """Everyone `author_id` blocked or was blocked by (usually nobody): one small indexed
+    query per message, whatever the size of the room."""
+    if author_id is None:
         return set()
     rows = session.execute(
         select(Block.blocker_id, Block.blocked_id).where(
-            or_(
-                and_(Block.blocker_id == author_id, Block.blocked_id.in_(ids)),
-                and_(Block.blocked_id == author_id, Block.blocker_id.in_(ids)),
-            )
+            or_(Block.blocker_id == author_id, Block.blocked_id == author_id)
         )
     ).all()
     return {b if a == author_id else a for a, b in rows}
+
+
+def blocked_with(session: Session, author_id: int | None, user_ids: Iterable[int]) -> set[int]:
+    """Which of `user_ids` blocked, or were blocked by, `author_id`: they must not receive
+    each other's messages."""
+    others = blocks_of(session, author_id)
+    if not others:
+        return set()
+    return others & {u for u in user_ids if u != author_id}
 
 
 # --- host and moderator actions -------------------------------------------------------------

@@ -297,10 +297,6 @@ class CuttableProxy:
             sock.close()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "python-socketio's RedisManager logs 'Cannot receive from redis' / 'Cannot publish to "
-    "redis' with the cause only in `extra={'redis_exception': ...}`, which the format set in "
-    "forum/logs.py (install_address_redaction) never prints; see the report"))
 def test_a_redis_failure_is_logged_with_its_cause(tmp_path, clients, http):
     _redis_or_skip(REDIS_URL)
     target = redis.connection.parse_url(REDIS_URL)
