@@ -6,7 +6,7 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint bench eval-moderation clean translations
+.PHONY: run test install lint bench eval-moderation train-detector clean translations
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,11 +31,18 @@ lint: $(STAMP)
 test: $(STAMP) translations lint
 	$(BIN)/pytest
 
+# Every benchmark with its bound (needs wrk and PostgreSQL); writes bench/results.json.
 bench: $(STAMP)
-	$(BIN)/python bench/bench_pipeline.py
+	$(BIN)/python bench/run_all.py
 
+# The lexicon pipeline on the labelled set, then the learned detector's table.
 eval-moderation: $(STAMP)
 	$(BIN)/python bench/eval_moderation.py
+	$(BIN)/python bench/detector/evaluate.py
+
+# Refit the detector (same data, same weights) into moderation/domain/data/abuse_model.json.
+train-detector: $(STAMP)
+	$(BIN)/python bench/detector/train.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis
