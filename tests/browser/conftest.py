@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -55,7 +56,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from tests.live.conftest import start_server
 
     tmp = tmp_path_factory.mktemp("browser")
-    live = start_server(new_database("sqlite", str(tmp)), tmp, FORUM_RATE_LIMITS="false")
+    live = start_server(new_database("sqlite", str(tmp)), tmp, FORUM_RATE_LIMITS="false",
+                        FORUM_STAFF_REQUIRE_TOTP="false")
     yield live
     live.stop()
 
@@ -86,6 +88,25 @@ def register(page: Any, base: str, handle: str) -> list[str]:
     page.click("main button[type=submit]")
     page.wait_for_url(f"{base}/")
     return codes
+
+
+def create_staff(server: Any, role: str) -> str:
+    """A staff account made with `forum create-user` (second factor not required here)."""
+    from tests.live.conftest import FORUM
+
+    handle = f"{role[:4]}_{os.urandom(4).hex()}"
+    subprocess.run([FORUM, "create-user", handle, "--role", role], input=PASSWORD + "\n",
+                   text=True, env=server.env, check=True, capture_output=True, timeout=60)
+    return handle
+
+
+def sign_in(page: Any, base: str, handle: str) -> None:
+    """Sign in through the form."""
+    page.goto(f"{base}/login")
+    page.fill("#handle", handle)
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/")
 
 
 def axe_violations(browser: Any, url: str, cookies: list[dict[str, Any]] | None = None) -> list[str]:

@@ -200,3 +200,16 @@ def test_new_recovery_codes_from_the_account_page(client: Any, make_user: Any) -
     assert answer.location.endswith("/account/recovery-codes")
     html = client.get("/account/recovery-codes").get_data(as_text=True)
     assert len(re.findall(r"<li><code>", html)) == 10
+
+
+def test_the_sign_in_form_has_the_same_abuse_limits_as_the_api(client: Any,
+                                                               make_user: Any) -> None:
+    member = make_user()
+    answers = []
+    for _ in range(6):
+        token = token_for(client, "/login")
+        answers.append(client.post("/login", data={"csrf_token": token, "handle": member.handle,
+                                                   "password": "wrong wrong wrong"}).status_code)
+    assert answers[:5] == [401] * 5
+    assert answers[5] == 429
+    assert client.get("/login").status_code == 200  # reading the form is not limited
