@@ -147,7 +147,10 @@ def page_context() -> dict[str, Any]:
 
 def page_error(error: Exception) -> Any:
     """Readable error pages in the reader's language: never a stack trace."""
-    db.session().rollback()
+    try:
+        db.session().rollback()
+    except Exception:  # noqa: BLE001 - a broken database must still get a readable page
+        current_app.logger.warning("rollback failed while rendering an error page")
     if isinstance(error, CSRFError):
         status = 400
         message = gettext(

@@ -92,3 +92,20 @@ def report_post(post_id: int) -> Any:
         return redirect(url_for("web.help_lines") + "#take-it-further")
     return redirect(url_for("web.thread", thread_id=thread_id))
 
+
+
+STATUS_LABELS = {
+    "open": lazy_gettext("Waiting for a moderator"),
+    "actioned": lazy_gettext("Action taken"),
+    "dismissed": lazy_gettext("No action taken"),
+}
+
+
+@bp.get("/account/reports")
+@signed_in_page
+def my_reports() -> Any:
+    """Her reports and what came of them, newest first."""
+    rows, next_cursor = reports.list_mine(db.session(), current_actor(),
+                                          cursor=request.args.get("cursor"), limit=50)
+    return page("web/my_reports.html", reports=rows, next_cursor=next_cursor,
+                reasons=dict(REASONS), statuses=STATUS_LABELS)

@@ -147,6 +147,9 @@ def test_report_a_post(client: Any, make_board: Any, make_user: Any, app: Any) -
     again = client.post(f"/posts/{post_id}/report",
                         data={"csrf_token": csrf_from(html), "reason": "harassment"})
     assert again.status_code == 409 and "already reported" in again.get_data(as_text=True)
+    mine = client.get("/account/reports").get_data(as_text=True)
+    assert_safe_page(mine)
+    assert "Harassment or bullying" in mine and "Waiting for a moderator" in mine
 
 
 def test_help_page_lists_lines_and_survives_a_missing_file(client: Any, tmp_path: Any) -> None:
