@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -25,6 +25,7 @@ from forum.models.board import (
     Visibility,
     change_post_status,
 )
+from forum.models.safety import Block
 from forum.policy import Actor, Permission, can_edit_post, can_read_board
 from forum.rendering import render_markdown
 from forum.screening import Screener, Screening, Submission
@@ -167,19 +168,27 @@ def load_thread(
 
     Blocks hide a thread from reading both ways. With `for_write` (replying, reacting) the
     block is left to the write itself, which answers 403 `blocked` as API.md specifies."""
-    row = session.execute(
-        select(Thread, Board).join(Board, Board.id == Thread.board_id).where(Thread.id == thread_id)
-    ).first()
+    query = select(Thread, Board).join(Board, Board.id == Thread.board_id)
+    check_blocks = not for_write and actor.id is not None
+    if check_blocks:
+        # The block check rides along in the same round trip.
+        query = query.add_columns(
+            exists().where(
+                or_(
+                    and_(Block.blocker_id == actor.id, Block.blocked_id == Thread.author_id),
+                    and_(Block.blocker_id == Thread.author_id, Block.blocked_id == actor.id),
+                )
+            )
+        )
+    row = session.execute(query.where(Thread.id == thread_id)).first()
     if row is None:
         raise NotFound("No such thread.")
-    thread, board = row
+    thread, board = row[0], row[1]
     if not can_read_board(actor, board.visibility) or not _status_visible(
         actor, thread.status, thread.author_id
     ):
         raise NotFound("No such thread.")
-    if not for_write and actor.id is not None and blocked_either_way(
-        session, actor.id, thread.author_id
-    ):
+    if check_blocks and row[2]:
         raise NotFound("No such thread.")
     return thread, board
 

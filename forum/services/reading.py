@@ -302,12 +302,18 @@ def read_thread(
                 "reaction_counts": {"support": support},
             }
         )
-    if thread.author_id is not None and not thread.is_anonymous:
-        user = session.get(User, thread.author_id)
-        thread_author = user_json(user.id, user.handle, user.role) if user else None
-    elif thread.is_anonymous and actor.can(Permission.AUTHOR_REVEAL) and thread.author_id:
-        user = session.get(User, thread.author_id)
-        thread_author = user_json(user.id, user.handle, user.role) if user else None
+    shows_author = thread.author_id is not None and (
+        not thread.is_anonymous or actor.can(Permission.AUTHOR_REVEAL)
+    )
+    if shows_author:
+        # The opening post is usually on the page: take its author from the rows at hand.
+        known = {row[1]: (row[11], row[12]) for row in rows if row[1] is not None}
+        if thread.author_id in known:
+            handle, role = known[thread.author_id]
+            thread_author = user_json(thread.author_id, handle, role)
+        else:
+            user = session.get(User, thread.author_id)
+            thread_author = user_json(user.id, user.handle, user.role) if user else None
     if revealed:
         record_action(session, actor, "author.reveal", "thread", thread.id, post_ids=revealed)
     next_cursor = encode_cursor([rows[limit - 1][0]]) if len(rows) > limit else None
