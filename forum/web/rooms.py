@@ -13,6 +13,7 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext
 
 from forum import db
+from forum.db import utcnow
 from forum.errors import DomainError
 from forum.limits import limited
 from forum.policy import Permission
@@ -33,10 +34,14 @@ def _rooms_page(code: int = 200, **extra: Any) -> Any:
     actor = current_actor()
     context: dict[str, Any] = {"form": {}, "errors": {}}
     context.update(extra)
+    dbs = db.session()
+    waiting = (support.waiting_requests(dbs, actor, utcnow())
+               if actor.can(Permission.SUPPORT_ACCEPT) else [])
     return page(
         "web/rooms.html", code,
-        rooms=rooms.list_rooms(db.session(), actor, rooms.installed_room_state()),
+        rooms=rooms.list_rooms(dbs, actor, rooms.installed_room_state()),
         may_host=actor.can(Permission.ROOM_CREATE),
+        waiting=waiting,
         **context,
     )
 
@@ -98,9 +103,26 @@ def support_request() -> Any:
         errors, message = form_errors(exc)
         return _rooms_page(exc.status, errors=errors, error=message)
     rooms.support_requested.send(request_id)
-    flash(gettext("Your request is waiting. A counsellor will open a private room for you; "
-                  "keep the rooms page open to be told."))
+    flash(gettext("Your request is waiting. When a counsellor takes it, your private room "
+                  "appears in this list: reload the page to check."))
     return redirect(url_for("web.rooms_list"))
+
+
+@bp.post("/rooms/support/<int:request_id>/accept")
+@signed_in_page
+def support_accept(request_id: int) -> Any:
+    """A counsellor takes a waiting request: a private room opens for the two of them."""
+    check_csrf()
+    try:
+        done = support.accept(db.session(), current_actor(), request_id)
+        slug = done.room.slug
+        commit()
+    except DomainError as exc:
+        rollback()
+        flash(form_errors(exc)[1], "error")
+        return redirect(url_for("web.rooms_list"))
+    rooms.support_accepted.send(request_id)
+    return redirect(url_for("web.room", slug=slug))
 
 
 @bp.get("/rooms/<slug>")

@@ -145,3 +145,20 @@ def test_members_cannot_open_moderation_pages(client: Any, make_user: Any) -> No
         assert answer.status_code == 403, path
         assert "Traceback" not in answer.get_data(as_text=True)
     assert client.get("/").get_data(as_text=True).count('href="/moderation"') == 0
+
+
+def test_counsellor_accepts_a_private_support_request(app: Any, client: Any,
+                                                      make_user: Any) -> None:
+    member_client = app.test_client()
+    sign_in(member_client, make_user())
+    html = member_client.get("/rooms").get_data(as_text=True)
+    member_client.post("/rooms/support", data={"csrf_token": csrf_from(html), "topic": "Alone"})
+
+    sign_in_staff(app, client, make_user("counsellor"))
+    html = client.get("/rooms").get_data(as_text=True)
+    assert "Alone" in html
+    request_id = re.search(r"/rooms/support/(\d+)/accept", html).group(1)
+    done = client.post(f"/rooms/support/{request_id}/accept", data={"csrf_token": csrf_from(html)})
+    assert done.status_code == 302 and "/rooms/" in done.location
+    slug = done.location.rsplit("/", 1)[1]
+    assert f'href="/rooms/{slug}"' in member_client.get("/rooms").get_data(as_text=True)
