@@ -13,10 +13,10 @@ from forum.api.core import endpoint
 from forum.evidence import build_chain
 from forum.models.user import User
 from forum.policy import Actor
-from forum.services.reading import iso
 from moderation import schemas as s
 from moderation.api import bp
 from moderation.models import Report
+from moderation.services.shapes import iso
 
 
 def report_record(report: Report) -> dict[str, Any]:

@@ -13,12 +13,12 @@ from forum.models.user import User
 from forum.policy import Actor
 from forum.services import accounts
 from forum.services.reading import iso, user_json
-from forum.services.standing import active_sanctions
 from forum.sessions import (
     end_browser_session,
     request_network_fingerprint,
     token_lifetime,
 )
+from forum.standing import active_sanctions
 
 
 def public_user(user: User) -> dict[str, Any] | None:

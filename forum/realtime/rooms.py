@@ -39,8 +39,8 @@ from forum.policy import Actor, Permission
 from forum.realtime.state import RoomState
 from forum.screening import installed_screener
 from forum.services import accounts, rooms, support
-from forum.services.standing import assert_may_sign_in
 from forum.signals import account_restricted, account_signed_out
+from forum.standing import assert_may_sign_in
 
 log = logging.getLogger(__name__)
 

@@ -16,12 +16,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forum import handles, passwords, tokens
+from forum.audit import record_action
 from forum.db import utcnow
 from forum.errors import Conflict, Invalid, NotFound, TotpRequired, Unauthorized
 from forum.models.user import AuthToken, RecoveryCode, Role, User
 from forum.policy import Actor, Permission
-from forum.services.audit import record_action
-from forum.services.standing import assert_may_sign_in, revoke_all_tokens
+from forum.standing import assert_may_sign_in, revoke_all_tokens
 
 RECOVERY_CODE_COUNT = 10
 

@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forum.audit import record_action
 from forum.errors import Conflict, Invalid, NotFound, Unauthorized
 from forum.models.board import Board, Visibility
 from forum.policy import Actor, Permission, can_read_board
-from forum.services.audit import record_action
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from forum.audit import record_action
 from forum.db import utcnow
 from forum.errors import Blocked, ContentBlocked, Forbidden, Invalid, Locked, NotFound
 from forum.models.board import (
@@ -29,9 +30,8 @@ from forum.models.safety import Block
 from forum.policy import Actor, Permission, can_edit_post, can_read_board
 from forum.rendering import render_markdown
 from forum.screening import Screener, Screening, Submission
-from forum.services.audit import record_action
 from forum.services.blocks import blocked_either_way, has_blocked
-from forum.services.standing import assert_may_write
+from forum.standing import assert_may_write
 
 TITLE_MAX = 200
 BODY_MAX = 20_000

@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import and_, or_, select, true, tuple_
 from sqlalchemy.orm import Session, aliased
 
+from forum.audit import record_action
 from forum.errors import Invalid
 from forum.models.board import Board, Post, PostStatus, Thread
 from forum.models.user import User
 from forum.policy import Actor, Permission
-from forum.services.audit import record_action
 from forum.services.blocks import hidden_authors_subquery
 
 THREAD_PAGE = 20

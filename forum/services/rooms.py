@@ -25,6 +25,7 @@ from flask import current_app
 from sqlalchemy import case, column, delete, inspect, or_, select, table
 from sqlalchemy.orm import Session
 
+from forum.audit import record_action
 from forum.db import utcnow
 from forum.errors import (
     ContentBlocked,
@@ -50,8 +51,7 @@ from forum.models.user import Role, User
 from forum.policy import Actor, Permission
 from forum.rendering import render_markdown
 from forum.screening import Screener, Screening, Submission
-from forum.services.audit import record_action
-from forum.services.standing import assert_may_write
+from forum.standing import assert_may_write
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 2000

@@ -16,15 +16,15 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from forum.audit import record_action
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
 from forum.models.room import Room, RoomParticipant, RoomStatus, SupportRequest, SupportStatus
 from forum.models.user import User
 from forum.policy import Actor, Permission
-from forum.services.audit import record_action
 from forum.services.blocks import blocked_either_way, hidden_authors_subquery
 from forum.services.rooms import room_json, user_json
-from forum.services.standing import assert_may_write
+from forum.standing import assert_may_write
 
 TOPIC_MAX = 200
 PRIVATE_CAPACITY = 2

@@ -17,7 +17,6 @@ from forum.errors import DomainError
 from forum.i18n import LANG_COOKIE, LANG_COOKIE_AGE, normalise
 from forum.limits import limited
 from forum.services import accounts, privacy
-from forum.services.standing import active_sanctions
 from forum.sessions import (
     current_actor,
     end_browser_session,
@@ -25,6 +24,7 @@ from forum.sessions import (
     session_lifetime,
     start_browser_session,
 )
+from forum.standing import active_sanctions
 from forum.web.core import (
     NEUTRAL_TITLE_COOKIE,
     bp,

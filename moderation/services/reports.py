@@ -14,11 +14,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forum import signals
+from forum.audit import record_action
 from forum.db import utcnow
 from forum.errors import Conflict, Invalid, NotFound
 from forum.policy import Actor, Permission
-from forum.services.audit import record_action
-from forum.services.standing import assert_may_write
+from forum.standing import assert_may_write
 from moderation.models import DesiredOutcome, Report, ReportReason, ReportStatus, TargetType
 from moderation.services import blocks, review, targets
 from moderation.services.shapes import cursor_int, encode_cursor, iso

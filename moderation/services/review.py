@@ -15,11 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from forum.audit import record_action
 from forum.db import utcnow
 from forum.errors import Conflict, Invalid, NotFound
 from forum.models.user import User
 from forum.policy import Actor, Permission
-from forum.services.audit import record_action
 from moderation.models import (
     Decision,
     Priority,

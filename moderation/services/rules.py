@@ -16,11 +16,11 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from forum.audit import record_action
 from forum.db import utcnow
 from forum.errors import Invalid, NotFound
 from forum.models.user import User
 from forum.policy import Actor, Permission
-from forum.services.audit import record_action
 from moderation.domain.pipeline import Pipeline, RuleSpec
 from moderation.models import ModerationRule, RulesVersion
 from moderation.services.shapes import iso, user_json

@@ -1,6 +1,6 @@
 """Sanctions: warn, mute, suspend and ban, as time ranges (`ends_at` None is permanent).
 
-The core enforces them on every write and sign-in (`forum.services.standing`); here they are
+The core enforces them on every write and sign-in (`forum.standing`); here they are
 issued, listed and lifted. Suspension and ban also cut every open session at once, and a ban
 remembers the member's network fingerprint so new accounts from it are held for review.
 """
@@ -14,13 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forum import signals
+from forum.audit import record_action
 from forum.db import utcnow
 from forum.errors import Forbidden, Invalid, NotFound
 from forum.models.safety import Sanction, SanctionKind
 from forum.models.user import Role, User
 from forum.policy import Actor, Permission
-from forum.services.audit import record_action
-from forum.services.standing import revoke_all_tokens
+from forum.standing import revoke_all_tokens
 from moderation.services.shapes import iso, user_json
 
 #: The longest time-limited sanction: ten years (longer than that, make it permanent).

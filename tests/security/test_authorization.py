@@ -101,7 +101,7 @@ def _fill(value: Any, world: dict[str, Any]) -> Any:
 def world(app, client, make_user, make_board):
     """One account per role, a thread with a post, a room and a waiting support request."""
     from forum.models import Sanction
-    from forum.services.standing import revoke_all_tokens
+    from forum.standing import revoke_all_tokens
 
     make_board("talk")
     people = {role: make_user(role if role in {"counsellor", "moderator", "admin"} else "member")

@@ -1,7 +1,8 @@
 """A member's standing: which sanctions hold now, and what they forbid.
 
 Every write path asks here, so a mute or suspension holds on posts, reactions, reports and
-room messages alike.
+room messages alike. It is policy read from stored sanctions, beside `forum.policy` (which
+never touches the database), and so one of the core modules `moderation` may use.
 """
 
 from __future__ import annotations

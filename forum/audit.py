@@ -1,4 +1,7 @@
-"""The audit log: one entry per moderator or admin action and per look at an anonymous author."""
+"""The audit log: one entry per moderator or admin action and per look at an anonymous author.
+
+A thin layer over the `AuditEntry` model, shared by the core and `moderation` alike.
+"""
 
 from __future__ import annotations
 
