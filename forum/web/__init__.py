@@ -10,6 +10,7 @@ import importlib
 import logging
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from forum.web import accounts, boards, help, rooms  # noqa: F401 - each module declares routes
 from forum.web.core import bp, page_context, page_error, safe_next, when
@@ -26,8 +27,17 @@ for _name in OPTIONAL_PAGES:
         log.info("pages of %s are off: the moderation package is missing", _name)
 
 
+class IdConverter(IntegerConverter):
+    """A database id in a page address: 1 to 2**63 - 1, so an absurd number is a 404 rather
+    than an overflow inside the database driver."""
+
+    def __init__(self, url_map: object, **kwargs: object) -> None:
+        super().__init__(url_map, min=1, max=2**63 - 1)  # type: ignore[arg-type]
+
+
 def init_app(app: Flask) -> None:
     """Serve the pages and render every page error readably."""
+    app.url_map.converters.setdefault("id", IdConverter)
     app.context_processor(page_context)
     app.add_template_filter(when, "when")
     app.register_blueprint(bp)

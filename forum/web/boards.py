@@ -96,7 +96,7 @@ def compose_post(slug: str) -> Any:
     return redirect(url_for("web.thread", thread_id=thread_id))
 
 
-@bp.get("/threads/<int:thread_id>")
+@bp.get("/threads/<id:thread_id>")
 def thread(thread_id: int) -> Any:
     """A thread and a page of its posts, oldest first, with the reply form."""
     return _thread_page(thread_id)
@@ -117,7 +117,7 @@ def _thread_page(thread_id: int, status: int = 200, **extra: Any) -> Any:
                 posts=posts, next_cursor=next_cursor, **context)
 
 
-@bp.post("/threads/<int:thread_id>/reply")
+@bp.post("/threads/<id:thread_id>/reply")
 @signed_in_page
 @limited("post")
 def reply(thread_id: int) -> Any:
@@ -147,7 +147,7 @@ def reply(thread_id: int) -> Any:
     return redirect(url_for("web.thread", thread_id=thread_id) + f"#post-{post_id}")
 
 
-@bp.post("/posts/<int:post_id>/support")
+@bp.post("/posts/<id:post_id>/support")
 @signed_in_page
 @limited("react")
 def support(post_id: int) -> Any:

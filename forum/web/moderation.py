@@ -49,7 +49,7 @@ def moderation_queue() -> Any:
                 next_cursor=next_cursor, sanction_kinds=SANCTION_KINDS)
 
 
-@bp.post("/moderation/queue/<int:item_id>/claim")
+@bp.post("/moderation/queue/<id:item_id>/claim")
 @signed_in_page
 def moderation_claim(item_id: int) -> Any:
     """Take an item so no one else works on it at the same time."""
@@ -65,7 +65,7 @@ def moderation_claim(item_id: int) -> Any:
     return redirect(url_for("web.moderation_queue") + f"#item-{item_id}")
 
 
-@bp.post("/moderation/queue/<int:item_id>/resolve")
+@bp.post("/moderation/queue/<id:item_id>/resolve")
 @signed_in_page
 def moderation_resolve(item_id: int) -> Any:
     """Approve, remove or dismiss, optionally with a sanction on the author."""
@@ -94,7 +94,7 @@ def moderation_resolve(item_id: int) -> Any:
     return redirect(url_for("web.moderation_queue"))
 
 
-@bp.get("/moderation/users/<int:user_id>/sanctions")
+@bp.get("/moderation/users/<id:user_id>/sanctions")
 @signed_in_page
 def moderation_sanctions(user_id: int) -> Any:
     """A member's sanctions, and the form to issue one."""
@@ -110,7 +110,7 @@ def _sanctions_page(user_id: int, code: int = 200, **extra: Any) -> Any:
                 sanctions=sanctions.sanctions_json(dbs, rows), kinds=SANCTION_KINDS, **context)
 
 
-@bp.post("/moderation/users/<int:user_id>/sanctions")
+@bp.post("/moderation/users/<id:user_id>/sanctions")
 @signed_in_page
 def moderation_sanction_issue(user_id: int) -> Any:
     """Issue a warning, mute, suspension or ban."""
@@ -129,7 +129,7 @@ def moderation_sanction_issue(user_id: int) -> Any:
     return redirect(url_for("web.moderation_sanctions", user_id=user_id))
 
 
-@bp.post("/moderation/sanctions/<int:sanction_id>/lift")
+@bp.post("/moderation/sanctions/<id:sanction_id>/lift")
 @signed_in_page
 def moderation_sanction_lift(sanction_id: int) -> Any:
     """Lift a sanction early."""
@@ -175,7 +175,7 @@ def moderation_rule_create() -> Any:
     return redirect(url_for("web.moderation_rules"))
 
 
-@bp.post("/moderation/rules/<int:rule_id>/delete")
+@bp.post("/moderation/rules/<id:rule_id>/delete")
 @signed_in_page
 def moderation_rule_delete(rule_id: int) -> Any:
     """Remove a rule."""

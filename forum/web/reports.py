@@ -53,14 +53,14 @@ def _form_page(post_id: int, status: int = 200, **extra: Any) -> Any:
                 reasons=REASONS, outcomes=OUTCOMES, **context)
 
 
-@bp.get("/posts/<int:post_id>/report")
+@bp.get("/posts/<id:post_id>/report")
 @signed_in_page
 def report(post_id: int) -> Any:
     """The report form for one post."""
     return _form_page(post_id)
 
 
-@bp.post("/posts/<int:post_id>/report")
+@bp.post("/posts/<id:post_id>/report")
 @signed_in_page
 @limited("report")
 def report_post(post_id: int) -> Any:

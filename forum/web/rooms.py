@@ -108,7 +108,7 @@ def support_request() -> Any:
     return redirect(url_for("web.rooms_list"))
 
 
-@bp.post("/rooms/support/<int:request_id>/accept")
+@bp.post("/rooms/support/<id:request_id>/accept")
 @signed_in_page
 def support_accept(request_id: int) -> Any:
     """A counsellor takes a waiting request: a private room opens for the two of them."""

@@ -163,3 +163,12 @@ def test_help_page_lists_lines_and_survives_a_missing_file(client: Any, tmp_path
     assert load_helplines(broken) == []
     if load_helplines():
         assert 'href="tel:' in html
+
+
+def test_absurd_ids_are_not_found(client: Any, make_user: Any) -> None:
+    sign_in(client, make_user())
+    for path in ("/threads/99999999999999999999999", "/threads/0",
+                 "/posts/99999999999999999999999/report"):
+        answer = client.get(path)
+        assert answer.status_code == 404, path
+        assert_safe_page(answer.get_data(as_text=True))
