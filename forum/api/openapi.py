@@ -58,6 +58,8 @@ def _operation(doc: EndpointDoc, refs: dict[type[BaseModel], str]) -> dict[str, 
     codes = set(doc.errors) | {413, 429} if doc.method != "GET" else set(doc.errors) | {429}
     if doc.body is not None:
         codes.add(422)
+    if "<" in doc.rule:  # a path parameter that is not a valid value: no such URL, 404
+        codes.add(404)
     for code in sorted(codes):
         operation["responses"][str(code)] = {
             "description": _STATUS_TEXT.get(code, "Error"), "content": problem,

@@ -1,0 +1,217 @@
+"""Schemathesis against `/api/v1/openapi.json`, through the Flask app (WSGI, no network).
+
+What a client relies on: hostile or malformed input never makes the API answer 500, every
+answer's status is one the document lists for that operation, its content type is the listed
+one, and every body matches its schema (problem+json bodies the `ProblemOut` schema, with
+`status` equal to the HTTP status). Each operation gets a few schema-valid cases and a few
+schema-invalid ones (wrong types, missing fields, out-of-range values).
+
+Bounds, so it stays under two minutes on each backend: 12 valid and 12 invalid examples per
+operation (about 1,300 requests per backend, 20–30 s each on SQLite and PostgreSQL), no deadline
+(PostgreSQL round trips vary), no shrinking and no example database: failures are collected and
+reported together, with the input that caused each, instead of stopping at the first. It runs on
+both backends because SQLite and PostgreSQL differ exactly where hostile input hurts (integer
+overflow of ids, NUL bytes in text, collations).
+
+The caller is an admin with TOTP enrolled, so the deepest code runs (admin and moderator routes);
+abuse limits are off here (429 is documented on every operation, and would only cut the run short;
+the limits have their own tests). `POST /auth/logout` and `POST /me/sessions/revoke-others` are
+called with a throwaway token, so the admin's stays valid for the rest of the run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.conftest import TEST_SETTINGS, Backend
+
+EXAMPLES = 12
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance]
+#: Operations that end the caller's own credentials: called with a throwaway token.
+SELF_REVOKING = {("POST", "/api/v1/auth/logout"), ("POST", "/api/v1/me/sessions/revoke-others"),
+                 ("DELETE", "/api/v1/me"), ("POST", "/api/v1/me/recovery-codes")}
+
+
+@pytest.fixture
+def app(backend: Backend, tmp_path: Any) -> Iterator[Any]:
+    """The shared `app` fixture with abuse limits off (see the module docstring)."""
+    from forum import create_app
+
+    application = create_app({**TEST_SETTINGS, "INSTANCE_PATH": str(tmp_path),
+                              "FORUM_DATABASE_URL": backend.url, "FORUM_RATE_LIMITS": False})
+    connection = backend.engine.connect()
+    outer = connection.begin()
+    application.extensions["forum.db"].bind(connection)
+    yield application
+    outer.rollback()
+    connection.close()
+    application.extensions["forum.db"].engine.dispose()
+
+
+INT64_MAX = 2**63 - 1
+
+
+def _beyond_int64(value: Any) -> bool:
+    """Whether an integer anywhere in `value` is outside the 64-bit range of the id columns."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return abs(value) > INT64_MAX
+    if isinstance(value, str):
+        return bool(re.fullmatch(r"-?[0-9]{1,4000}", value)) and abs(int(value)) > INT64_MAX
+    if isinstance(value, dict):
+        return any(_beyond_int64(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_beyond_int64(v) for v in value)
+    return False
+
+
+def _problem_check(response: Any) -> str | None:
+    """problem+json bodies carry the stable fields of API.md, and `status` is the real one."""
+    if response.headers.get("Content-Type", [""])[0].split(";")[0] != "application/problem+json":
+        return None
+    body = response.json()
+    missing = {"type", "title", "status", "detail", "code"} - set(body)
+    if missing:
+        return f"problem body without {sorted(missing)}: {body}"
+    if body["status"] != response.status_code:
+        return f"problem status {body['status']} on a {response.status_code} answer"
+    if response.status_code >= 500:
+        return f"server error: {body}"
+    return None
+
+
+def _fuzz(operation: Any, mode: Any, token_for: Any, failures: list[str]) -> int:
+    """Run one operation in one generation mode; failures are appended; returns the calls made."""
+    key = (operation.method.upper(), operation.path)
+    calls = 0
+
+    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
+              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @given(case=operation.as_strategy(generation_mode=mode))
+    def run(case: Any) -> None:
+        nonlocal calls
+        parts = (case.path_parameters, case.query, case.body)
+        if any(_beyond_int64(part) for part in parts):
+            return  # known bug, held by test_ids_beyond_64_bits_are_not_found below
+        if any("\\x00" in repr(part) for part in parts):  # a NUL anywhere in the input
+            return  # known bug on PostgreSQL, held by test_nul_characters_are_refused_not_500
+        headers = {"Authorization": f"Bearer {token_for(key)}"}
+        response = case.call(headers=headers)
+        calls += 1
+        where = f"{key[0]} {case.formatted_path} ({mode.value}) {case.as_curl_command()}"
+        problem = _problem_check(response)
+        if problem is not None:
+            failures.append(f"{where}\n  {problem}")
+            return
+        try:
+            case.validate_response(response, checks=CHECKS, headers=headers)
+        except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - collected, reported
+            failures.append(f"{where}\n  {str(exc)[:1500]}")
+
+    try:
+        run()
+    except Unsatisfiable:
+        # Nothing to make invalid (no parameters, no body): only valid calls exist.
+        assert mode is GenerationMode.NEGATIVE, key
+    return calls
+
+
+def test_every_operation_answers_as_documented(app, make_user, make_board):
+    make_board("talk")
+    admin = make_user("admin")
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+
+    def token_for(key: tuple[str, str]) -> str:
+        return make_user("member").token if key in SELF_REVOKING else admin.token
+
+    failures: list[str] = []
+    ran = 0
+    for result in schema.get_all_operations():
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            ran += _fuzz(result.ok(), mode, token_for, failures)
+    assert ran > 500  # the run really exercised the API
+    assert failures == [], "\n\n".join(failures[:20])
+
+
+BIG = 2**64
+#: Every route that takes an id, as (method, path, body); `big` ids must be "not found".
+ID_ROUTES = [
+    ("GET", f"/threads/{BIG}", None), ("POST", f"/threads/{BIG}/posts", {"body": "x"}),
+    ("PATCH", f"/posts/{BIG}", {"body": "x"}), ("DELETE", f"/posts/{BIG}", None),
+    ("POST", f"/posts/{BIG}/reactions", {"kind": "support"}),
+    ("PATCH", f"/users/{BIG}", {"role": "member"}),
+    ("POST", "/reports", {"target_type": "post", "target_id": BIG, "reason": "spam"}),
+    ("POST", "/blocks", {"user_id": BIG}), ("DELETE", f"/blocks/{BIG}", None),
+    ("POST", f"/users/{BIG}/sanctions", {"kind": "warn", "reason": "x"}),
+    ("GET", f"/users/{BIG}/sanctions", None), ("DELETE", f"/sanctions/{BIG}", None),
+    ("DELETE", f"/me/sessions/{BIG}", None),
+    ("POST", f"/moderation/queue/{BIG}/claim", None),
+    ("POST", f"/moderation/queue/{BIG}/resolve", {"decision": "approve"}),
+    ("DELETE", f"/moderation/rules/{BIG}", None),
+    ("POST", f"/support-requests/{BIG}/accept", None),
+]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "bug found by schemathesis: an id beyond 2**63-1 in a path or body reaches the database "
+    "(OverflowError on SQLite, NumericValueOutOfRange on PostgreSQL) and answers 500; fix: "
+    "bound the `int` URL converter and the pydantic id fields to 1..2**63-1"))
+def test_ids_beyond_64_bits_are_not_found(app, make_user):
+    """A mistyped or hostile id is 404 (or 422), never 500, on every route that takes one."""
+    admin = make_user("admin")
+    app.testing = False  # answer 500 as production does instead of raising into the test
+    client = app.test_client()
+    statuses = {
+        f"{method} {path}": client.open(f"/api/v1{path}", method=method, json=body,
+                                        headers=admin.headers).status_code
+        for method, path, body in ID_ROUTES
+    }
+    assert {k: v for k, v in statuses.items() if v >= 500} == {}
+
+
+NUL = "a\x00b"
+NUL_ROUTES = [
+    ("POST", "/auth/login", {"handle": NUL, "password": "x"}),
+    ("POST", "/auth/recover", {"handle": NUL, "recovery_code": "x",
+                               "new_password": "a long and quiet river 7"}),
+    ("POST", "/boards", {"slug": "x", "name": NUL, "description": NUL}),
+    ("GET", "/boards/a%00b/threads", None),
+    ("POST", "/moderation/rules", {"pattern": NUL, "kind": "word", "action": "flag", "note": NUL}),
+    ("POST", "/rooms", {"title": "Evening", "description": NUL}),
+    ("GET", "/rooms/a%00b/messages", None),
+]
+
+
+def test_nul_characters_are_refused_not_500(app, backend, make_user, request):
+    """A NUL character (which PostgreSQL text cannot hold) is refused or dropped, never a 500.
+    SQLite stores it, so there the test holds today; on PostgreSQL it is the bug below."""
+    if backend.name == "postgresql":
+        request.applymarker(pytest.mark.xfail(strict=True, reason=(
+            "bug found by schemathesis: on PostgreSQL a NUL in a login/recover handle, a board "
+            "name, description or slug, a rule pattern or note, a room description or slug "
+            "reaches the database (psycopg.DataError) and answers 500")))
+    admin = make_user("admin")
+    app.testing = False
+    client = app.test_client()
+    statuses = {
+        f"{method} {path}": client.open(f"/api/v1{path}", method=method, json=body,
+                                        headers=admin.headers).status_code
+        for method, path, body in NUL_ROUTES
+    }
+    assert {k: v for k, v in statuses.items() if v >= 500} == {}
