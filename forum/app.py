@@ -13,8 +13,9 @@ from typing import Any
 from flask import Flask, Response, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
-from forum import api, db, health, limits, passwords, sessions, web
+from forum import api, db, health, i18n, limits, passwords, realtime, sessions, web
 from forum import config as forum_config
 from forum.api import errors as api_errors
 from forum.commands import register_commands
@@ -30,6 +31,15 @@ CONTENT_SECURITY_POLICY = (
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+
+
+class _DatabaseInt(IntegerConverter):
+    """`<int:...>` in routes stops at 2**63 - 1, the largest id PostgreSQL and SQLite store, so
+    an absurd number is a 404 instead of an overflow inside the database driver."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 class _SecureWhenHttps(SecureCookieSessionInterface):
@@ -52,6 +62,7 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    app.url_map.converters["int"] = _DatabaseInt
     flask_overrides = {k: v for k, v in overrides.items() if not k.startswith("FORUM_")}
     forum_overrides = {k: v for k, v in overrides.items() if k.startswith("FORUM_")}
     settings = forum_config.load(app.instance_path, forum_overrides)
@@ -89,14 +100,14 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
     api_errors.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(health.bp)
-    web.init_app(app)
-    __import__("forum.i18n").i18n.init_app(app)
-    __import__("forum.realtime").realtime.init_app(app)
-    register_commands(app)
-
     app.extensions["forum.screener"] = PassThroughScreener()
     if overrides.get("FORUM_MODERATION", True) is not False:
+        # Before the pages: moderation adds its own to the page blueprint.
         _install_moderation(app)
+    web.init_app(app)
+    i18n.init_app(app)
+    realtime.init_app(app)
+    register_commands(app)
 
     @app.after_request
     def _security_headers(response: Response) -> Response:

@@ -10,7 +10,11 @@ def install(app: Flask) -> None:
     """Put the moderation screener in place of the core's pass-through and serve the
     moderation API. Imports happen here so that `import moderation.models` (migrations) does
     not pull in the API or the text pipeline."""
-    from moderation import evidence, receivers  # noqa: F401 - evidence declares its route
+    from moderation import (  # noqa: F401 - evidence declares its route
+        evidence,
+        receivers,
+        web,  # noqa: F401 - moderation's pages, on the core's page blueprint
+    )
     from moderation.api import bp
     from moderation.screener import ModerationScreener
 

@@ -1,30 +1,17 @@
 """Server-rendered pages: translators only, like the API, with readable error pages.
 
 `core` holds the blueprint and what every page shares; each feature has its own module. The
-report and moderation pages need the moderation package and are only added when it is there.
+report and moderation pages belong to the moderation package, which adds them to the same
+blueprint when `create_app` installs it.
 """
 
 from __future__ import annotations
-
-import importlib
-import logging
 
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from forum.web import accounts, boards, help, rooms  # noqa: F401 - each module declares routes
 from forum.web.core import bp, page_context, page_error, safe_next, when
-
-log = logging.getLogger(__name__)
-
-#: Pages that need the moderation package (reports, the review queue ...).
-OPTIONAL_PAGES = ("forum.web.reports", "forum.web.moderation")
-
-for _name in OPTIONAL_PAGES:
-    try:
-        importlib.import_module(_name)
-    except ImportError:  # pragma: no cover - the moderation package ships with the project
-        log.info("pages of %s are off: the moderation package is missing", _name)
 
 
 class IdConverter(IntegerConverter):

@@ -1,7 +1,7 @@
 """Reporting from a page: a post (or an account) to the moderators, through the moderation
 package's `create_report`, the same service the JSON API calls.
 
-Only registered when the moderation package is installed (see `forum.web.init_app`).
+Imported by `moderation.install`.
 """
 
 from __future__ import annotations
@@ -12,12 +12,11 @@ from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext, lazy_gettext
 
 from forum import db
-from forum.errors import DomainError
+from forum.errors import DomainError, NotFound
 from forum.limits import limited
-from forum.services import posting
 from forum.sessions import current_actor
 from forum.web.core import bp, check_csrf, commit, form_errors, page, rollback, signed_in_page
-from moderation.services import reports
+from moderation.services import reports, targets
 
 #: The reasons of API.md, in the member's words.
 REASONS = (
@@ -45,11 +44,19 @@ OUTCOMES = (
 )
 
 
+def _visible_post(post_id: int) -> targets.Target:
+    """The post, if this member can see it (the same rule the report service applies)."""
+    target = targets.load_target(db.session(), "post", post_id)
+    if target is None or not targets.may_see(db.session(), current_actor(), target):
+        raise NotFound("No such post.")
+    return target
+
+
 def _form_page(post_id: int, status: int = 200, **extra: Any) -> Any:
-    post, found, _board = posting.load_post(db.session(), current_actor(), post_id)
+    target = _visible_post(post_id)
     context: dict[str, Any] = {"form": {}, "errors": {}}
     context.update(extra)
-    return page("web/report.html", status, post_id=post.id, thread_id=found.id,
+    return page("web/report.html", status, post_id=target.id, thread_id=target.thread.id,
                 reasons=REASONS, outcomes=OUTCOMES, **context)
 
 
@@ -68,8 +75,8 @@ def report_post(post_id: int) -> Any:
     check_csrf()
     actor = current_actor()
     dbs = db.session()
-    post, found, _board = posting.load_post(dbs, actor, post_id)
-    thread_id = found.id
+    target = _visible_post(post_id)
+    thread_id = target.thread.id
     form = {
         "reason": request.form.get("reason", ""),
         "desired_outcome": request.form.get("desired_outcome", ""),
@@ -77,7 +84,7 @@ def report_post(post_id: int) -> Any:
     }
     try:
         reports.create_report(
-            dbs, actor, target_type="post", target_id=post.id, reason=form["reason"],
+            dbs, actor, target_type="post", target_id=target.id, reason=form["reason"],
             desired_outcome=form["desired_outcome"] or None, note=form["note"] or None,
             auto_hide_at=int(current_app.config["FORUM"]["FORUM_AUTO_HIDE_REPORTS"]),
         )

@@ -44,7 +44,8 @@ def test_missing_token_is_401_and_bad_token_too(client):
     assert_problem(answer, 401, "unauthorized")
 
 
-@pytest.mark.parametrize("path", ["/api/v1/threads/999999", "/api/v1/boards/none/threads"])
+@pytest.mark.parametrize("path", ["/api/v1/threads/999999", "/api/v1/boards/none/threads",
+                                  "/api/v1/threads/99999999999999999999999"])
 def test_missing_things_are_404(client, path):
     assert_problem(client.get(path), 404, "not_found")
 
