@@ -234,3 +234,33 @@ def test_login_keeps_a_same_site_next(client, make_user, make_board):
     slug = make_board("talk")
     done = browser_login(client, member.handle, next_url=f"/boards/{slug}")
     assert done.headers["Location"].endswith(f"/boards/{slug}")
+
+
+def test_every_cookie_authenticated_api_write_needs_the_csrf_header(app, make_user, make_board):
+    """A page on another site can make her browser send the session cookie, never the
+    `X-CSRF-Token` header: every state-changing API operation refuses a cookie without it
+    (403), before doing anything, so a signed-in member cannot be made to post, report, block,
+    erase or sign out by someone else's page."""
+    slug = make_board("talk")
+    member = make_user("member")
+    thread = app.test_client().post(f"/api/v1/boards/{slug}/threads", headers=member.headers,
+                                    json={"title": "Salaam", "body": "hello"}).get_json()
+    values = {"slug": slug, "thread_id": thread["thread"]["id"], "post_id": thread["post"]["id"],
+              "user_id": member.id}
+    browser = app.test_client()
+    assert browser_login(browser, member.handle).status_code == 302
+    writes = [doc for doc in ENDPOINTS if doc.method != "GET"]
+    assert len(writes) > 20
+    answered = {}
+    for doc in writes:
+        path = "/api/v1" + _fill(doc.rule, values)
+        answered[f"{doc.method} {path}"] = browser.open(path, method=doc.method, json={}).status_code
+    # Sign-in, registration and recovery act for no signed-in account: they need no CSRF token.
+    open_doors = {route: status for route, status in answered.items()
+                  if status != 403 and not route.startswith(("POST /api/v1/auth/login",
+                                                              "POST /api/v1/auth/register",
+                                                              "POST /api/v1/auth/recover"))}
+    assert open_doors == {}
+    # Still signed in, nothing was done in her name.
+    assert browser.get("/api/v1/me").status_code == 200
+    assert len(browser.get(f"/api/v1/threads/{thread['thread']['id']}").get_json()["posts"]) == 1

@@ -114,3 +114,40 @@ def test_a_censored_word_inside_hostile_text_is_masked(noise: str, word: str) ->
     assert len(verdict.censored_text) == len(text)
     start = len(noise) + 1
     assert "*" in verdict.censored_text[start:start + len(word)]
+
+
+# --- network fingerprints (API.md, "Privacy guarantees") -----------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.ip_addresses(v=4), st.integers(0, 255), st.text(min_size=1, max_size=20))
+def test_ipv4_fingerprint_is_a_keyed_hmac_of_the_slash_24(address, last: int, other_key: str) -> None:
+    """Two addresses of one /24 share the fingerprint (ban evasion from the same network is
+    seen); the raw address never appears in it; another key gives another fingerprint, so a
+    leaked database cannot be matched to addresses without `FORUM_SECRET_KEY`."""
+    from forum.net import address_fingerprint, network_fingerprint
+
+    key = "the-server-key"
+    neighbour = ".".join(str(address).split(".")[:3] + [str(last)])
+    print_ = network_fingerprint(str(address), key)
+    assert print_ == network_fingerprint(neighbour, key)
+    assert len(print_) == 64 and str(address) not in print_
+    if other_key != key:
+        assert network_fingerprint(str(address), other_key) != print_
+    assert address_fingerprint(str(address), key) not in (print_, str(address))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.ip_addresses(v=6), st.integers(0, 2**80 - 1))
+def test_ipv6_fingerprint_covers_the_slash_48(address, host_bits: int) -> None:
+    """Any two addresses of one /48 share it (IPv4-mapped ones are IPv4 clients: their /24)."""
+    import ipaddress
+
+    from hypothesis import assume
+
+    from forum.net import network_fingerprint
+
+    network = int(address) >> 80 << 80
+    neighbour = ipaddress.IPv6Address(network | host_bits)
+    assume(address.ipv4_mapped is None and neighbour.ipv4_mapped is None)
+    assert network_fingerprint(str(address), "k") == network_fingerprint(str(neighbour), "k")
