@@ -42,6 +42,9 @@ def header_problems(answer: Any) -> list[str]:
         problems.append("no script-src or default-src")
     elif "'unsafe-inline'" in scripts or "'unsafe-eval'" in scripts or "*" in scripts:
         problems.append(f"script-src {scripts}")
+    for directive in ("object-src", "base-uri"):
+        if csp.get(directive) != ["'none'"]:
+            problems.append(f"{directive} {csp.get(directive)}")
     if csp.get("frame-ancestors") != ["'none'"]:
         problems.append(f"frame-ancestors {csp.get('frame-ancestors')}")
     if headers.get("Referrer-Policy") != "no-referrer":
@@ -102,6 +105,9 @@ def test_every_page_and_api_answer_carries_the_security_headers(app, client, mak
         nonlocal checked
         checked += 1
         found = header_problems(answer)
+        if "/api/" in label and "no-store" not in answer.headers.get(
+                "Cache-Control", ""):
+            found.append("API answer without Cache-Control: no-store")
         answer.close()  # static files are streamed from an open file
         if found:
             problems[label] = found

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import unicodedata
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -107,13 +108,23 @@ def test_censoring_keeps_length_and_only_masks(text: str) -> None:
 @SETTINGS
 @given(hostile_text, st.sampled_from(["darn", "d.a.r.n", "DARN", "daaarn", "maar dun"]))
 def test_a_censored_word_inside_hostile_text_is_masked(noise: str, word: str) -> None:
-    """A censor rule's word between arbitrary Unicode, on word boundaries, is masked."""
-    text = f"{noise} {word} {noise}"
+    """A censor rule's word between arbitrary Unicode, set off by commas, is masked. (Commas:
+    single letters right before a dotted word are joined to it, the bug held just below.)"""
+    text = f"{noise} , {word} , {noise}"
     verdict = PIPELINE.screen(text)
     assert verdict.censored_text is not None, text
     assert len(verdict.censored_text) == len(text)
-    start = len(noise) + 1
+    start = len(noise) + 3
     assert "*" in verdict.censored_text[start:start + len(word)]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "bug found by test_a_censored_word_inside_hostile_text_is_masked: normalise joins single "
+    "letters before a dotted word into it ('x y d.a.r.n' folds to 'xyd.arn'), so two stray "
+    "letters hide a spelled-out word from every rule"))
+@pytest.mark.parametrize("text", ["x y d.a.r.n", "u r k.i.l.l"])
+def test_stray_letters_before_a_dotted_word_do_not_hide_it(text: str) -> None:
+    assert normalize(text).text.endswith(text.split()[-1].replace(".", ""))
 
 
 # --- network fingerprints (API.md, "Privacy guarantees") -----------------------------------
