@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import Field, StrictInt, StrictStr
 
-from forum.api.schemas import In, Out, UserOut
+from forum.api.schemas import DbId, In, Out, UserOut
 
 TargetTypeLit = Literal["post", "room_message", "user"]
 ReasonLit = Literal[
@@ -28,7 +28,7 @@ HOURS_MAX = 24 * 365 * 10
 
 class ReportIn(In):
     target_type: TargetTypeLit
-    target_id: StrictInt = Field(ge=1)
+    target_id: DbId
     reason: ReasonLit
     desired_outcome: OutcomeLit | None = None
     note: StrictStr | None = Field(default=None, max_length=2000)
@@ -53,7 +53,7 @@ class ResolveIn(In):
 
 
 class BlockIn(In):
-    user_id: StrictInt = Field(ge=1)
+    user_id: DbId
 
 
 class RuleIn(In):

@@ -13,7 +13,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from pydantic import BaseModel, ValidationError
 
 from forum import db
-from forum.errors import Invalid, Unauthorized
+from forum.errors import Invalid, NotFound, Unauthorized
 from forum.limits import limited
 from forum.policy import Actor
 from forum.sessions import csrf, current_actor
@@ -53,6 +53,10 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
             raise Invalid({"body": ["The request body is not valid JSON."]}, "Malformed JSON.")
     if not isinstance(data, dict):
         raise Invalid({"body": ["Send a JSON object."]})
+    bad = _fields_with_nul(data)
+    if bad:
+        # PostgreSQL cannot store U+0000 and no member means to type it: refuse, name the field.
+        raise Invalid({name: ["Contains a NUL character."] for name in bad})
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -61,6 +65,17 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
             name = ".".join(str(part) for part in item["loc"]) or "body"
             errors.setdefault(name, []).append(item["msg"])
         raise Invalid(errors) from None
+
+
+def _fields_with_nul(value: Any, path: str = "") -> list[str]:
+    """The dotted names of the string fields (at any depth) that hold a NUL character."""
+    if isinstance(value, str):
+        return [path or "body"] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [n for k, v in value.items() for n in _fields_with_nul(v, f"{path}.{k}".strip("."))]
+    if isinstance(value, list):
+        return [n for i, v in enumerate(value) for n in _fields_with_nul(v, f"{path}.{i}")]
+    return []
 
 
 def finish(result: Any) -> Response:
@@ -112,6 +127,8 @@ def endpoint(
 
         @functools.wraps(view)
         def handle(**kwargs: Any) -> Response:
+            if any(isinstance(v, str) and "\x00" in v for v in kwargs.values()):
+                raise NotFound("Not found.")  # no slug holds a NUL character
             actor: Actor = current_actor()
             if method not in SAFE_METHODS and g.get("auth_kind") == "session":
                 csrf.protect()

@@ -6,9 +6,12 @@ Request models validate bodies; response models only describe answers in the Ope
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+
+#: A database id in a request body: 1 to 2**63 - 1, the largest id the databases store.
+DbId = Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
 
 
 class In(BaseModel):
@@ -66,7 +69,7 @@ class ThreadIn(In):
 
 class PostIn(In):
     body: StrictStr = Field(max_length=40_000)
-    reply_to: StrictInt | None = None
+    reply_to: DbId | None = None
     content_warning: StrictStr | None = Field(default=None, max_length=400)
     anonymous: StrictBool = False
 

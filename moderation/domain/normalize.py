@@ -70,7 +70,13 @@ _LEET = str.maketrans(
 _LEET_CHARS = re.compile(r"[0-9@$!|]+")
 _LEET_TOKEN = re.compile(r"[\w@$!|]+")
 _JOIN_HINT = re.compile(r"[^\W_][ .\-_*]+[^\W_][ .\-_*]+[^\W_]")
-_JOIN = re.compile(r"(?<![^\W_])[^\W_]([ .\-_*]+)[^\W_](?:\1[^\W_])+(?![^\W_])")
+# Two passes, marked separators first (``d.a.r.n``, ``k - i - l - l``), then plain spaces, so
+# stray single letters before a dotted word (``u r k.i.l.l``) cannot swallow its first letter.
+_JOIN_MARKED = re.compile(
+    r"(?<![^\W_])[^\W_]( *[.\-_*][ .\-_*]*)[^\W_](?:\1[^\W_])+(?![^\W_])"
+)
+_JOIN_SPACED = re.compile(r"(?<![^\W_])[^\W_]( +)[^\W_](?:\1[^\W_])+(?![^\W_])")
+_JOINS = (_JOIN_MARKED, _JOIN_SPACED)
 _SEPARATORS = re.compile(r"[ .\-_*]+")
 _RUN3_HINT = re.compile(r"(.)\1\1", re.S)
 _RUN3 = re.compile(r"([^\W\d_])\1\1+")
@@ -165,7 +171,9 @@ def _ascii_fold(text: str) -> str:
 def _join_letters(s: str) -> str:
     if _JOIN_HINT.search(s) is None:
         return s
-    return _JOIN.sub(lambda m: _SEPARATORS.sub("", m.group()), s)
+    for join in _JOINS:
+        s = join.sub(lambda m: _SEPARATORS.sub("", m.group()), s)
+    return s
 
 
 def _leet_spans(s: str) -> list[tuple[int, int, str]]:
@@ -293,17 +301,20 @@ def _char_map(original: str, folded: str) -> tuple[list[int], list[int]]:
 
 
 def _tracked_join(s: str, starts: list[int], ends: list[int]) -> tuple[str, list[int], list[int]]:
-    if _JOIN_HINT.search(s) is None or _JOIN.search(s) is None:
+    if _JOIN_HINT.search(s) is None:
         return s, starts, ends
-    keep = [True] * len(s)
-    for m in _JOIN.finditer(s):
-        for sep in _SEPARATORS.finditer(s, m.start(), m.end()):
-            for i in range(sep.start(), sep.end()):
-                keep[i] = False
-    chars = [c for c, k in zip(s, keep, strict=True) if k]
-    new_starts = [v for v, k in zip(starts, keep, strict=True) if k]
-    new_ends = [v for v, k in zip(ends, keep, strict=True) if k]
-    return "".join(chars), new_starts, new_ends
+    for join in _JOINS:
+        if join.search(s) is None:
+            continue
+        keep = [True] * len(s)
+        for m in join.finditer(s):
+            for sep in _SEPARATORS.finditer(s, m.start(), m.end()):
+                for i in range(sep.start(), sep.end()):
+                    keep[i] = False
+        s = "".join(c for c, k in zip(s, keep, strict=True) if k)
+        starts = [v for v, k in zip(starts, keep, strict=True) if k]
+        ends = [v for v, k in zip(ends, keep, strict=True) if k]
+    return s, starts, ends
 
 
 def _tracked_collapse(s: str, starts: list[int], ends: list[int]) -> tuple[str, list[int], list[int]]:
