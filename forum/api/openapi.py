@@ -94,7 +94,7 @@ def build_document(endpoints: list[EndpointDoc]) -> dict[str, Any]:
             "schemas": schema.get("$defs", {}),
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer"},
-                "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "saheli_session"},
             },
         },
     }
