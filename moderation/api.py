@@ -32,7 +32,7 @@ def _auto_hide_threshold() -> int:
 
 @endpoint("/reports", "POST", summary="Report a post, a room message or an account",
           tag="moderation", body=s.ReportIn, response=s.ReportCreatedOut, status=201,
-          errors=(401, 403, 404, 409, 422), blueprint=bp)
+          errors=(401, 403, 404, 409, 422), blueprint=bp, limit="report")
 def create_report(actor: Actor, body: s.ReportIn) -> tuple[dict[str, Any], int]:
     report = reports.create_report(
         db.session(), actor,
@@ -60,7 +60,7 @@ def my_reports(actor: Actor) -> dict[str, Any]:
 
 @endpoint("/moderation/check", "POST",
           summary="What posting this text would do, without posting it", tag="moderation",
-          body=s.CheckIn, response=s.CheckOut, errors=(401, 422), blueprint=bp)
+          body=s.CheckIn, response=s.CheckOut, errors=(401, 422), blueprint=bp, limit="check")
 def check_text(actor: Actor, body: s.CheckIn) -> dict[str, Any]:
     user = actor.require_user()
     screening = installed_screener().screen(

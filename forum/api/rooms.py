@@ -82,7 +82,7 @@ def room_messages(actor: Actor, slug: str) -> dict[str, Any]:
 
 @endpoint("/support-requests", "POST", summary="Ask for a private conversation with a counsellor",
           tag="support", body=rs.SupportRequestIn, response=rs.SupportRequestEnvelope,
-          status=201, errors=(401, 403, 422))
+          status=201, errors=(401, 403, 422), limit="support_request")
 def create_support_request(actor: Actor, body: rs.SupportRequestIn) -> tuple[dict[str, Any], int]:
     found = support.request_support(db.session(), actor, topic=body.topic)
     request_id = found.id

@@ -39,3 +39,25 @@ def test_posting_is_limited_per_member(client, make_board, make_user):
     other = make_user()
     assert client.post("/api/v1/boards/talk/threads", headers=other.headers,
                        json={"title": "t", "body": "b"}).status_code == 201
+
+
+def test_reports_and_support_requests_are_limited_per_member(client, make_board, make_user):
+    make_board()
+    author, reporter = make_user(), make_user()
+    post_ids = [
+        client.post("/api/v1/boards/talk/threads", headers=author.headers,
+                    json={"title": f"t{i}", "body": "b"}).get_json()["post"]["id"]
+        for i in range(10)
+    ]
+    statuses = [
+        client.post("/api/v1/reports", headers=reporter.headers,
+                    json={"target_type": "post", "target_id": pid, "reason": "spam"}).status_code
+        for pid in post_ids
+    ]
+    assert statuses == [201] * 10
+    eleventh = client.post("/api/v1/reports", headers=reporter.headers,
+                           json={"target_type": "user", "target_id": author.id, "reason": "spam"})
+    assert eleventh.status_code == 429
+    asks = [client.post("/api/v1/support-requests", headers=reporter.headers,
+                        json={"topic": "talk"}).status_code for _ in range(4)]
+    assert asks[-1] == 429 and asks[0] == 201
