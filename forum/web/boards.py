@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext
+from sqlalchemy import select
 
 from forum import db
-from forum.errors import DomainError
+from forum.errors import DomainError, Forbidden
 from forum.limits import limited
+from forum.models.board import Post
+from forum.policy import Permission, can_edit_post
 from forum.screening import Screening, installed_screener
 from forum.services import boards, posting, reading
 from forum.sessions import current_actor
@@ -114,7 +117,22 @@ def _thread_page(thread_id: int, status: int = 200, **extra: Any) -> Any:
     context: dict[str, Any] = {"form": {}, "errors": {}}
     context.update(extra)
     return page("web/thread.html", status, thread=shown, board=boards.board_json(found_board),
-                posts=posts, next_cursor=next_cursor, **context)
+                posts=posts, next_cursor=next_cursor, editable=_editable(dbs, posts),
+                blocks_enabled="web.block_member" in current_app.view_functions,
+                may_set_roles=actor.can(Permission.USER_ROLE_EDIT), **context)
+
+
+def _editable(dbs: Any, posts: list[dict[str, Any]]) -> set[int]:
+    """The shown posts `forum.policy.can_edit_post` lets this visitor edit or delete (the
+    author's id is looked up here, since an anonymous post does not show it)."""
+    actor = current_actor()
+    if not actor.is_authenticated or not posts:
+        return set()
+    ids = [p["id"] for p in posts if p["status"] != "removed"]
+    if not ids:
+        return set()
+    rows = dbs.execute(select(Post.id, Post.author_id).where(Post.id.in_(ids))).all()
+    return {pid for pid, author_id in rows if can_edit_post(actor, author_id)}
 
 
 @bp.post("/threads/<id:thread_id>/reply")
@@ -167,3 +185,73 @@ def support(post_id: int) -> Any:
         rollback()
         flash(form_errors(exc)[1], "error")
     return redirect(url_for("web.thread", thread_id=thread_id) + f"#post-{post_id}")
+
+
+def _own_or_moderated_post(post_id: int) -> tuple[Any, Any, Any]:
+    """The post, its thread and board, if the visitor may edit or delete it (403 otherwise)."""
+    actor = current_actor()
+    post, found, found_board = posting.load_post(db.session(), actor, post_id, for_write=True)
+    if not can_edit_post(actor, post.author_id):
+        raise Forbidden("Only the author or a moderator can edit this post.")
+    return post, found, found_board
+
+
+@bp.get("/posts/<id:post_id>/edit")
+@signed_in_page
+def edit(post_id: int) -> Any:
+    """The form to change a post's text."""
+    post, found, _board = _own_or_moderated_post(post_id)
+    return page("web/edit_post.html", post_id=post.id, thread_id=found.id,
+                form={"body": post.body}, errors={})
+
+
+@bp.post("/posts/<id:post_id>/edit")
+@signed_in_page
+@limited("post")
+def edit_post(post_id: int) -> Any:
+    """Save the new text (screened again like a new post), then show the post."""
+    check_csrf()
+    actor = current_actor()
+    dbs = db.session()
+    post, found, found_board = posting.load_post(dbs, actor, post_id, for_write=True)
+    thread_id = found.id
+    form = {"body": request.form.get("body", "")}
+    try:
+        done = posting.edit_post(dbs, actor, installed_screener(), post, found, found_board,
+                                 body=form["body"])
+        commit()
+    except DomainError as exc:
+        rollback()
+        errors, message = form_errors(exc)
+        return page("web/edit_post.html", exc.status, post_id=post_id, thread_id=thread_id,
+                    form=form, errors=errors, error=message)
+    _screening_notice(done.screening)
+    flash(gettext("Your changes are saved."))
+    return redirect(url_for("web.thread", thread_id=thread_id) + f"#post-{post_id}")
+
+
+@bp.get("/posts/<id:post_id>/delete")
+@signed_in_page
+def delete(post_id: int) -> Any:
+    """Ask once more before a post is deleted."""
+    post, found, _board = _own_or_moderated_post(post_id)
+    is_own = post.author_id == current_actor().id
+    return page("web/delete_post.html", post_id=post.id, thread_id=found.id,
+                body_html=post.body_html, is_own=is_own)
+
+
+@bp.post("/posts/<id:post_id>/delete")
+@signed_in_page
+def delete_post(post_id: int) -> Any:
+    """Delete the post once confirmed (without `confirm=yes`, back to the question)."""
+    check_csrf()
+    if request.form.get("confirm") != "yes":
+        return redirect(url_for("web.delete", post_id=post_id))
+    actor = current_actor()
+    dbs = db.session()
+    post, found, found_board = posting.load_post(dbs, actor, post_id, for_write=True)
+    thread_id = found.id
+    posting.delete_post(dbs, actor, post, found, found_board)  # refusals: the error page
+    commit()
+    flash(gettext("The post is deleted."))
+    return redirect(url_for("web.thread", thread_id=thread_id))

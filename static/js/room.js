@@ -1,49 +1,135 @@
 /* A live support room: joins over Socket.IO (namespace /rooms, the session cookie signs it
    in), shows the history and new messages, sends with the form. Message HTML was sanitised
-   by the server when it was written; everything else is set as text. */
+   by the server when it was written; everything else is set as text.
+   For the host and moderators (data-host): remove or release messages, mute, unmute or kick
+   a member, lock, unlock, slow mode and close, all through the `moderate` event; held
+   messages (`message_held`) and crisis alerts (`crisis_alert`) are shown to them. */
 (function () {
   "use strict";
   var box = document.getElementById("room");
   if (!box || typeof io !== "function") { return; }
   var slug = box.getAttribute("data-room");
+  var host = box.getAttribute("data-host") === "1";
+  var me = box.getAttribute("data-me");
   var log = document.getElementById("room-log");
   var status = document.getElementById("room-status");
   var people = document.getElementById("room-people");
+  var members = document.getElementById("room-members");
+  var tools = document.getElementById("host-tools");
+  var alerts = document.getElementById("room-alerts");
   var form = document.getElementById("room-form");
   var body = document.getElementById("room-body");
   var anonymous = document.getElementById("room-anonymous");
-  var lastId = 0;
+  var muted = {};
   function t(name) { return box.getAttribute("data-t-" + name) || ""; }
   function say(text) { status.textContent = text; }
-  function add(m) {
-    if (document.getElementById("m-" + m.id)) { return; }
-    var li = document.createElement("li");
+  function failed(ack) {
+    if (ack && ack.ok) { return false; }
+    say(ack && ack.error ? ack.error.message : t("offline"));
+    return true;
+  }
+  function button(label, onClick) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "small";
+    b.textContent = label;
+    b.addEventListener("click", onClick);
+    return b;
+  }
+  /* The `moderate` event of API.md: {room, action, target?, seconds?} → {ok} or an error. */
+  function moderate(action, target, seconds, then) {
+    var data = { room: slug, action: action };
+    if (target !== undefined && target !== null) { data.target = target; }
+    if (seconds !== undefined) { data.seconds = seconds; }
+    socket.emit("moderate", data, function (ack) {
+      if (failed(ack)) { return; }
+      say(t("done"));
+      if (then) { then(); }
+    });
+  }
+  function released(li) {
+    li.classList.remove("held");
+    var parts = li.querySelectorAll(".held-only");
+    for (var i = 0; i < parts.length; i++) { parts[i].remove(); }
+  }
+  function add(m, held) {
+    var li = document.getElementById("m-" + m.id);
+    if (li) { if (!held) { released(li); } return; }
+    li = document.createElement("li");
     li.id = "m-" + m.id;
     var who = document.createElement("strong");
     who.textContent = m.author ? m.author.handle : t("anonymous");
     var text = document.createElement("div");
     text.innerHTML = m.body_html;
     li.appendChild(who);
+    if (held) {
+      li.className = "held";
+      var tag = document.createElement("span");
+      tag.className = "tag held-only";
+      tag.textContent = t("waiting");
+      li.appendChild(document.createTextNode(" "));
+      li.appendChild(tag);
+    }
     li.appendChild(text);
+    if (host) {
+      var row = document.createElement("div");
+      row.className = "actions";
+      if (held) {
+        var release = button(t("release"), function () {
+          moderate("release", m.id, undefined, function () { released(li); });
+        });
+        release.classList.add("held-only");
+        row.appendChild(release);
+      }
+      row.appendChild(button(t("remove"), function () {
+        moderate("remove_message", m.id, undefined, function () { li.remove(); });
+      }));
+      li.appendChild(row);
+    }
     log.appendChild(li);
     log.scrollTop = log.scrollHeight;
-    if (m.id > lastId) { lastId = m.id; }
   }
-  function showPeople(members) {
-    people.textContent = t("people") + ": " + members.map(function (u) { return u.handle; }).join(", ");
+  function showPeople(list) {
+    people.textContent = t("people") + ": " + list.map(function (u) { return u.handle; }).join(", ");
+    if (!members) { return; }
+    members.textContent = "";
+    list.forEach(function (u) {
+      if (String(u.id) === me) { return; }
+      var li = document.createElement("li");
+      li.appendChild(document.createTextNode(u.handle + " "));
+      var toggle = button(muted[u.id] ? t("unmute") : t("mute"), function () {
+        var action = muted[u.id] ? "unmute" : "mute";
+        moderate(action, u.id, undefined, function () {
+          muted[u.id] = action === "mute";
+          toggle.textContent = muted[u.id] ? t("unmute") : t("mute");
+        });
+      });
+      li.appendChild(toggle);
+      li.appendChild(button(t("kick"), function () {
+        if (window.confirm(t("sure"))) { moderate("kick", u.id); }
+      }));
+      members.appendChild(li);
+    });
+  }
+  function alertHost(m) {
+    var p = document.createElement("p");
+    p.className = "crisis";
+    p.textContent = t("crisis") + " " + (m.author ? m.author.handle : t("anonymous"));
+    alerts.appendChild(p);
   }
   var socket = io("/rooms");
   socket.on("connect", function () {
     socket.emit("join", { room: slug }, function (ack) {
-      if (!ack || !ack.ok) { say(ack && ack.error ? ack.error.message : t("offline")); return; }
-      ack.history.forEach(add);
+      if (failed(ack)) { return; }
+      ack.history.forEach(function (m) { add(m, m.status === "pending"); });
       showPeople(ack.members || []);
       form.hidden = false;
+      if (tools) { tools.hidden = false; }
       say(t("joined"));
     });
   });
   socket.on("disconnect", function () { say(t("offline")); });
-  socket.on("message", function (m) { if (m.room === slug) { add(m); } });
+  socket.on("message", function (m) { if (m.room === slug) { add(m, false); } });
   socket.on("message_removed", function (m) {
     var gone = document.getElementById("m-" + m.id);
     if (gone) { gone.remove(); }
@@ -52,12 +138,30 @@
   socket.on("kicked", function (k) {
     if (k.room === slug) { form.hidden = true; say(t("kicked")); socket.close(); }
   });
+  if (host) {
+    socket.on("message_held", function (h) { if (h.room === slug) { add(h.message, true); } });
+    socket.on("crisis_alert", function (c) { if (c.room === slug) { alertHost(c.message); } });
+    tools.addEventListener("click", function (event) {
+      var action = event.target.getAttribute("data-action");
+      if (!action) { return; }
+      if (action === "slow_mode") {
+        var seconds = parseInt(document.getElementById("slow-seconds").value, 10);
+        moderate(action, null, isNaN(seconds) ? 0 : seconds);
+      } else if (action === "close") {
+        if (window.confirm(t("sure"))) {
+          moderate(action, null, undefined, function () { window.location.reload(); });
+        }
+      } else {
+        moderate(action);
+      }
+    });
+  }
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = body.value;
     if (!text.trim()) { return; }
     socket.emit("message", { room: slug, body: text, anonymous: anonymous.checked }, function (ack) {
-      if (!ack || !ack.ok) { say(ack && ack.error ? ack.error.message : t("offline")); return; }
+      if (failed(ack)) { return; }
       body.value = "";
       if (ack.message && ack.message.status !== "published") { say(t("held")); }
     });
