@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import redis
 from flask import current_app, request
 from flask import session as cookie_session
 from flask_socketio import Namespace, SocketIO
@@ -32,7 +33,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forum.db import Database, utcnow
-from forum.errors import Banned, DomainError, Invalid, NotFound, Suspended, Unauthorized
+from forum.errors import (
+    Banned,
+    DomainError,
+    Invalid,
+    NotFound,
+    Suspended,
+    Unauthorized,
+    Unavailable,
+)
 from forum.models.room import Room, RoomMessage, RoomMessageStatus, RoomStatus, SupportRequest
 from forum.models.user import AuthToken, User
 from forum.policy import Actor, Permission
@@ -189,6 +198,12 @@ class RoomsNamespace(Namespace):
         except DomainError as exc:
             self._undo(work)
             return error_ack(exc)
+        except redis.RedisError as exc:
+            # Room state lives in Redis: nothing was committed, so nothing is lost; say so.
+            self._undo(work)
+            log.error("room event refused: Redis unreachable (%r)", exc)
+            return error_ack(Unavailable("Live rooms are briefly unavailable. Please try again "
+                                         "in a moment; nothing you sent was lost."))
         except Exception:
             self._undo(work)
             log.exception("room event failed")
