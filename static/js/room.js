@@ -21,6 +21,7 @@
   var body = document.getElementById("room-body");
   var anonymous = document.getElementById("room-anonymous");
   var muted = {};
+  var out = false;
   function t(name) { return box.getAttribute("data-t-" + name) || ""; }
   function say(text) { status.textContent = text; }
   function failed(ack) {
@@ -128,7 +129,7 @@
       say(t("joined"));
     });
   });
-  socket.on("disconnect", function () { say(t("offline")); });
+  socket.on("disconnect", function () { if (!out) { say(t("offline")); } });
   socket.on("message", function (m) { if (m.room === slug) { add(m, false); } });
   socket.on("message_removed", function (m) {
     var gone = document.getElementById("m-" + m.id);
@@ -136,7 +137,13 @@
   });
   socket.on("presence", function (p) { if (p.room === slug) { showPeople(p.members); } });
   socket.on("kicked", function (k) {
-    if (k.room === slug) { form.hidden = true; say(t("kicked")); socket.close(); }
+    if (k.room === slug) {
+      out = true;
+      form.hidden = true;
+      if (tools) { tools.hidden = true; }
+      say(t("kicked"));
+      socket.close();
+    }
   });
   if (host) {
     socket.on("message_held", function (h) { if (h.room === slug) { add(h.message, true); } });
