@@ -22,7 +22,7 @@ from tests.browser.conftest import (
 pytestmark = pytest.mark.live
 
 
-def test_live_room_messages_arrive_without_reloading(browser: Any, server: Any) -> None:
+def test_two_browsers_talk_live_and_the_host_removes_a_message(browser: Any, server: Any) -> None:
     host_ctx = browser.new_context(viewport=PHONE)
     member_ctx = browser.new_context(viewport=PHONE)
     try:
@@ -49,6 +49,16 @@ def test_live_room_messages_arrive_without_reloading(browser: Any, server: Any) 
         member.wait_for_selector("#room-log li:has-text('Salaam everyone')")
         screenshot(member, "room")
         assert axe_violations(browser, room_url, member_ctx.cookies()) == []
+        # The host removes the message: it disappears from both screens, live.
+        member.fill("#room-body", "A second thought")
+        member.click("#room-form button[type=submit]")
+        said = "#room-log li:has-text('A second thought')"
+        host.wait_for_selector(said, timeout=10_000)
+        member.wait_for_selector(said)
+        host.locator(said).locator("button").last.click()
+        host.wait_for_selector(said, state="detached", timeout=10_000)
+        member.wait_for_selector(said, state="detached", timeout=10_000)
+        assert member.locator("#room-log li:has-text('Salaam everyone')").count() == 1
     finally:
         host_ctx.close()
         member_ctx.close()
