@@ -56,15 +56,23 @@ SEED = 20240607
 
 @dataclass(frozen=True)
 class Params:
-    """The model's hyper-parameters (chosen on the validation splits, see RESULTS.md)."""
+    """The model's hyper-parameters (chosen on the validation splits, see RESULTS.md).
 
-    C: float = 8.0
+    ``C`` and ``nb_alpha``: 5-fold cross-validation on RUHSOLD task-1 train+validation (Davidson
+    and Urdu train parts always in the fit), macro-F1 at the best pooled threshold: without NB
+    scaling 0.876 (C=8) to 0.878 for every feature variant tried (raw lower-cased text, char 2–6,
+    both texts, char/word ensembles); with it 0.893 (C=2), 0.894 (C=4), 0.891 (C=8).
+    """
+
+    C: float = 4.0
     char_min_df: int = 2
     word_min_df: int = 2
     class_weight: str | None = "balanced"
     davidson_weight: float = 0.1
     urdu_weight: float = 3.0
     max_iter: int = 3000
+    # NB-SVM style log-count-ratio scaling of every column (Wang & Manning 2012); None = off.
+    nb_alpha: float | None = 1.0
 
 
 @dataclass
@@ -217,17 +225,47 @@ class Fitted:
     char_vec: TfIdfBlock
     word_vec: TfIdfBlock
     clf: Any
+    ratio: Any = None
 
     def transform(self, texts: Sequence[str]) -> Any:
-        """The feature matrix of ``texts`` (scikit-learn side)."""
+        """The feature matrix of ``texts`` (scikit-learn side), NB-scaled when fitted so."""
         from scipy.sparse import hstack
 
         chars, words = featurise(texts)
-        return hstack([self.char_vec.transform(chars), self.word_vec.transform(words)]).tocsr()
+        x = hstack([self.char_vec.transform(chars), self.word_vec.transform(words)]).tocsr()
+        return x if self.ratio is None else scale_columns(x, self.ratio)
 
     def predict_proba(self, texts: Sequence[str]) -> list[float]:
         """Probability of abuse per text, computed by scikit-learn."""
         return [float(p) for p in self.clf.predict_proba(self.transform(texts))[:, 1]]
+
+
+def log_count_ratio(
+    x: Any, labels: Sequence[int], weights: Sequence[float] | None, alpha: float
+) -> Any:
+    """NB log-count ratio per column: ``log((p/|p|) / (q/|q|))`` with ``p = alpha + sum`` of the
+    (weighted) binary indicators over abusive rows and ``q`` the same over the others.
+
+    Why: scaling each tf-idf column by how lopsided it is between the classes (NB-SVM, Wang and
+    Manning 2012) lets the regression start from the naive-Bayes evidence; on RUHSOLD task 1 it
+    raised the 5-fold cross-validated macro-F1 on train+validation from 0.876 to 0.894. It is a
+    per-column factor, so the run-time scorer only sees different ``a = coef * idf * r``.
+    """
+    import numpy as np
+
+    y = np.asarray(labels)
+    w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=np.float64)
+    present = (x > 0).astype(np.float64).T.tocsr()
+    p = alpha + present @ (w * (y == 1))
+    q = alpha + present @ (w * (y != 1))
+    return np.log((p / p.sum()) / (q / q.sum()))
+
+
+def scale_columns(x: Any, ratio: Any) -> Any:
+    """``x`` with column ``j`` multiplied by ``ratio[j]``."""
+    from scipy.sparse import diags
+
+    return (x @ diags(ratio)).tocsr()
 
 
 def fit_sklearn(
@@ -241,16 +279,22 @@ def fit_sklearn(
     char_vec = TfIdfBlock(params.char_min_df)
     word_vec = TfIdfBlock(params.word_min_df)
     x = hstack([char_vec.fit_transform(chars), word_vec.fit_transform(words)]).tocsr()
+    ratio = None
+    if params.nb_alpha is not None:
+        ratio = log_count_ratio(x, labels, weights, params.nb_alpha)
+        x = scale_columns(x, ratio)
     clf = LogisticRegression(
         C=params.C, class_weight=params.class_weight, solver="lbfgs", max_iter=params.max_iter
     )
     clf.fit(x, list(labels), sample_weight=None if weights is None else list(weights))
-    return Fitted(char_vec, word_vec, clf)
+    return Fitted(char_vec, word_vec, clf, ratio)
 
 
 def export(fitted: Fitted, threshold: float, meta: dict[str, Any]) -> dict[str, Any]:
     """The model as plain lists: vocabulary in column order, ``coef*idf``, idf, intercept."""
     coef = fitted.clf.coef_[0]
+    if fitted.ratio is not None:
+        coef = coef * fitted.ratio
     blocks: dict[str, Any] = {}
     offset = 0
     for name, vec in (("char", fitted.char_vec), ("word", fitted.word_vec)):
@@ -388,7 +432,8 @@ def train(params: Params) -> tuple[dict[str, Any], dict[str, float]]:
         "threshold_from": "RUHSOLD task 1 validation, best macro-F1",
         "ruhsold_validation_macro_f1": round(val_f1, 4),
         "davidson_dev_macro_f1": round(dev_f1, 4),
-        "features": "normalised text; char 1-5-grams in padded words + word 1-2-grams; binary tf-idf",
+        "features": "normalised text; char 1-5-grams in padded words + word 1-2-grams; binary tf-idf"
+        + ("; NB log-count-ratio scaled" if params.nb_alpha is not None else ""),
     }
     model = export(fitted, threshold, meta)
     return model, {"threshold": threshold, "ruhsold_val_macro_f1": val_f1, "davidson_dev_macro_f1": dev_f1}

@@ -15,7 +15,8 @@ reproduces the fitted model's ``predict_proba`` exactly:
   padded with a space on both sides, like scikit-learn's ``char_wb``) and :func:`word_features`
   (word unigrams and bigrams); both are binary, idf-weighted and L2-normalised per block, so one
   message's score is ``sigmoid(sum_char(a)/sqrt(sum_char(idf²)) + sum_word(a)/sqrt(sum_word(idf²))
-  + b)`` over the distinct in-vocabulary features, with ``a = coef * idf``;
+  + b)`` over the distinct in-vocabulary features, with ``a = coef * idf`` (times the column's
+  naive-Bayes log-count ratio when the trainer scaled by it; the scorer never needs to know);
 * per-word character features are cached (words repeat; a 300-character message costs a few
   dozen dictionary look-ups instead of a thousand slices), so scoring stays well under 100 µs.
 

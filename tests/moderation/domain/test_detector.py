@@ -50,6 +50,7 @@ def test_sklearn_training_and_parity() -> None:
     texts, labels = data.texts[:300], data.labels[:300]
     params = T.Params(C=4.0)
     one = T.fit_sklearn(texts, labels, params)
+    assert one.ratio is not None  # NB log-count-ratio scaling is folded into the exported weights
     two = T.fit_sklearn(texts, labels, params)
     assert T.export(one, 0.5, {}) == T.export(two, 0.5, {})
     det = AbuseDetector(T.export(one, 0.5, {}))
