@@ -1,5 +1,5 @@
-"""Reporting from a page: a post (or an account) to the moderators, through the moderation
-package's `create_report`, the same service the JSON API calls.
+"""Reporting from a page: a post, an account or a live-room message to the moderators,
+through the moderation package's `create_report`, the same service the JSON API calls.
 
 Imported by `moderation.install`.
 """
@@ -15,7 +15,16 @@ from forum import db
 from forum.errors import DomainError, NotFound
 from forum.limits import limited
 from forum.sessions import current_actor
-from forum.web.core import bp, check_csrf, commit, form_errors, page, rollback, signed_in_page
+from forum.web.core import (
+    bp,
+    check_csrf,
+    commit,
+    form_errors,
+    page,
+    rollback,
+    safe_next,
+    signed_in_page,
+)
 from moderation.services import reports, targets
 
 #: The reasons of API.md, in the member's words.
@@ -44,20 +53,74 @@ OUTCOMES = (
 )
 
 
-def _visible_post(post_id: int) -> targets.Target:
-    """The post, if this member can see it (the same rule the report service applies)."""
-    target = targets.load_target(db.session(), "post", post_id)
+def _visible(target_type: str, target_id: int) -> targets.Target:
+    """The target, if this member can see it (the same rule the report service applies)."""
+    target = targets.load_target(db.session(), target_type, target_id)
     if target is None or not targets.may_see(db.session(), current_actor(), target):
-        raise NotFound("No such post.")
+        raise NotFound("There is nothing to report here.")
     return target
 
 
-def _form_page(post_id: int, status: int = 200, **extra: Any) -> Any:
-    target = _visible_post(post_id)
+def _visible_post(post_id: int) -> targets.Target:
+    return _visible("post", post_id)
+
+
+def _back(target: targets.Target) -> str:
+    """Where the form leads back to, and where she lands after reporting."""
+    if target.type == "post":
+        assert target.thread is not None
+        return url_for("web.thread", thread_id=target.thread.id) + f"#post-{target.id}"
+    if target.type == "room_message" and target.room is not None:
+        return url_for("web.room", slug=target.room.slug)
+    return safe_next(request.values.get("next"))
+
+
+def _render(target: targets.Target, status: int = 200, **extra: Any) -> Any:
     context: dict[str, Any] = {"form": {}, "errors": {}}
     context.update(extra)
-    return page("web/report.html", status, post_id=target.id, thread_id=target.thread.id,
+    thread_id = target.thread.id if target.thread is not None else None
+    return page("web/report.html", status, kind=target.type, target=target, post_id=target.id,
+                thread_id=thread_id, back=_back(target),
+                next=request.values.get("next", "") if target.type == "user" else "",
                 reasons=REASONS, outcomes=OUTCOMES, **context)
+
+
+def _form_page(post_id: int, status: int = 200, **extra: Any) -> Any:
+    return _render(_visible_post(post_id), status, **extra)
+
+
+def _file(target_type: str, target_id: int) -> Any:
+    """File the report through `create_report`; the form again with its errors on failure."""
+    check_csrf()
+    target = _visible(target_type, target_id)
+    back = _back(target)
+    form = {
+        "reason": request.form.get("reason", ""),
+        "desired_outcome": request.form.get("desired_outcome", ""),
+        "note": request.form.get("note", ""),
+    }
+    try:
+        reports.create_report(
+            db.session(), current_actor(), target_type=target_type, target_id=target.id,
+            reason=form["reason"], desired_outcome=form["desired_outcome"] or None,
+            note=form["note"] or None,
+            auto_hide_at=int(current_app.config["FORUM"]["FORUM_AUTO_HIDE_REPORTS"]),
+        )
+        commit()
+    except DomainError as exc:
+        rollback()
+        errors, message = form_errors(exc)
+        # A field the form does not have (e.g. reporting herself) is said in the message.
+        extra = [m for name, ms in errors.items() if name not in form for m in ms]
+        if extra:
+            message = " ".join(extra)
+        return _render(_visible(target_type, target_id), exc.status, form=form, errors=errors,
+                       error=message)
+    flash(gettext("Thank you for telling us. A moderator will look at it; you can follow it "
+                  "on your account page."))
+    if form["desired_outcome"] == "help_me_report":
+        return redirect(url_for("web.help_lines") + "#take-it-further")
+    return redirect(back)
 
 
 @bp.get("/posts/<id:post_id>/report")
@@ -72,33 +135,37 @@ def report(post_id: int) -> Any:
 @limited("report")
 def report_post(post_id: int) -> Any:
     """File the report; `help_me_report` answers with the lines that take it further."""
-    check_csrf()
-    actor = current_actor()
-    dbs = db.session()
-    target = _visible_post(post_id)
-    thread_id = target.thread.id
-    form = {
-        "reason": request.form.get("reason", ""),
-        "desired_outcome": request.form.get("desired_outcome", ""),
-        "note": request.form.get("note", ""),
-    }
-    try:
-        reports.create_report(
-            dbs, actor, target_type="post", target_id=target.id, reason=form["reason"],
-            desired_outcome=form["desired_outcome"] or None, note=form["note"] or None,
-            auto_hide_at=int(current_app.config["FORUM"]["FORUM_AUTO_HIDE_REPORTS"]),
-        )
-        commit()
-    except DomainError as exc:
-        rollback()
-        errors, message = form_errors(exc)
-        return _form_page(post_id, exc.status, form=form, errors=errors, error=message)
-    flash(gettext("Thank you for telling us. A moderator will look at it; you can follow it "
-                  "on your account page."))
-    if form["desired_outcome"] == "help_me_report":
-        return redirect(url_for("web.help_lines") + "#take-it-further")
-    return redirect(url_for("web.thread", thread_id=thread_id))
+    return _file("post", post_id)
 
+
+@bp.get("/users/<id:user_id>/report")
+@signed_in_page
+def report_member(user_id: int) -> Any:
+    """The report form for an account ("Report this member" next to her posts)."""
+    return _render(_visible("user", user_id))
+
+
+@bp.post("/users/<id:user_id>/report")
+@signed_in_page
+@limited("report")
+def report_member_post(user_id: int) -> Any:
+    """File a report about an account, then back to where she came from."""
+    return _file("user", user_id)
+
+
+@bp.get("/room-messages/<id:message_id>/report")
+@signed_in_page
+def report_room_message(message_id: int) -> Any:
+    """The report form for one message of a live room ("Report" next to it in the room)."""
+    return _render(_visible("room_message", message_id))
+
+
+@bp.post("/room-messages/<id:message_id>/report")
+@signed_in_page
+@limited("report")
+def report_room_message_post(message_id: int) -> Any:
+    """File a report about a room message, then back to the room."""
+    return _file("room_message", message_id)
 
 
 STATUS_LABELS = {

@@ -51,3 +51,60 @@ def test_nobody_signs_out_someone_elses_device(app: Any, client: Any, make_user:
                          data={"csrf_token": token_for(client, "/account")})
     assert answer.status_code == 404
     assert phone.get("/account").status_code == 200
+
+
+def _thread(client: Any, make_board: Any, author: Any) -> tuple[str, int]:
+    from tests.forum.web.test_boards import start_thread
+
+    make_board("talk")
+    sign_in(client, author)
+    url = start_thread(client, "talk", body="First words").location
+    html = client.get(url).get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_from(html)})
+    return url, int(re.findall(r'id="post-(\d+)"', html)[0])
+
+
+def test_report_a_member_from_the_thread(client: Any, make_board: Any, make_user: Any) -> None:
+    author, reader = make_user(), make_user()
+    url, post = _thread(client, make_board, author)
+    sign_in(client, author)
+    own = client.get(url).get_data(as_text=True)
+    assert f"/users/{author.id}/report" not in own and "Report this member" not in own
+    client.post("/logout", data={"csrf_token": csrf_from(own)})
+    sign_in(client, reader)
+    for lang, label, title in (("en", "Report this member", "Report a member"),
+                               ("ur", "اس رکن کی رپورٹ کریں", "رکن کی رپورٹ کریں")):
+        client.set_cookie("lang", lang)
+        html = client.get(url).get_data(as_text=True)
+        assert label in html and f'href="/users/{author.id}/report?next=' in html
+        form = client.get(f"/users/{author.id}/report?next={url}%23post-{post}")
+        page = form.get_data(as_text=True)
+        assert form.status_code == 200 and title in page and author.handle in page
+        assert 'value="blackmail"' in page and 'value="hide_from_me"' in page
+        assert_safe_page(page)
+    client.set_cookie("lang", "en")
+    refused = client.post(f"/users/{author.id}/report", data={"reason": "harassment"})
+    assert refused.status_code == 400  # no CSRF token
+    token = csrf_from(page)
+    done = client.post(f"/users/{author.id}/report",
+                       data={"csrf_token": token, "reason": "harassment", "note": "She follows me",
+                             "next": f"{url}#post-{post}"})
+    assert done.status_code == 302 and done.location.endswith(f"{url}#post-{post}")
+    mine = client.get("/account/reports").get_data(as_text=True)
+    assert "Harassment or bullying" in mine
+    twice = client.post(f"/users/{author.id}/report",
+                        data={"csrf_token": token, "reason": "harassment"})
+    assert twice.status_code == 409 and 'role="alert"' in twice.get_data(as_text=True)
+    other = make_user()
+    away = client.post(f"/users/{other.id}/report",
+                       data={"csrf_token": token, "reason": "spam", "next": "https://evil.test/"})
+    assert away.status_code == 302 and "evil.test" not in away.location  # never off the site
+    empty = client.post(f"/users/{reader.id}/report", data={"csrf_token": token, "reason": "spam"})
+    assert empty.status_code == 422  # not herself
+    assert client.get("/users/999999/report").status_code == 404
+
+
+def test_report_a_member_sends_visitors_to_sign_in(client: Any, make_user: Any) -> None:
+    author = make_user()
+    answer = client.get(f"/users/{author.id}/report")
+    assert answer.status_code == 302 and "/login" in answer.location
