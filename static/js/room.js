@@ -3,7 +3,9 @@
    by the server when it was written; everything else is set as text.
    For the host and moderators (data-host): remove or release messages, mute, unmute or kick
    a member, lock, unlock, slow mode and close, all through the `moderate` event; held
-   messages (`message_held`) and crisis alerts (`crisis_alert`) are shown to them. */
+   messages (`message_held`) and crisis alerts (`crisis_alert`) are shown to them.
+   Everyone gets a "Report" link on other people's messages (data-report: a plain link to the
+   report form, in the same tab; the form leads back to the room). */
 (function () {
   "use strict";
   var box = document.getElementById("room");
@@ -20,6 +22,8 @@
   var form = document.getElementById("room-form");
   var body = document.getElementById("room-body");
   var anonymous = document.getElementById("room-anonymous");
+  var reportUrl = box.getAttribute("data-report");
+  var sent = {};
   var muted = {};
   var out = false;
   function t(name) { return box.getAttribute("data-t-" + name) || ""; }
@@ -72,9 +76,18 @@
       li.appendChild(tag);
     }
     li.appendChild(text);
+    var row = document.createElement("div");
+    row.className = "actions";
+    var theirs = m.author ? String(m.author.id) !== me : !sent[m.id];
+    if (reportUrl && theirs && !held) {
+      var report = document.createElement("a");
+      report.href = reportUrl.replace("/0/", "/" + m.id + "/");
+      report.className = "small report";
+      report.textContent = t("report");
+      row.appendChild(report);
+      row.appendChild(document.createTextNode(" "));
+    }
     if (host) {
-      var row = document.createElement("div");
-      row.className = "actions";
       if (held) {
         var release = button(t("release"), function () {
           moderate("release", m.id, undefined, function () { released(li); });
@@ -85,8 +98,8 @@
       row.appendChild(button(t("remove"), function () {
         moderate("remove_message", m.id, undefined, function () { li.remove(); });
       }));
-      li.appendChild(row);
     }
+    if (row.firstChild) { li.appendChild(row); }
     log.appendChild(li);
     log.scrollTop = log.scrollHeight;
   }
@@ -169,6 +182,11 @@
     if (!text.trim()) { return; }
     socket.emit("message", { room: slug, body: text, anonymous: anonymous.checked }, function (ack) {
       if (failed(ack)) { return; }
+      if (ack.message) {
+        sent[ack.message.id] = true;  /* her own, even when anonymous: no Report link */
+        var own = document.querySelector("#m-" + ack.message.id + " a.report");
+        if (own) { own.remove(); }
+      }
       body.value = "";
       if (ack.message && ack.message.status !== "published") { say(t("held")); }
     });

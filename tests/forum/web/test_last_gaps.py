@@ -108,3 +108,68 @@ def test_report_a_member_sends_visitors_to_sign_in(client: Any, make_user: Any) 
     author = make_user()
     answer = client.get(f"/users/{author.id}/report")
     assert answer.status_code == 302 and "/login" in answer.location
+
+
+def _room_with_message(app: Any, make_user: Any) -> tuple[Any, Any, Any, int]:
+    from forum.models.room import Room, RoomMessage, RoomParticipant
+
+    host, speaker, listener = make_user("counsellor"), make_user(), make_user()
+    with app.app_context():
+        with app.extensions["forum.db"].unit_of_work() as session:
+            room = Room(slug="evening-circle", title="Evening circle", host_id=host.id,
+                        status="open")
+            session.add(room)
+            session.flush()
+            for member in (speaker, listener):
+                session.add(RoomParticipant(room_id=room.id, user_id=member.id))
+            message = RoomMessage(room_id=room.id, author_id=speaker.id,
+                                  body="you will regret this",
+                                  body_html="<p>you will regret this</p>")
+            session.add(message)
+            session.flush()
+            message_id = message.id
+    return host, speaker, listener, message_id
+
+
+def test_report_a_room_message(app: Any, client: Any, make_user: Any) -> None:
+    _host, speaker, listener, message_id = _room_with_message(app, make_user)
+    sign_in(client, listener)
+    for lang, title, back in (("en", "Report a message", "Back to the room"),
+                              ("ur", "پیغام کی رپورٹ کریں", "کمرے میں واپس جائیں")):
+        client.set_cookie("lang", lang)
+        room = client.get("/rooms/evening-circle").get_data(as_text=True)
+        assert 'data-report="/room-messages/0/report"' in room
+        assert f'data-me="{listener.id}"' in room
+        assert_safe_page(room)
+        form = client.get(f"/room-messages/{message_id}/report")
+        page = form.get_data(as_text=True)
+        assert form.status_code == 200 and title in page and back in page
+        assert "you will regret this" in page and 'href="/rooms/evening-circle"' in page
+        assert 'value="threat"' in page
+        assert_safe_page(page)
+    client.set_cookie("lang", "en")
+    refused = client.post(f"/room-messages/{message_id}/report", data={"reason": "threat"})
+    assert refused.status_code == 400  # no CSRF token
+    done = client.post(f"/room-messages/{message_id}/report",
+                       data={"csrf_token": csrf_from(page), "reason": "threat"})
+    assert done.status_code == 302 and done.location.endswith("/rooms/evening-circle")
+    assert "A threat to me or my family" in client.get("/account/reports").get_data(as_text=True)
+
+    asset = client.get("/static/js/room.js")
+    script = asset.get_data(as_text=True)
+    asset.close()
+    assert 'getAttribute("data-report")' in script and 't("report")' in script
+
+
+def test_room_message_report_is_for_those_who_were_there(app: Any, client: Any,
+                                                         make_user: Any) -> None:
+    _host, speaker, _listener, message_id = _room_with_message(app, make_user)
+    sign_in(client, make_user())  # never took part in the room
+    assert client.get(f"/room-messages/{message_id}/report").status_code == 404
+    client.post("/logout", data={"csrf_token": token_for(client, "/account")})
+    sign_in(client, speaker)  # her own words
+    page = client.get(f"/room-messages/{message_id}/report").get_data(as_text=True)
+    own = client.post(f"/room-messages/{message_id}/report",
+                      data={"csrf_token": csrf_from(page), "reason": "spam"})
+    assert own.status_code == 422 and 'role="alert"' in own.get_data(as_text=True)
+    assert client.get("/room-messages/999999/report").status_code == 404
