@@ -119,9 +119,17 @@ class QueryCounter:
 
 
 @pytest.fixture
-def app(backend: Backend, tmp_path: Any) -> Iterator[Any]:
+def app_settings() -> dict[str, Any]:
+    """Extra settings for the `app` fixture; a test module overrides this fixture to change
+    them (the hostile-input suite switches the abuse limits off)."""
+    return {}
+
+
+@pytest.fixture
+def app(backend: Backend, tmp_path: Any, app_settings: dict[str, Any]) -> Iterator[Any]:
     application = create_app(
-        {**TEST_SETTINGS, "INSTANCE_PATH": str(tmp_path), "FORUM_DATABASE_URL": backend.url}
+        {**TEST_SETTINGS, "INSTANCE_PATH": str(tmp_path), "FORUM_DATABASE_URL": backend.url,
+         **app_settings}
     )
     connection = backend.engine.connect()
     outer = connection.begin()

@@ -22,7 +22,6 @@ called with a throwaway token, so the admin's stays valid for the rest of the ru
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -37,8 +36,6 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.conftest import TEST_SETTINGS, Backend
-
 EXAMPLES = 12
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
@@ -48,19 +45,9 @@ SELF_REVOKING = {("POST", "/api/v1/auth/logout"), ("POST", "/api/v1/me/sessions/
 
 
 @pytest.fixture
-def app(backend: Backend, tmp_path: Any) -> Iterator[Any]:
-    """The shared `app` fixture with abuse limits off (see the module docstring)."""
-    from forum import create_app
-
-    application = create_app({**TEST_SETTINGS, "INSTANCE_PATH": str(tmp_path),
-                              "FORUM_DATABASE_URL": backend.url, "FORUM_RATE_LIMITS": False})
-    connection = backend.engine.connect()
-    outer = connection.begin()
-    application.extensions["forum.db"].bind(connection)
-    yield application
-    outer.rollback()
-    connection.close()
-    application.extensions["forum.db"].engine.dispose()
+def app_settings() -> dict[str, Any]:
+    """The shared `app` with abuse limits off (see the module docstring)."""
+    return {"FORUM_RATE_LIMITS": False}
 
 
 INT64_MAX = 2**63 - 1

@@ -22,7 +22,6 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import TEST_SETTINGS, Backend
 from tests.forum.rooms.conftest import NS, Sockets, ask, events
 from tests.forum.test_rendering import PAYLOADS, violations
 
@@ -32,19 +31,9 @@ SAMPLE = PAYLOADS[:150]
 
 
 @pytest.fixture
-def app(backend: Backend, tmp_path: Any) -> Iterator[Any]:
-    """The shared `app` fixture with the abuse limits off (see the module docstring)."""
-    from forum import create_app
-
-    application = create_app({**TEST_SETTINGS, "INSTANCE_PATH": str(tmp_path),
-                              "FORUM_DATABASE_URL": backend.url, "FORUM_RATE_LIMITS": False})
-    connection = backend.engine.connect()
-    outer = connection.begin()
-    application.extensions["forum.db"].bind(connection)
-    yield application
-    outer.rollback()
-    connection.close()
-    application.extensions["forum.db"].engine.dispose()
+def app_settings() -> dict[str, Any]:
+    """The shared `app` with the abuse limits off (see the module docstring)."""
+    return {"FORUM_RATE_LIMITS": False}
 
 
 @pytest.fixture
