@@ -11,7 +11,13 @@ Policy (see ``lexicons/README.md``):
   text in crisis that would otherwise be blocked is held instead, so no one in crisis is refused;
 * a member reporting what was said to her ("he called me a ...", "us ne mujhe ... kaha") is not
   blocked or held by the shipped lexicons: when a reporting verb is present, lexicon ``block`` and
-  ``hold`` become ``flag`` (published, reviewed). Moderators' own rules keep their action.
+  ``hold`` become ``flag`` (published, reviewed). Moderators' own rules keep their action;
+* when the report names the writer as the target (the detector's ``reported_speech``: "he called
+  me ...", "us ne mujhe ... kaha", "اس نے مجھے ... کہا"), the shipped lexicons' insult and
+  harassment reasons do not flag at all: they stay on the verdict with action ``allow``, so the
+  words are visible but the victim is not queued as an abuser. Threats stay flagged (a member
+  who reports a threat may be in danger, and a moderator should see it), and so do personal
+  information, crisis language and moderators' rules.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from moderation.domain.detector import AbuseDetector, abuse_reason
+from moderation.domain.detector import AbuseDetector, abuse_reason, reported_speech
 from moderation.domain.detectors import (
     detect_flood,
     detect_new_account_link,
@@ -45,6 +51,9 @@ __all__ = [
 
 LEXICON_FILES = ("en.tsv", "ur.tsv", "roman_ur.tsv")
 _DOWNGRADED_WHEN_QUOTED = frozenset({"block", "hold"})
+# Lexicon categories a first-person report of abuse received does not flag (threats still do).
+_SPARED_WHEN_REPORTED = frozenset({"slur", "harassment", "sexual_harassment"})
+_SPARED_ACTIONS = frozenset({"flag", "hold", "block"})
 
 # Reporting verbs (English, Roman Urdu, Urdu): a message holding one is treated as a report.
 _REPORT_WORDS = """
@@ -106,6 +115,15 @@ def _reason_for(hit: Hit, original: str) -> Reason:
 def _is_report(folded: str, original: str) -> bool:
     words = _report_tokens()
     return any(tok in words for tok in folded.split()) or _has_quote_marks(original)
+
+
+def _spared(reason: Reason) -> bool:
+    """A shipped-lexicon insult or harassment reason, which a victim's report does not flag."""
+    return (
+        reason.action in _SPARED_ACTIONS
+        and reason.category in _SPARED_WHEN_REPORTED
+        and reason.source.startswith("lexicon:")
+    )
 
 
 def _has_quote_marks(text: str) -> bool:
@@ -184,6 +202,9 @@ class Pipeline:
         reasons.extend(detect_flood(text, ctx.recent_texts, ctx.recent_reply_targets, ctx.reply_target))
         if not reasons:
             return Verdict("allow", False, (), None)
+        if any(_spared(r) for r in reasons) and reported_speech(folded):
+            reasons = [Reason(r.code, "allow", r.category, r.source, r.excerpt) if _spared(r) else r
+                       for r in reasons]
         if any(
             r.action in _DOWNGRADED_WHEN_QUOTED and r.source.startswith("lexicon:") for r in reasons
         ) and _is_report(folded, text):

@@ -78,12 +78,42 @@ def test_lexicon_threat_is_blocked(pipeline: Pipeline) -> None:
     [
         "he said I will kill you and I am scared",
         "us ne mujhe kaha tujhe jaan se maar dunga",
-        'he texted "you cunt"',
         "اس نے کہا تجھے جان سے مار دوں گا",
+        "he told me I will leak your pictures, you cunt",
     ],
 )
-def test_a_report_of_abuse_is_flagged_not_blocked(pipeline: Pipeline, text: str) -> None:
+def test_a_reported_threat_is_flagged_not_blocked(pipeline: Pipeline, text: str) -> None:
     assert pipeline.screen(text).action == "flag"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'he texted "you cunt"',
+        "He called me a bitch in front of everyone",
+        "us ne mujhe randi kaha",
+        "wo mujhe kutti kehta hai",
+        "اس نے مجھے رنڈی کہا",
+    ],
+)
+def test_a_report_of_insults_received_is_not_flagged(pipeline: Pipeline, text: str) -> None:
+    # Issue #8, item 3: the words she reports are not her own abuse. The reasons stay visible.
+    v = pipeline.screen(text)
+    assert v.action == "allow"
+    assert v.reasons and all(r.action == "allow" for r in v.reasons)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tu randi hai",  # no report at all
+        "sab kehte hain tu randi hai",  # "everyone says you are ...": aimed at the reader
+        "you are a bitch, he said so",
+        "my ex is a bitch",
+    ],
+)
+def test_insults_not_reported_at_the_writer_are_still_caught(pipeline: Pipeline, text: str) -> None:
+    assert pipeline.screen(text).action != "allow"
 
 
 def test_crisis_is_flagged_and_never_blocks(pipeline: Pipeline) -> None:
