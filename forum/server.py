@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -52,6 +53,23 @@ class PrivateAccessHandler(WSGIHandler):
                     self._orig_status = self.status = "101 Switching Protocols"
 
 
+class NoDelayWSGIServer(WSGIServer):
+    """gevent's WSGI server with Nagle's algorithm off on every connection.
+
+    gevent writes a response's headers and body in separate sends; with Nagle on, the body
+    waits for the client's delayed ACK of the headers (about 40 ms on Linux) on every
+    kept-alive request. That stall, not the work, would bound each connection to ~25
+    requests a second, and a Socket.IO frame behind another would wait the same.
+    """
+
+    def handle(self, sock: Any, address: Any) -> None:
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:  # a Unix socket, or already closed: nothing to tune
+            pass
+        super().handle(sock, address)
+
+
 class _LoggerFile:
     """A file-like object gevent can write error text to, routed into logging (redacted)."""
 
@@ -90,7 +108,7 @@ def serve(
         gevent.spawn(_every_hour, app, hourly)
     port = port or int(os.environ.get("PORT", "5000"))
     application: Any = app
-    server = WSGIServer(
+    server = NoDelayWSGIServer(
         (host, port),
         application,
         handler_class=PrivateAccessHandler,
