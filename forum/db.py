@@ -6,13 +6,14 @@ commits once at the end and rolls back on error (STYLE.md, convention 3).
 
 from __future__ import annotations
 
+import _socket
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, String, create_engine, event
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, String, create_engine, event, exc
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -91,6 +92,31 @@ def _sqlite_transactions(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
+def server_hung_up(dbapi_connection: Any) -> bool:
+    """Whether PostgreSQL has closed (or written unasked to) an idle pooled connection.
+
+    An idle connection has nothing to read; when the server terminates it (a restart, a
+    failover, `pg_terminate_backend`, an idle timeout) its socket turns readable: an error
+    message, then end of file. A non-blocking peek at the socket tells, without the round
+    trip a `SELECT 1` pre-ping costs on every checkout. `_socket` is the C socket module,
+    which gevent does not patch, so the peek never yields to the hub.
+    """
+    try:
+        fd = dbapi_connection.pgconn.socket
+    except Exception:  # noqa: BLE001 - closed or broken: libpq no longer has a socket
+        return True
+    sock = _socket.socket(fileno=fd)
+    try:
+        sock.recv(1, _socket.MSG_PEEK | _socket.MSG_DONTWAIT)
+        return True  # end of file, or bytes nobody asked for: not a usable connection
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+    finally:
+        sock.detach()
+
+
 def make_engine(url: str, settings: dict[str, Any] | None = None) -> Engine:
     """Create the engine for `url` with the pool settings of the configuration."""
     settings = settings or {}
@@ -104,14 +130,22 @@ def make_engine(url: str, settings: dict[str, Any] | None = None) -> Engine:
                 dbapi_connection.execute("PRAGMA journal_mode=WAL")
 
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
-        pool_pre_ping=True,
         pool_size=int(settings.get("FORUM_DB_POOL_SIZE", 10)),
         max_overflow=int(settings.get("FORUM_DB_MAX_OVERFLOW", 10)),
         pool_timeout=int(settings.get("FORUM_DB_POOL_TIMEOUT", 10)),
         pool_recycle=1800,
     )
+
+    @event.listens_for(engine, "checkout")
+    def _drop_if_hung_up(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        # The pool discards this connection and checks out another (SQLAlchemy's
+        # "pessimistic disconnect handling, custom" recipe) instead of a per-checkout ping.
+        if server_hung_up(dbapi_connection):
+            raise exc.DisconnectionError("PostgreSQL closed this pooled connection")
+
+    return engine
 
 
 class Database:

@@ -176,9 +176,17 @@ def terminate_backends(database_url: str) -> int:
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            return len(conn.execute(text(
+            killed = len(conn.execute(text(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                 "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name}).all())
+            # pg_terminate_backend only signals: wait until the backends have exited, as
+            # they have by the time a failover or restart is over.
+            deadline = time.monotonic() + WAIT
+            while time.monotonic() < deadline and conn.execute(text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = :n "
+                    "AND pid <> pg_backend_pid()"), {"n": name}).scalar():
+                time.sleep(0.02)
+            return killed
     finally:
         admin.dispose()
 
@@ -189,7 +197,7 @@ def postgres_url(tmp_path: Path) -> str:
 
 
 def test_live_server_survives_dropped_postgres_connections(postgres_url, tmp_path, http):
-    """The pool's pre-ping replaces connections PostgreSQL dropped (a failover, a restart, an
+    """The pool's checkout check replaces connections PostgreSQL dropped (a failover, a restart, an
     idle timeout): the member's next request works instead of answering 500."""
     (member,) = make_accounts(postgres_url, tmp_path, ["member"])
     server = start_server(postgres_url, tmp_path)
@@ -220,3 +228,25 @@ def test_app_survives_dropped_postgres_connections(postgres_url, tmp_path):
         assert client.get("/healthz").status_code == 200
     finally:
         app.extensions["forum.db"].engine.dispose()
+
+
+def test_hung_up_check_tells_a_live_connection_from_a_terminated_one(postgres_url):
+    """The checkout check costs no round trip: it peeks at the socket, so it must not mistake
+    an idle live connection for a dead one, nor the reverse."""
+    from forum.db import make_engine, server_hung_up
+
+    engine = make_engine(postgres_url)
+    try:
+        raw = engine.raw_connection()
+        try:
+            driver = raw.driver_connection
+            driver.execute("SELECT 1")
+            driver.rollback()
+            assert server_hung_up(driver) is False
+            assert server_hung_up(driver) is False  # peeking consumed nothing
+            assert terminate_backends(postgres_url) >= 1
+            assert server_hung_up(driver) is True
+        finally:
+            raw.invalidate()
+    finally:
+        engine.dispose()
