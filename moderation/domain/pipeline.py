@@ -114,7 +114,11 @@ def _reason_for(hit: Hit, original: str) -> Reason:
 
 def _is_report(folded: str, original: str) -> bool:
     words = _report_tokens()
-    return any(tok in words for tok in folded.split()) or _has_quote_marks(original)
+    return (
+        any(tok in words for tok in folded.split())
+        or _has_quote_marks(original)
+        or reported_speech(folded)
+    )
 
 
 def _spared(reason: Reason) -> bool:

@@ -80,6 +80,8 @@ def test_lexicon_threat_is_blocked(pipeline: Pipeline) -> None:
         "us ne mujhe kaha tujhe jaan se maar dunga",
         "اس نے کہا تجھے جان سے مار دوں گا",
         "he told me I will leak your pictures, you cunt",
+        "koi fake account mujhe msg karta hai ke teri pics viral kar dunga",
+        "ایک آدمی نے مجھے میسج کیا کہ تیری تصویریں وائرل کر دوں گا",
     ],
 )
 def test_a_reported_threat_is_flagged_not_blocked(pipeline: Pipeline, text: str) -> None:
