@@ -36,10 +36,8 @@ def create_board(actor: Actor, body: s.BoardIn) -> tuple[dict[str, Any], int]:
           tag="boards", response=s.ThreadsOut, auth=False, query=PAGE_QUERY,
           errors=(401, 404, 422))
 def list_threads(actor: Actor, slug: str) -> dict[str, Any]:
-    session = db.session()
-    board = boards.load_readable_board(session, actor, slug)
-    threads, next_cursor = reading.list_threads(
-        session, actor, board,
+    _board, threads, next_cursor = reading.list_threads(
+        db.session(), actor, slug,
         cursor=request.args.get("cursor"),
         limit=reading.page_size(request.args.get("limit"), reading.THREAD_PAGE),
     )
@@ -71,10 +69,8 @@ def create_thread(actor: Actor, body: s.ThreadIn, slug: str) -> tuple[dict[str, 
           tag="boards", response=s.ThreadPageOut, auth=False, query=PAGE_QUERY,
           errors=(404, 422))
 def read_thread(actor: Actor, thread_id: int) -> dict[str, Any]:
-    session = db.session()
-    thread, board = posting.load_thread(session, actor, thread_id)
-    thread_out, posts, next_cursor = reading.read_thread(
-        session, actor, thread, board,
+    thread_out, _board, posts, next_cursor = reading.read_thread(
+        db.session(), actor, thread_id,
         cursor=request.args.get("cursor"),
         limit=reading.page_size(request.args.get("limit"), reading.POST_PAGE),
     )

@@ -12,14 +12,16 @@ import datetime as dt
 import json
 from typing import Any
 
-from sqlalchemy import and_, or_, select, true, tuple_
+from sqlalchemy import and_, bindparam, exists, false, or_, select, true, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from forum.audit import record_action
-from forum.errors import Invalid
-from forum.models.board import Board, Post, PostStatus, Thread
+from forum.db import BigId, UTCDateTime
+from forum.errors import Invalid, NotFound, Unauthorized
+from forum.models.board import Board, Post, PostStatus, Thread, Visibility
+from forum.models.safety import Block
 from forum.models.user import User
-from forum.policy import Actor, Permission
+from forum.policy import Actor, Permission, can_read_board
 from forum.services.blocks import hidden_authors_subquery
 
 THREAD_PAGE = 20
@@ -74,25 +76,6 @@ def user_json(user_id: int | None, handle: str | None, role: str | None) -> dict
     return {"id": user_id, "handle": handle, "role": role}
 
 
-def _visibility_clause(actor: Actor, status_col: Any, author_col: Any) -> Any:
-    if actor.can(Permission.POST_MODERATE):
-        return true()
-    published = status_col == PostStatus.PUBLISHED.value
-    if actor.id is None:
-        return published
-    own = and_(
-        author_col == actor.id,
-        status_col.in_([PostStatus.PENDING.value, PostStatus.HIDDEN.value]),
-    )
-    return or_(published, own)
-
-
-def _block_clause(actor: Actor, author_col: Any) -> Any:
-    if actor.id is None:
-        return true()
-    return or_(author_col.is_(None), author_col.not_in(hidden_authors_subquery(actor.id)))
-
-
 def _shown_author(
     actor: Actor, is_anonymous: bool, user_id: int | None, handle: str | None, role: str | None
 ) -> tuple[dict[str, Any] | None, bool]:
@@ -104,55 +87,124 @@ def _shown_author(
     return user_json(user_id, handle, role), False
 
 
-def list_threads(
-    session: Session, actor: Actor, board: Board, *, cursor: str | None, limit: int
-) -> tuple[list[dict[str, Any]], str | None]:
-    """A page of a board's threads, pinned first, then by last activity."""
-    query = (
-        select(
-            Thread.id,
-            Thread.title,
-            Thread.created_at,
-            Thread.last_post_at,
-            Thread.post_count,
-            Thread.content_warning,
-            Thread.is_pinned,
-            Thread.is_locked,
-            Thread.is_anonymous,
-            Thread.status,
-            User.id,
-            User.handle,
-            User.role,
-        )
-        .outerjoin(User, User.id == Thread.author_id)
-        .where(
-            Thread.board_id == board.id,
-            _visibility_clause(actor, Thread.status, Thread.author_id),
-            _block_clause(actor, Thread.author_id),
-        )
-        .order_by(Thread.is_pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
-        .limit(limit + 1)
+# --- the two hot pages: one prebuilt statement each ---------------------------------------
+#
+# A page is read with ONE statement that also fetches its board (and, for a thread, the
+# thread and the viewer's block against its author), built once per kind of viewer and
+# cursor and then reused: SQLAlchemy memoises a reused statement's cache key, so a request
+# pays neither query construction nor compilation. Rows become JSON shapes directly.
+
+_ANONYMOUS, _MEMBER, _STAFF = "anonymous", "member", "staff"
+_STATEMENTS: dict[tuple[str, ...], Any] = {}
+
+
+def _viewer_kind(actor: Actor) -> str:
+    if actor.id is None:
+        return _ANONYMOUS
+    return _STAFF if actor.can(Permission.POST_MODERATE) else _MEMBER
+
+
+def _visible(kind: str, status_col: Any, author_col: Any) -> Any:
+    """Published to all; the author's own pending or hidden ones to her; all to staff."""
+    if kind == _STAFF:
+        return true()
+    published = status_col == PostStatus.PUBLISHED.value
+    if kind == _ANONYMOUS:
+        return published
+    own = and_(
+        author_col == bindparam("viewer"),
+        status_col.in_([PostStatus.PENDING.value, PostStatus.HIDDEN.value]),
     )
+    return or_(published, own)
+
+
+def _not_blocked(kind: str, author_col: Any) -> Any:
+    """Nothing by someone the viewer blocked or who blocked her."""
+    if kind == _ANONYMOUS:
+        return true()
+    return or_(author_col.is_(None), author_col.not_in(hidden_authors_subquery(bindparam("viewer"))))
+
+
+def _statement(key: tuple[str, ...], build: Any) -> Any:
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        statement = _STATEMENTS[key] = build(*key[1:])
+    return statement
+
+
+def _board_page_statement(kind: str, position: str) -> Any:
+    """The board and a page of its threads, pinned first, then by last activity (one row with
+    no thread columns when the page is empty)."""
+    after = tuple_(Thread.last_post_at, Thread.id) < tuple_(
+        bindparam("last_at", type_=UTCDateTime()), bindparam("last_id", type_=BigId)
+    )
+    on = [
+        Thread.board_id == Board.id,
+        _visible(kind, Thread.status, Thread.author_id),
+        _not_blocked(kind, Thread.author_id),
+    ]
+    if position == "pinned":  # still among pinned threads: the rest of them, then all others
+        on.append(or_(Thread.is_pinned.is_(False), after))
+    elif position == "unpinned":
+        on.extend([Thread.is_pinned.is_(False), after])
+    return (
+        select(
+            Board.slug, Board.name, Board.description, Board.visibility, Board.thread_count,
+            Thread.id, Thread.title, Thread.created_at, Thread.last_post_at, Thread.post_count,
+            Thread.content_warning, Thread.is_pinned, Thread.is_locked, Thread.is_anonymous,
+            Thread.status, User.id, User.handle, User.role,
+        )
+        .select_from(Board)
+        .outerjoin(Thread, and_(*on))
+        .outerjoin(User, User.id == Thread.author_id)
+        .where(Board.slug == bindparam("slug"))
+        .order_by(Thread.is_pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
+        .limit(bindparam("rows"))
+    )
+
+
+def _board_json(row: Any) -> dict[str, Any]:
+    return {"slug": row[0], "name": row[1], "description": row[2], "visibility": row[3],
+            "thread_count": row[4]}
+
+
+def list_threads(
+    session: Session, actor: Actor, slug: str, *, cursor: str | None, limit: int
+) -> tuple[dict[str, Any], list[dict[str, Any]], str | None]:
+    """(the board, a page of its threads, the cursor of the next page); 404 when there is no
+    such board or the visitor may not read it (401 for a members' board and no sign-in)."""
+    params: dict[str, Any] = {"slug": slug, "rows": limit + 1, "viewer": actor.id}
+    position = "first"
     if cursor:
         pinned, last, last_id = decode_cursor(cursor, 3)
         try:
-            last_at = dt.datetime.fromisoformat(str(last).replace("Z", "+00:00"))
-            after = tuple_(Thread.last_post_at, Thread.id) < tuple_(last_at, int(last_id))
+            params["last_at"] = dt.datetime.fromisoformat(str(last).replace("Z", "+00:00"))
+            params["last_id"] = int(last_id)
         except (TypeError, ValueError) as exc:
             raise Invalid({"cursor": ["This cursor is not valid."]}) from exc
-        if pinned:
-            # Still among the pinned threads: the rest of them, then every unpinned one.
-            query = query.where(or_(Thread.is_pinned.is_(False), after))
-        else:
-            query = query.where(Thread.is_pinned.is_(False), after)
-    rows = session.execute(query).all()
+        position = "pinned" if pinned else "unpinned"
+    kind = _viewer_kind(actor)
+    statement = _statement(("board", kind, position), _board_page_statement)
+    rows = session.connection().execute(statement, params).all()
+    if not rows or not can_read_board(actor, rows[0][3]):
+        if rows and rows[0][3] == Visibility.MEMBERS and not actor.is_authenticated:
+            raise Unauthorized("Sign in to read this board.")
+        raise NotFound("No such board.")
+    board = _board_json(rows[0])
+    if rows[0][5] is None:  # the outer join found no thread
+        return board, [], None
+    may_reveal = actor.can(Permission.AUTHOR_REVEAL)
     revealed: list[int] = []
     threads = []
     for row in rows[:limit]:
-        (tid, title, created, last_at, count, cw, pinned, locked, anon, status, uid, handle, role) = row
-        author, was_revealed = _shown_author(actor, anon, uid, handle, role)
-        if was_revealed:
-            revealed.append(tid)
+        (tid, title, created, last_at, count, cw, pinned, locked, anon, status, uid, handle,
+         role) = row[5:]
+        if anon and not (may_reveal and uid is not None):
+            author = None
+        else:
+            author = user_json(uid, handle, role)
+            if anon:
+                revealed.append(tid)
         item = {
             "id": tid,
             "title": title,
@@ -173,8 +225,8 @@ def list_threads(
     next_cursor = None
     if len(rows) > limit:
         last_row = rows[limit - 1]
-        next_cursor = encode_cursor([bool(last_row[6]), iso(last_row[3]), last_row[0]])
-    return threads, next_cursor
+        next_cursor = encode_cursor([bool(last_row[11]), iso(last_row[8]), last_row[5]])
+    return board, threads, next_cursor
 
 
 def thread_json(thread: Thread, board: Board, author: dict[str, Any] | None) -> dict[str, Any]:
@@ -231,90 +283,128 @@ def author_of(actor: Actor, session: Session, thread_or_post: Thread | Post) -> 
     return author
 
 
-def read_thread(
-    session: Session,
-    actor: Actor,
-    thread: Thread,
-    board: Board,
-    *,
-    cursor: str | None,
-    limit: int,
-) -> tuple[dict[str, Any], list[dict[str, Any]], str | None]:
-    """The thread and a page of its posts, oldest first."""
-    author = aliased(User)
-    thread_author = None
-    query = (
+def _thread_page_statement(kind: str) -> Any:
+    """The thread, its board, its author, whether a block stands between the viewer and that
+    author, and a page of its posts oldest first (one row with no post columns when the page
+    is empty)."""
+    thread_author = aliased(User, name="thread_author")
+    post_author = aliased(User, name="post_author")
+    on = [
+        Post.thread_id == Thread.id,
+        Post.id > bindparam("after"),
+        _visible(kind, Post.status, Post.author_id),
+        _not_blocked(kind, Post.author_id),
+    ]
+    if kind != _STAFF:
+        on.append(Post.status != PostStatus.REMOVED.value)
+    if kind == _ANONYMOUS:
+        blocked: Any = false()
+    else:
+        viewer = bindparam("viewer")
+        blocked = exists().where(
+            or_(
+                and_(Block.blocker_id == viewer, Block.blocked_id == Thread.author_id),
+                and_(Block.blocker_id == Thread.author_id, Block.blocked_id == viewer),
+            )
+        )
+    return (
         select(
-            Post.id,
-            Post.author_id,
-            Post.is_anonymous,
-            Post.is_author_deleted,
-            Post.body_html,
-            Post.content_warning,
-            Post.status,
-            Post.created_at,
-            Post.edited_at,
-            Post.reply_to_id,
-            Post.support_count,
-            author.handle,
-            author.role,
+            Board.slug, Board.name, Board.description, Board.visibility, Board.thread_count,
+            Thread.id, Thread.author_id, Thread.is_anonymous, Thread.title,
+            Thread.content_warning, Thread.status, Thread.is_pinned, Thread.is_locked,
+            Thread.post_count, Thread.created_at, Thread.last_post_at,
+            thread_author.handle, thread_author.role, blocked.label("blocked"),
+            Post.id, Post.author_id, Post.is_anonymous, Post.is_author_deleted, Post.body_html,
+            Post.content_warning, Post.status, Post.created_at, Post.edited_at,
+            Post.reply_to_id, Post.support_count, post_author.handle, post_author.role,
         )
-        .outerjoin(author, author.id == Post.author_id)
-        .where(
-            Post.thread_id == thread.id,
-            _visibility_clause(actor, Post.status, Post.author_id),
-            _block_clause(actor, Post.author_id),
-        )
+        .select_from(Thread)
+        .join(Board, Board.id == Thread.board_id)
+        .outerjoin(thread_author, thread_author.id == Thread.author_id)
+        .outerjoin(Post, and_(*on))
+        .outerjoin(post_author, post_author.id == Post.author_id)
+        .where(Thread.id == bindparam("thread_id"))
         .order_by(Post.id)
-        .limit(limit + 1)
+        .limit(bindparam("rows"))
     )
-    if not actor.can(Permission.POST_MODERATE):
-        query = query.where(Post.status != PostStatus.REMOVED.value)
+
+
+def read_thread(
+    session: Session, actor: Actor, thread_id: int, *, cursor: str | None, limit: int
+) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]], str | None]:
+    """(the thread, its board, a page of its posts oldest first, the next page's cursor);
+    404 when the visitor may not see the thread (its board, its status, or a block)."""
+    after = 0
     if cursor:
         (after,) = decode_cursor(cursor, 1)
-        if not isinstance(after, int):
+        if not isinstance(after, int) or isinstance(after, bool):
             raise Invalid({"cursor": ["This cursor is not valid."]})
-        query = query.where(Post.id > after)
-    rows = session.execute(query).all()
-    posts = []
+    kind = _viewer_kind(actor)
+    statement = _statement(("thread", kind), _thread_page_statement)
+    rows = session.connection().execute(
+        statement, {"thread_id": thread_id, "after": after, "rows": limit + 1,
+                    "viewer": actor.id}
+    ).all()
+    if not rows:
+        raise NotFound("No such thread.")
+    first = rows[0]
+    (tid, t_author, t_anon, title, t_cw, t_status, pinned, locked, count, created, last_at,
+     t_handle, t_role, blocked) = first[5:19]
+    if (
+        not can_read_board(actor, first[3])
+        or not (t_status == PostStatus.PUBLISHED or kind == _STAFF
+                or (t_status in {PostStatus.PENDING, PostStatus.HIDDEN}
+                    and actor.id is not None and actor.id == t_author))
+        or blocked
+    ):
+        raise NotFound("No such thread.")
+    may_reveal = actor.can(Permission.AUTHOR_REVEAL)
+    posts: list[dict[str, Any]] = []
     revealed: list[int] = []
-    for row in rows[:limit]:
-        (pid, uid, anon, deleted, html, cw, status, created, edited, reply_to, support,
-         handle, role) = row
-        if deleted:
-            shown = None
-        else:
-            shown, was_revealed = _shown_author(actor, anon, uid, handle, role)
-            if was_revealed:
-                revealed.append(pid)
-        posts.append(
-            {
-                "id": pid,
-                "thread_id": thread.id,
-                "author": shown,
-                "anonymous": anon,
-                "body_html": html,
-                "content_warning": cw,
-                "status": status,
-                "created_at": iso(created),
-                "edited_at": iso(edited),
-                "reply_to": reply_to,
-                "reaction_counts": {"support": support},
-            }
-        )
-    shows_author = thread.author_id is not None and (
-        not thread.is_anonymous or actor.can(Permission.AUTHOR_REVEAL)
-    )
-    if shows_author:
-        # The opening post is usually on the page: take its author from the rows at hand.
-        known = {row[1]: (row[11], row[12]) for row in rows if row[1] is not None}
-        if thread.author_id in known:
-            handle, role = known[thread.author_id]
-            thread_author = user_json(thread.author_id, handle, role)
-        else:
-            user = session.get(User, thread.author_id)
-            thread_author = user_json(user.id, user.handle, user.role) if user else None
+    if first[19] is not None:  # the outer join found posts
+        for row in rows[:limit]:
+            (pid, uid, anon, deleted, html, cw, status, p_created, edited, reply_to, support,
+             handle, role) = row[19:]
+            if deleted or (anon and not (may_reveal and uid is not None)):
+                shown = None
+            else:
+                shown = user_json(uid, handle, role)
+                if anon:
+                    revealed.append(pid)
+            posts.append(
+                {
+                    "id": pid,
+                    "thread_id": tid,
+                    "author": shown,
+                    "anonymous": anon,
+                    "body_html": html,
+                    "content_warning": cw,
+                    "status": status,
+                    "created_at": iso(p_created),
+                    "edited_at": iso(edited),
+                    "reply_to": reply_to,
+                    "reaction_counts": {"support": support},
+                }
+            )
+    thread_author = None
+    if t_author is not None and (not t_anon or may_reveal):
+        thread_author = user_json(t_author, t_handle, t_role)
     if revealed:
-        record_action(session, actor, "author.reveal", "thread", thread.id, post_ids=revealed)
-    next_cursor = encode_cursor([rows[limit - 1][0]]) if len(rows) > limit else None
-    return thread_json(thread, board, thread_author), posts, next_cursor
+        record_action(session, actor, "author.reveal", "thread", tid, post_ids=revealed)
+    board = _board_json(first)
+    thread = {
+        "id": tid,
+        "board": board["slug"],
+        "title": title,
+        "author": thread_author,
+        "anonymous": t_anon,
+        "created_at": iso(created),
+        "last_post_at": iso(last_at),
+        "post_count": count,
+        "content_warning": t_cw,
+        "pinned": pinned,
+        "locked": locked,
+        "status": t_status,
+    }
+    next_cursor = encode_cursor([rows[limit - 1][19]]) if len(rows) > limit else None
+    return thread, board, posts, next_cursor

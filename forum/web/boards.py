@@ -41,13 +41,11 @@ def board(slug: str) -> Any:
     """A board's threads by last activity, with an "older" link (cursor)."""
     actor = current_actor()
     dbs = db.session()
-    found = boards.load_readable_board(dbs, actor, slug)
-    threads, next_cursor = reading.list_threads(
-        dbs, actor, found, cursor=request.args.get("cursor") or None, limit=reading.THREAD_PAGE
+    shown, threads, next_cursor = reading.list_threads(
+        dbs, actor, slug, cursor=request.args.get("cursor") or None, limit=reading.THREAD_PAGE
     )
     commit()  # an anonymous author revealed to a moderator is audited
-    return page("web/board.html", board=boards.board_json(found), threads=threads,
-                next_cursor=next_cursor)
+    return page("web/board.html", board=shown, threads=threads, next_cursor=next_cursor)
 
 
 def _screening_notice(screening: Screening) -> None:
@@ -108,15 +106,14 @@ def thread(thread_id: int) -> Any:
 def _thread_page(thread_id: int, status: int = 200, **extra: Any) -> Any:
     actor = current_actor()
     dbs = db.session()
-    found, found_board = posting.load_thread(dbs, actor, thread_id)
-    shown, posts, next_cursor = reading.read_thread(
-        dbs, actor, found, found_board, cursor=request.args.get("cursor") or None,
+    shown, shown_board, posts, next_cursor = reading.read_thread(
+        dbs, actor, thread_id, cursor=request.args.get("cursor") or None,
         limit=reading.POST_PAGE,
     )
     commit()  # an anonymous author revealed to a moderator is audited
     context: dict[str, Any] = {"form": {}, "errors": {}}
     context.update(extra)
-    return page("web/thread.html", status, thread=shown, board=boards.board_json(found_board),
+    return page("web/thread.html", status, thread=shown, board=shown_board,
                 posts=posts, next_cursor=next_cursor, editable=_editable(dbs, posts),
                 blocks_enabled="web.block_member" in current_app.view_functions,
                 may_set_roles=actor.can(Permission.USER_ROLE_EDIT), **context)
