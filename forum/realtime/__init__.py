@@ -52,6 +52,22 @@ def build_state(settings: dict[str, Any]) -> RoomState:
     return MemoryRoomState()
 
 
+#: Seconds over which `presence` updates of one room are folded into one (see
+#: `forum.realtime.rooms.PresenceCoalescer`); 0 sends one per join or leave.
+PRESENCE_INTERVAL = 0.25
+
+
+def presence_interval(settings: dict[str, Any]) -> float:
+    """`FORUM_ROOM_PRESENCE_INTERVAL` from the app's settings or the environment (0 is a
+    valid value, so not through `_setting`)."""
+    raw = settings.get("FORUM_ROOM_PRESENCE_INTERVAL")
+    if raw is None:
+        raw = os.environ.get("FORUM_ROOM_PRESENCE_INTERVAL")
+    if raw is None or raw == "":
+        return PRESENCE_INTERVAL
+    return max(0.0, float(raw))
+
+
 def init_app(app: Flask) -> None:
     """Attach Socket.IO (namespace `/rooms`) and the room state to the app.
 
@@ -64,6 +80,8 @@ def init_app(app: Flask) -> None:
     settings = app.config["FORUM"]
     state = build_state(settings)
     app.extensions["forum.room_state"] = state
+    app.extensions["forum.people"] = rooms.People()
+    app.extensions["forum.presence"] = rooms.PresenceCoalescer(presence_interval(settings))
     options: dict[str, Any] = {
         "async_mode": app.config.get("SOCKETIO_ASYNC_MODE") or choose_async_mode(),
         "cors_allowed_origins": None,

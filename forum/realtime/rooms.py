@@ -20,16 +20,17 @@ database before anyone hears of it, so a client that reconnects and asks
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import redis
-from flask import current_app, request
+from flask import Flask, current_app, request
 from flask import session as cookie_session
 from flask_socketio import Namespace, SocketIO
-from sqlalchemy import select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from forum.db import Database, utcnow
@@ -42,7 +43,15 @@ from forum.errors import (
     Unauthorized,
     Unavailable,
 )
-from forum.models.room import Room, RoomMessage, RoomMessageStatus, RoomStatus, SupportRequest
+from forum.models.room import (
+    Room,
+    RoomBan,
+    RoomMessage,
+    RoomMessageStatus,
+    RoomStatus,
+    SupportRequest,
+)
+from forum.models.safety import Block, Sanction, SanctionKind
 from forum.models.user import AuthToken, User
 from forum.policy import Actor, Permission
 from forum.realtime.state import RoomState
@@ -86,6 +95,13 @@ class _Work:
 
     effects: list[Callable[[], None]] = field(default_factory=list)
     undo: list[Callable[[], None]] = field(default_factory=list)
+    #: Read with the re-check of this event, in the same query: the kinds of the account's
+    #: sanctions in force, the room the event names (None: no such room), whether a
+    #: `RoomBan` keeps the account out of it, and whether any block involves the account.
+    sanctions: frozenset[str] = frozenset()
+    room: Room | None = None
+    removed: bool = False
+    has_blocks: bool = True
 
 
 def error_ack(error: DomainError) -> dict[str, Any]:
@@ -133,16 +149,120 @@ def _room_slug(data: Any) -> str:
     return data["room"]
 
 
-def _members_json(session: Session, state: RoomState, room_id: int) -> list[dict[str, Any]]:
-    ids = state.members(room_id)
-    if not ids:
+class People:
+    """`{id, handle, role}` of every account with a socket on this process, kept from the
+    connect and refreshed by each event's re-check, so a presence list or a join answer of
+    a 500-member room costs no query (members connected through another process are read
+    from the database, in one query, each time)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._shown: dict[int, dict[str, Any]] = {}
+        self._sockets: dict[int, int] = {}
+
+    def connected(self, user: User) -> None:
+        with self._lock:
+            self._sockets[user.id] = self._sockets.get(user.id, 0) + 1
+            self._shown[user.id] = rooms.user_json(user)  # type: ignore[assignment]
+
+    def refresh(self, user: User) -> None:
+        with self._lock:
+            if user.id in self._shown:
+                self._shown[user.id] = rooms.user_json(user)  # type: ignore[assignment]
+
+    def disconnected(self, user_id: int) -> None:
+        with self._lock:
+            left = self._sockets.get(user_id, 0) - 1
+            if left > 0:
+                self._sockets[user_id] = left
+            else:
+                self._sockets.pop(user_id, None)
+                self._shown.pop(user_id, None)
+
+    def shown(self, ids: Iterable[int], session: Session | None = None) -> list[dict[str, Any]]:
+        """The users `ids` as API.md shows them, in ascending id order; ids no longer in
+        the database are left out."""
+        wanted = sorted(set(ids))
+        with self._lock:
+            found = {i: self._shown[i] for i in wanted if i in self._shown}
+        missing = [i for i in wanted if i not in found]
+        if missing:
+            found.update(_load_shown(missing, session))
+        return [found[i] for i in wanted if i in found]
+
+
+def _load_shown(ids: list[int], session: Session | None) -> dict[int, dict[str, Any]]:
+    query = select(User.id, User.handle, User.role).where(User.id.in_(ids))
+    if session is not None:
+        rows = session.execute(query).all()
+    else:
+        with _database().unit_of_work() as own:
+            rows = own.execute(query).all()
+    return {i: {"id": i, "handle": handle, "role": role} for i, handle, role in rows}
+
+
+class PresenceCoalescer:
+    """At most one `presence` per room per `interval` seconds from this process.
+
+    A room filling up would otherwise cost O(n²): every join sends the whole member list to
+    everyone already there. The first change in a quiet room is sent at once (leading edge);
+    changes within `interval` of the last send are folded into one trailing send at the end
+    of the window, whose list is read when it is sent, so the last `presence` a client hears
+    always lists everyone present. `interval` 0 sends on every change.
+    """
+
+    def __init__(self, interval: float) -> None:
+        self.interval = max(0.0, interval)
+        self._lock = threading.Lock()
+        self._sent: dict[int, float] = {}
+        self._pending: set[int] = set()
+        self.slugs: dict[int, str] = {}
+
+    def claim(self, room_id: int, slug: str, now: float) -> float | None:
+        """0: send now; a positive wait: send then (the caller schedules it); None: a send
+        is already scheduled and will carry this change."""
+        with self._lock:
+            self.slugs[room_id] = slug
+            if self.interval <= 0:
+                return 0.0
+            if room_id in self._pending:
+                return None
+            last = self._sent.get(room_id)
+            if last is None or now - last >= self.interval:
+                self._sent[room_id] = now
+                if len(self._sent) > 1000:  # forget rooms quiet for a window
+                    for key in [k for k, t in self._sent.items() if now - t >= self.interval]:
+                        self._sent.pop(key, None)
+                return 0.0
+            self._pending.add(room_id)
+            return last + self.interval - now
+
+    def sending(self, room_id: int, now: float) -> None:
+        """The scheduled send goes out now; later changes start a new window."""
+        with self._lock:
+            self._pending.discard(room_id)
+            self._sent[room_id] = now
+
+    def forget(self, room_id: int) -> None:
+        with self._lock:
+            self._sent.pop(room_id, None)
+            self.slugs.pop(room_id, None)
+
+
+def _people() -> People:
+    return current_app.extensions["forum.people"]
+
+
+def _presence() -> PresenceCoalescer:
+    return current_app.extensions["forum.presence"]
+
+
+def _skipped_sids(session: Session, state: RoomState, room_id: int, author_id: int | None,
+                  *, has_blocks: bool = True) -> list[str]:
+    """Sockets in the room whose person blocked the author or was blocked by her
+    (`has_blocks` False: the caller knows no block involves the author)."""
+    if not has_blocks:
         return []
-    users = session.scalars(select(User).where(User.id.in_(ids)).order_by(User.id))
-    return [rooms.user_json(u) for u in users]  # type: ignore[misc]
-
-
-def _skipped_sids(session: Session, state: RoomState, room_id: int, author_id: int | None) -> list[str]:
-    """Sockets in the room whose person blocked the author or was blocked by her."""
     others = rooms.blocks_of(session, author_id)
     if not others:  # the common case: no member list needed at all
         return []
@@ -165,16 +285,67 @@ class RoomsNamespace(Namespace):
     def _emit(self, event: str, data: Any, to: Any = None, skip_sid: Any = None) -> None:
         self.socketio.emit(event, data, namespace=self.namespace, to=to, skip_sid=skip_sid or None)
 
-    def _recheck(self, session: Session, connection: Connection) -> Actor:
-        """The account behind the socket, read again: token alive, no suspension or ban."""
-        token = session.get(AuthToken, connection.token_id)
-        if token is None or token.user_id != connection.user_id or token.expires_at <= utcnow():
+    def _recheck(self, session: Session, connection: Connection, work: _Work, data: Any
+                 ) -> Actor:
+        """The account behind the socket, read again: the token still there and unexpired,
+        the account still there, no suspension or ban in force.
+
+        One query per event: with the account it reads the kinds of its sanctions in force
+        (a mute refuses messages later), whether any block involves it, and the room the
+        event names with the account's `RoomBan` there, all into `work`.
+        """
+        now = utcnow()
+        has_blocks = exists().where(
+            or_(Block.blocker_id == User.id, Block.blocked_id == User.id)
+        ).label("has_blocks")
+        query = (
+            select(User, AuthToken.expires_at, Sanction.kind, has_blocks)
+            .join(AuthToken, and_(AuthToken.user_id == User.id,
+                                  AuthToken.id == connection.token_id))
+            .outerjoin(Sanction, and_(
+                Sanction.user_id == User.id,
+                Sanction.lifted_at.is_(None),
+                Sanction.starts_at <= now,
+                or_(Sanction.ends_at.is_(None), Sanction.ends_at > now),
+            ))
+            .where(User.id == connection.user_id)
+        )
+        slug = data.get("room") if isinstance(data, dict) else None
+        named = isinstance(slug, str) and bool(slug)
+        if named:
+            query = (
+                query.add_columns(Room, RoomBan.user_id)
+                .outerjoin(Room, Room.slug == slug)
+                .outerjoin(RoomBan, and_(RoomBan.room_id == Room.id,
+                                         RoomBan.user_id == User.id))
+            )
+        rows = session.execute(query).all()
+        if not rows or rows[0][1] <= now:
+            # Token revoked or expired, or the account erased (its tokens went with it).
             raise Unauthorized("Your session has ended; sign in again.")
-        user = session.get(User, connection.user_id)
-        if user is None:
-            raise Unauthorized("This account no longer exists.")
-        assert_may_sign_in(session, user)
+        first = rows[0]
+        user = first[0]
+        kinds = frozenset(row[2] for row in rows if row[2] is not None)
+        if SanctionKind.BAN in kinds:
+            raise Banned("This account is banned.")
+        if SanctionKind.SUSPEND in kinds:
+            raise Suspended("This account is suspended for now.")
+        work.sanctions = kinds
+        work.has_blocks = bool(first[3])
+        if named:
+            work.room = first[4]
+            work.removed = first[5] is not None
+        _people().refresh(user)
         return Actor.of(user, require_totp=_require_totp())
+
+    @staticmethod
+    def _room(work: _Work, data: Any) -> Room:
+        """The room the event names, read by the re-check: 422 without a slug, 404 when
+        there is no such room."""
+        _room_slug(data)
+        if work.room is None:
+            raise NotFound("No such room.")
+        return work.room
 
     def _cut_off(self, sid: str) -> None:
         self.socketio.server.disconnect(sid, namespace=self.namespace)
@@ -189,7 +360,7 @@ class RoomsNamespace(Namespace):
         work = _Work()
         try:
             with _database().unit_of_work() as session:
-                actor = self._recheck(session, connection)
+                actor = self._recheck(session, connection, work, data)
                 answer = handler(session, actor, data, work)
         except (Unauthorized, Suspended, Banned) as exc:
             self._undo(work)
@@ -224,9 +395,36 @@ class RoomsNamespace(Namespace):
             except Exception:  # noqa: BLE001
                 log.exception("undoing room state failed")
 
-    def _presence_effect(self, session: Session, room: Room) -> Callable[[], None]:
-        payload = {"room": room.slug, "members": _members_json(session, _state(), room.id)}
-        return lambda: self._emit("presence", payload, to=room_channel(room.id))
+    def _presence_effect(self, room: Room) -> Callable[[], None]:
+        room_id, slug = room.id, room.slug
+        return lambda: self._presence_changed(room_id, slug)
+
+    def _presence_changed(self, room_id: int, slug: str) -> None:
+        """Someone joined or left: `presence` now, or folded into the window's trailing
+        send (`PresenceCoalescer`)."""
+        presence = _presence()
+        wait = presence.claim(room_id, slug, time.monotonic())
+        if wait is None:
+            return
+        if wait <= 0:
+            self._send_presence(room_id, slug)
+            return
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        self.socketio.start_background_task(self._trailing_presence, app, room_id, slug, wait)
+
+    def _trailing_presence(self, app: Flask, room_id: int, slug: str, wait: float) -> None:
+        self.socketio.sleep(wait)
+        with app.app_context():
+            _presence().sending(room_id, time.monotonic())
+            try:
+                self._send_presence(room_id, slug)
+            except Exception:  # noqa: BLE001 - the next change sends the list again
+                log.exception("presence update failed")
+
+    def _send_presence(self, room_id: int, slug: str) -> None:
+        """The member list as it is now, to everyone in the room."""
+        members = _people().shown(_state().members(room_id))
+        self._emit("presence", {"room": slug, "members": members}, to=room_channel(room_id))
 
     # --- connection ---------------------------------------------------------------------
 
@@ -251,6 +449,7 @@ class RoomsNamespace(Namespace):
             is_counsellor = actor.can(Permission.SUPPORT_ACCEPT)
         sid = request.sid  # type: ignore[attr-defined]
         self._connections[sid] = connection
+        _people().connected(user)
         _state().register_socket(sid, connection.user_id)
         self.enter_room(sid, user_channel(connection.user_id))
         if is_counsellor:
@@ -259,20 +458,26 @@ class RoomsNamespace(Namespace):
     def on_disconnect(self, reason: Any = None) -> None:
         """Forget the socket; tell the rooms its person has fully left."""
         sid = request.sid  # type: ignore[attr-defined]
-        self._connections.pop(sid, None)
+        connection = self._connections.pop(sid, None)
         state = _state()
         state.unregister_socket(sid)
         left = state.drop_socket(sid)
+        if connection is not None:
+            _people().disconnected(connection.user_id)
         if not left:
             return
-        effects = []
-        with _database().unit_of_work() as session:
-            for room_id in left:
-                room = session.get(Room, room_id)
-                if room is not None:
-                    effects.append(self._presence_effect(session, room))
-        for effect in effects:
-            effect()
+        slugs = _presence().slugs
+        unknown = [room_id for room_id in left if room_id not in slugs]
+        if unknown:
+            with _database().unit_of_work() as session:
+                known = dict(session.execute(
+                    select(Room.id, Room.slug).where(Room.id.in_(unknown))).tuples().all())
+        else:
+            known = {}
+        for room_id in left:
+            slug = slugs.get(room_id) or known.get(room_id)
+            if slug is not None:
+                self._presence_changed(room_id, slug)
 
     # --- events -------------------------------------------------------------------------
 
@@ -283,7 +488,7 @@ class RoomsNamespace(Namespace):
     def _join(self, session: Session, actor: Actor, data: Any, work: _Work) -> dict[str, Any]:
         sid = request.sid  # type: ignore[attr-defined]
         state = _state()
-        room = rooms.load_room(session, _room_slug(data))
+        room = self._room(work, data)
         rooms.check_may_join(session, actor, room, state)
         user = actor.require_user()
         staff = rooms.may_moderate(actor, room)
@@ -295,13 +500,13 @@ class RoomsNamespace(Namespace):
         rooms.record_participant(session, room, user)
         answer = {
             "room": rooms.describe_room(session, room, state),
-            "members": _members_json(session, state, room.id),
+            "members": _people().shown(state.members(room.id), session),
             "history": rooms.history(session, actor, room),
         }
         work.effects.append(lambda: self.enter_room(sid, room_channel(room.id)))
         if staff:
             work.effects.append(lambda: self.enter_room(sid, staff_channel(room.id)))
-        work.effects.append(self._presence_effect(session, room))
+        work.effects.append(self._presence_effect(room))
         return answer
 
     def on_leave(self, data: Any = None) -> dict[str, Any]:
@@ -311,14 +516,14 @@ class RoomsNamespace(Namespace):
     def _leave(self, session: Session, actor: Actor, data: Any, work: _Work) -> dict[str, Any]:
         sid = request.sid  # type: ignore[attr-defined]
         state = _state()
-        room = rooms.load_room(session, _room_slug(data))
+        room = self._room(work, data)
         if room.id not in state.rooms_of(sid):
             raise rooms.NotInRoom("You are not in this room.")
         gone = state.leave(room.id, sid)
         work.effects.append(lambda: self.leave_room(sid, room_channel(room.id)))
         work.effects.append(lambda: self.leave_room(sid, staff_channel(room.id)))
         if gone:
-            work.effects.append(self._presence_effect(session, room))
+            work.effects.append(self._presence_effect(room))
         return {}
 
     def on_message(self, data: Any = None) -> dict[str, Any]:
@@ -328,7 +533,7 @@ class RoomsNamespace(Namespace):
     def _message(self, session: Session, actor: Actor, data: Any, work: _Work) -> dict[str, Any]:
         sid = request.sid  # type: ignore[attr-defined]
         state = _state()
-        room = rooms.load_room(session, _room_slug(data))
+        room = self._room(work, data)
         if room.id not in state.rooms_of(sid):
             raise rooms.NotInRoom("Join the room first.")
         anonymous = data.get("anonymous", False)
@@ -337,8 +542,10 @@ class RoomsNamespace(Namespace):
         sent = rooms.send_message(
             session, actor, installed_screener(), state, room,
             body=data.get("body"), anonymous=anonymous, now=time.time(),
+            sanctions=work.sanctions, removed=work.removed,
         )
-        self._deliver(session, state, room, sent.message, sent.author, work)
+        self._deliver(session, state, room, sent.message, sent.author, work,
+                      has_blocks=work.has_blocks)
         if sent.screening.is_crisis:
             payload = {"room": room.slug,
                        "message": rooms.message_json(sent.message, room, sent.author)}
@@ -353,11 +560,12 @@ class RoomsNamespace(Namespace):
         return answer
 
     def _deliver(self, session: Session, state: RoomState, room: Room, message: RoomMessage,
-                 author: User | None, work: _Work) -> None:
+                 author: User | None, work: _Work, *, has_blocks: bool = True) -> None:
         """Queue the emit of a published message to the room (minus blocked people), or of a
-        held one to the host and moderators."""
+        held one to the host and moderators (`has_blocks` False: no block involves the
+        author, as the event's re-check found)."""
         payload = rooms.message_json(message, room, author)
-        skip = _skipped_sids(session, state, room.id, message.author_id)
+        skip = _skipped_sids(session, state, room.id, message.author_id, has_blocks=has_blocks)
         if message.status == RoomMessageStatus.PUBLISHED:
             work.effects.append(
                 lambda: self._emit("message", payload, to=room_channel(room.id), skip_sid=skip)
@@ -377,7 +585,7 @@ class RoomsNamespace(Namespace):
 
     def _moderate(self, session: Session, actor: Actor, data: Any, work: _Work) -> dict[str, Any]:
         state = _state()
-        room = rooms.load_room(session, _room_slug(data))
+        room = self._room(work, data)
         if room.is_private and not actor.can(Permission.ROOM_MODERATE) and actor.id != room.host_id:
             raise NotFound("No such room.")
         done = rooms.moderate(
@@ -404,7 +612,7 @@ class RoomsNamespace(Namespace):
                     self._emit("kicked", kicked, to=sids)
 
             work.effects.append(_out)
-            work.effects.append(self._presence_effect(session, room))
+            work.effects.append(self._presence_effect(room))
         if done.changed_room:
             work.effects.append(self._room_updated_effect(session, state, room))
         return {}
@@ -424,6 +632,7 @@ class RoomsNamespace(Namespace):
                 self.close_room(channel)
                 self.close_room(staff_channel(room.id))
                 state.clear_room(room.id)
+                _presence().forget(room.id)
 
         return _effect
 

@@ -16,7 +16,7 @@ import datetime as dt
 import re
 import secrets
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from forum.audit import record_action
 from forum.db import utcnow
 from forum.errors import (
+    Banned,
     ContentBlocked,
     DomainError,
     Forbidden,
@@ -36,6 +37,7 @@ from forum.errors import (
     Muted,
     NotFound,
     RateLimited,
+    Suspended,
 )
 from forum.models.room import (
     DEFAULT_CAPACITY,
@@ -46,7 +48,7 @@ from forum.models.room import (
     RoomParticipant,
     RoomStatus,
 )
-from forum.models.safety import Block
+from forum.models.safety import Block, SanctionKind
 from forum.models.user import Role, User
 from forum.policy import Actor, Permission
 from forum.rendering import render_markdown
@@ -466,6 +468,16 @@ def _body(value: Any) -> str:
     return text
 
 
+def _assert_may_write_with(kinds: Collection[str]) -> None:
+    """`forum.standing.assert_may_write`, for sanction kinds the caller has just read."""
+    if SanctionKind.BAN in kinds:
+        raise Banned("This account is banned.")
+    if SanctionKind.SUSPEND in kinds:
+        raise Suspended("This account is suspended for now.")
+    if SanctionKind.MUTE in kinds:
+        raise Muted("You are muted for now: you can read but not post.")
+
+
 def send_message(
     session: Session,
     actor: Actor,
@@ -476,19 +488,30 @@ def send_message(
     body: Any,
     anonymous: bool = False,
     now: float,
+    sanctions: Collection[str] | None = None,
+    removed: bool | None = None,
 ) -> Sent:
     """Say something in a room the caller has joined.
 
     Order of refusals: account standing, room closed, kicked, locked, room mute, text rules,
     rate limit, slow mode, then the screener (`block` refuses with its reasons, `hold` keeps
     the message `pending` for the host and moderators).
+
+    A caller that has read them in this unit of work already passes the kinds of the
+    author's sanctions in force (`sanctions`) and whether a `RoomBan` keeps her out
+    (`removed`, from `load_room_for`); otherwise they are read here.
     """
     user = actor.require_user()
-    assert_may_write(session, user)
+    if sanctions is None:
+        assert_may_write(session, user)
+    else:
+        _assert_may_write_with(sanctions)
     staff = may_moderate(actor, room)
     if room.status != RoomStatus.OPEN:
         raise RoomClosed("This room is not open.")
-    if is_kicked(session, room, user.id, state):
+    kicked = (state.is_kicked(room.id, user.id) or removed if removed is not None
+              else is_kicked(session, room, user.id, state))
+    if kicked:
         raise Forbidden("You were removed from this room.")
     if room.is_locked and not staff:
         raise Locked("The room is locked: only the host is speaking now.")

@@ -38,6 +38,13 @@ class Sockets:
 
 
 @pytest.fixture
+def app_settings() -> dict[str, Any]:
+    """Presence on every join and leave (no coalescing window), so the event tests can say
+    exactly which `presence` each change sends; `test_presence.py` sets a window."""
+    return {"FORUM_ROOM_PRESENCE_INTERVAL": 0}
+
+
+@pytest.fixture
 def sockets(app: Any, client: Any) -> Iterator[Sockets]:
     opened = Sockets(app, client)
     yield opened

@@ -504,3 +504,51 @@ def test_private_support_end_to_end(sockets, make_user, client):
     assert slug not in slugs(client, stranger)
     assert slug in slugs(client, member)
 
+
+
+# --- the cost of one message --------------------------------------------------------------
+
+
+def _statements(queries, since: int) -> list[str]:
+    """SQL sent since `since`, without the savepoints the test binding adds."""
+    return [s for s in queries.statements[since:]
+            if not re.match(r"\s*(SAVEPOINT|RELEASE|ROLLBACK TO)", s)]
+
+
+def test_a_message_costs_one_query_before_the_screener_and_one_insert(
+        sockets, make_user, make_room, queries, in_db):
+    """The re-check (token, account, sanctions, blocks), the room and the sender's RoomBan
+    are one query; then the insert. With a block involving the author, one more query finds
+    whom to skip. (The moderation screener adds its own; the scripted one none.)"""
+    host, member, other = make_user("counsellor"), make_user("member"), make_user("member")
+    slug = make_room(host)
+    m = sockets.connect(member)
+    ask(m, "join", {"room": slug})
+    since = len(queries.statements)
+    assert ask(m, "message", {"room": slug, "body": "hello"})["ok"]
+    sent = _statements(queries, since)
+    assert len(sent) == 2, sent
+    assert sent[1].lstrip().upper().startswith("INSERT INTO ROOM_MESSAGES")
+    in_db(lambda s: s.add(Block(blocker_id=other.id, blocked_id=member.id)))
+    since = len(queries.statements)
+    assert ask(m, "message", {"room": slug, "body": "hello again"})["ok"]
+    assert len(_statements(queries, since)) == 3
+
+
+def test_a_kick_remembered_only_in_the_database_still_holds(
+        sockets, make_user, make_room, in_db):
+    """A `RoomBan` row (a kick the shared state lost, say after a restart of Redis) refuses
+    the next message of a socket still in the room, read with the event's re-check."""
+    from forum.models.room import Room, RoomBan
+
+    host, member = make_user("counsellor"), make_user("member")
+    slug = make_room(host)
+    m = sockets.connect(member)
+    ask(m, "join", {"room": slug})
+
+    def ban(session):
+        room = session.scalar(select(Room).where(Room.slug == slug))
+        session.add(RoomBan(room_id=room.id, user_id=member.id, issued_by_id=host.id))
+
+    in_db(ban)
+    assert code(ask(m, "message", {"room": slug, "body": "still here?"})) == "forbidden"
