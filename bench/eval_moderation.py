@@ -140,12 +140,18 @@ def main() -> int:
     evasion = Tally()
     benign = Tally()
     overall = Tally()
+    not_quotes = Tally()
+    quotes_spared: list[Case] = []
     quotes_blocked: list[Case] = []
     misses: list[tuple[Case, Verdict]] = []
     for case in cases:
         v = pipeline.screen(case.text)
         pos, pred, ex = case.expected != "allow", flagged(v), exact_match(case, v)
         overall.add(pos, pred, ex)
+        if case.category != "quote":
+            not_quotes.add(pos, pred, ex)
+        elif case.expected != "allow" and v.action == "allow":
+            quotes_spared.append(case)
         by_lang[case.language].add(pos, pred, ex)
         by_cat[(case.language, case.category)].add(pos, pred, ex)
         if case.is_evasion:
@@ -175,6 +181,18 @@ def main() -> int:
         f"{fmt(benign.fp / benign.n if benign.n else None)} |"
     )
     lines.append(f"| reports of abuse blocked (policy: none) | {len(quotes_blocked)} |")
+    lines.append(f"| recall (any action), without the quote category | {fmt(not_quotes.recall())} |")
+    lines.append(
+        f"| reports of insults received, labelled `flag`, now allowed | {len(quotes_spared)} |"
+    )
+    lines += [
+        "",
+        "The `quote` cases labelled `flag` were written under the earlier policy (a report of abuse"
+        " received is flagged for review). Issue #8 asks that such a report not be flagged as the"
+        " writer's own abuse, so the pipeline now allows a report naming the writer as the target"
+        " when the lexicon hit is an insult or harassment (threats stay flagged); those cases count"
+        " as misses above. The labels are left as written.",
+    ]
     lines += [
         "",
         "## Per language",

@@ -51,6 +51,7 @@ DAVIDSON = DATA / "davidson" / "data_labeled_data.csv"
 HERE = Path(__file__).resolve().parent
 URDU_SCRIPT = HERE / "data" / "urdu_script.tsv"
 VICTIM_QUOTES = HERE / "data" / "victim_quotes.tsv"
+VICTIM_QUOTES_FRESH = HERE / "data" / "victim_quotes_fresh.tsv"
 SEED = 20240607
 
 
