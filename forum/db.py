@@ -154,18 +154,28 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._factory: Callable[[], Session] = sessionmaker(engine, expire_on_commit=False)
+        self._reading_factory = self._factory
+        if engine.dialect.name == "postgresql":
+            # Reads need no transaction: each statement sees committed data (READ COMMITTED
+            # gives a statement no more than that inside a transaction either), and a hot
+            # page saves the BEGIN and COMMIT round trips. psycopg switches autocommit on the
+            # client side, so the switch itself costs nothing.
+            self._reading_factory = sessionmaker(
+                engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+            )
 
     def bind(self, connection: Connection) -> None:
         """Make every new session join `connection`'s outer transaction through savepoints."""
-        self._factory = sessionmaker(
+        self._factory = self._reading_factory = sessionmaker(
             bind=connection,
             expire_on_commit=False,
             join_transaction_mode="create_savepoint",
         )
 
-    def new_session(self) -> Session:
-        """A new session, for work outside a request (commands, socket events)."""
-        return self._factory()
+    def new_session(self, *, reading: bool = False) -> Session:
+        """A new session, for work outside a request (commands, socket events). `reading`:
+        for a view that only reads (or writes one audit row at most, itself atomic)."""
+        return (self._reading_factory if reading else self._factory)()
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
@@ -202,6 +212,6 @@ def session() -> Session:
     """The session of the current request or app context, created on first use."""
     current = g.get("db_session")
     if current is None:
-        current = database().new_session()
+        current = database().new_session(reading=g.get("db_reading", False))
         g.db_session = current
     return current

@@ -114,10 +114,15 @@ def endpoint(
     errors: tuple[int, ...] = (),
     blueprint: Blueprint | None = None,
     limit: str | None = None,
+    reads: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare an API view. The view receives the actor, then the parsed body if any, then
     the URL's arguments. Plug-ins (moderation) pass their own `blueprint` under `/api/v1`.
-    `limit` names the abuse limits of `forum.limits.LIMITS` that apply."""
+    `limit` names the abuse limits of `forum.limits.LIMITS` that apply. `reads`: the view
+    only reads, or writes a single audit row at most, so it runs outside a transaction
+    (`forum.db.Database.new_session`)."""
+    if reads and method not in SAFE_METHODS:
+        raise ValueError(f"{method} {rule}: only a safe method can be declared `reads`")
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         limited_view = limited(limit)(view) if limit else view
@@ -129,6 +134,8 @@ def endpoint(
         def handle(**kwargs: Any) -> Response:
             if any(isinstance(v, str) and "\x00" in v for v in kwargs.values()):
                 raise NotFound("Not found.")  # no slug holds a NUL character
+            if reads:
+                g.db_reading = True
             actor: Actor = current_actor()
             if method not in SAFE_METHODS and g.get("auth_kind") == "session":
                 csrf.protect()
