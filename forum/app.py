@@ -15,7 +15,7 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from forum import api, db, health, i18n, limits, passwords, realtime, sessions, web
+from forum import api, db, health, i18n, limits, pagecache, passwords, realtime, sessions, web
 from forum import config as forum_config
 from forum.api import errors as api_errors
 from forum.commands import register_commands
@@ -94,6 +94,7 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
     accounts.configure(settings["FORUM_SECRET_KEY"])
     db.init_app(app)
+    pagecache.init_app(app)
     sessions.init_app(app)
     limits.init_app(app)
 

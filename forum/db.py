@@ -117,6 +117,34 @@ def server_hung_up(dbapi_connection: Any) -> bool:
         sock.detach()
 
 
+DATABASE_KEY = "forum.database"
+_WROTE = "forum.wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _context: Any) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state: Any) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    if session.info.pop(_WROTE, False):
+        database = session.info.get(DATABASE_KEY)
+        for listener in database.after_write_commit if database is not None else ():
+            listener()
+
+
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(session: Session) -> None:
+    session.info.pop(_WROTE, None)
+
+
 def make_engine(url: str, settings: dict[str, Any] | None = None) -> Engine:
     """Create the engine for `url` with the pool settings of the configuration."""
     settings = settings or {}
@@ -153,7 +181,13 @@ class Database:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._factory: Callable[[], Session] = sessionmaker(engine, expire_on_commit=False)
+        #: Called after any session of this database commits a unit of work that wrote
+        #: (`forum.pagecache` advances its generation).
+        self.after_write_commit: list[Callable[[], None]] = []
+        info = {DATABASE_KEY: self}
+        self._factory: Callable[[], Session] = sessionmaker(
+            engine, expire_on_commit=False, info=info
+        )
         self._reading_factory = self._factory
         if engine.dialect.name == "postgresql":
             # Reads need no transaction: each statement sees committed data (READ COMMITTED
@@ -161,7 +195,8 @@ class Database:
             # page saves the BEGIN and COMMIT round trips. psycopg switches autocommit on the
             # client side, so the switch itself costs nothing.
             self._reading_factory = sessionmaker(
-                engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+                engine.execution_options(isolation_level="AUTOCOMMIT"),
+                expire_on_commit=False, info=info,
             )
 
     def bind(self, connection: Connection) -> None:
@@ -170,6 +205,7 @@ class Database:
             bind=connection,
             expire_on_commit=False,
             join_transaction_mode="create_savepoint",
+            info={DATABASE_KEY: self},
         )
 
     def new_session(self, *, reading: bool = False) -> Session:

@@ -17,7 +17,7 @@ PAGE_QUERY = (("cursor", "string"), ("limit", "integer"))
 
 
 @endpoint("/boards", "GET", summary="Boards this visitor may read", tag="boards",
-          response=s.BoardsOut, auth=False, reads=True)
+          response=s.BoardsOut, auth=False, reads=True, cached=True)
 def list_boards(actor: Actor) -> dict[str, Any]:
     return {"boards": boards.list_boards(db.session(), actor)}
 
@@ -34,7 +34,7 @@ def create_board(actor: Actor, body: s.BoardIn) -> tuple[dict[str, Any], int]:
 
 @endpoint("/boards/<slug>/threads", "GET", summary="A board's threads by last activity",
           tag="boards", response=s.ThreadsOut, auth=False, query=PAGE_QUERY,
-          errors=(401, 404, 422), reads=True)
+          errors=(401, 404, 422), reads=True, cached=True)
 def list_threads(actor: Actor, slug: str) -> dict[str, Any]:
     _board, threads, next_cursor = reading.list_threads(
         db.session(), actor, slug,
@@ -67,7 +67,7 @@ def create_thread(actor: Actor, body: s.ThreadIn, slug: str) -> tuple[dict[str, 
 
 @endpoint("/threads/<int:thread_id>", "GET", summary="A thread and its posts, oldest first",
           tag="boards", response=s.ThreadPageOut, auth=False, query=PAGE_QUERY,
-          errors=(404, 422), reads=True)
+          errors=(404, 422), reads=True, cached=True)
 def read_thread(actor: Actor, thread_id: int) -> dict[str, Any]:
     thread_out, _board, posts, next_cursor = reading.read_thread(
         db.session(), actor, thread_id,

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from forum import db
 from forum.errors import Invalid, NotFound, Unauthorized
 from forum.limits import limited
+from forum.pagecache import page_cache
 from forum.policy import Actor
 from forum.sessions import csrf, current_actor
 
@@ -115,14 +116,18 @@ def endpoint(
     blueprint: Blueprint | None = None,
     limit: str | None = None,
     reads: bool = False,
+    cached: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare an API view. The view receives the actor, then the parsed body if any, then
     the URL's arguments. Plug-ins (moderation) pass their own `blueprint` under `/api/v1`.
     `limit` names the abuse limits of `forum.limits.LIMITS` that apply. `reads`: the view
     only reads, or writes a single audit row at most, so it runs outside a transaction
-    (`forum.db.Database.new_session`)."""
-    if reads and method not in SAFE_METHODS:
-        raise ValueError(f"{method} {rule}: only a safe method can be declared `reads`")
+    (`forum.db.Database.new_session`). `cached`: a `reads` view whose answers
+    `forum.pagecache` may serve again until anything in the forum is written."""
+    if (reads or cached) and method not in SAFE_METHODS:
+        raise ValueError(f"{method} {rule}: only a safe method can be `reads` or `cached`")
+    if cached and not reads:
+        raise ValueError(f"{method} {rule}: a `cached` view must be declared `reads`")
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         limited_view = limited(limit)(view) if limit else view
@@ -134,6 +139,13 @@ def endpoint(
         def handle(**kwargs: Any) -> Response:
             if any(isinstance(v, str) and "\x00" in v for v in kwargs.values()):
                 raise NotFound("Not found.")  # no slug holds a NUL character
+            ticket = None
+            if cached:
+                cache = page_cache()
+                found = cache.lookup() if cache is not None else None
+                if isinstance(found, Response):
+                    return found
+                ticket = found
             if reads:
                 g.db_reading = True
             actor: Actor = current_actor()
@@ -146,10 +158,13 @@ def endpoint(
                 args.append(parse_body(body))
             try:
                 result = limited_view(*args, **kwargs)
-                return finish(result)
+                response = finish(result)
             except BaseException:
                 db.session().rollback()
                 raise
+            if ticket is not None:
+                page_cache().remember(ticket, actor, response)  # type: ignore[union-attr]
+            return response
 
         (blueprint or bp).add_url_rule(
             rule, endpoint=f"{view.__module__.rsplit('.', 1)[-1]}_{view.__name__}",

@@ -1,0 +1,168 @@
+"""The read-page micro-cache (`forum.pagecache`): served again only while nothing was written,
+never across viewers, never for staff, never on a stale token."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import redis
+
+from forum.pagecache import GenerationStore, PageCache, RedisGenerationStore
+from tests.conftest import service_unavailable
+
+
+def start_thread(client, member, **extra):
+    body = {"title": "First time here", "body": "Hello everyone", **extra}
+    return client.post("/api/v1/boards/talk/threads", json=body, headers=member.headers)
+
+
+def statements(queries, before):
+    """What the app sent to the database since `before` (the test's savepoints aside)."""
+    return [s for s in queries.statements[before:] if not re.match(r"\s*(RELEASE )?SAVEPOINT", s)]
+
+
+def test_a_repeated_read_is_answered_from_memory_until_anything_is_written(
+        client, make_board, make_user, queries):
+    make_board()
+    author, reader = make_user(), make_user()
+    thread_id = start_thread(client, author).get_json()["thread"]["id"]
+    url = f"/api/v1/threads/{thread_id}"
+    first = client.get(url, headers=reader.headers)
+    before = len(queries.statements)
+    again = client.get(url, headers=reader.headers)
+    assert statements(queries, before) == []
+    assert again.get_json() == first.get_json()
+    assert again.headers["Content-Type"] == "application/json"
+    assert "Content-Security-Policy" in again.headers  # the app's headers still apply
+    # Someone else writes anywhere: the next read is fresh and shows it.
+    client.post(f"/api/v1/threads/{thread_id}/posts", headers=author.headers,
+                json={"body": "A reply"})
+    before = len(queries.statements)
+    fresh = client.get(url, headers=reader.headers).get_json()
+    assert statements(queries, before) != []
+    assert [p["body_html"] for p in fresh["posts"]][-1] == "<p>A reply</p>"
+
+
+def test_entries_are_per_viewer(client, make_board, make_user):
+    """A held post shows to its author only; the cache never hands her page to another."""
+    make_board()
+    author, other = make_user(), make_user()
+    thread_id = start_thread(client, author).get_json()["thread"]["id"]
+    from forum.models.board import Post, Thread
+
+    with client.application.app_context():
+        with client.application.extensions["forum.db"].unit_of_work() as session:
+            session.query(Post).filter_by(thread_id=thread_id).one().status = "pending"
+            session.get(Thread, thread_id).status = "pending"
+    url = f"/api/v1/threads/{thread_id}"
+    assert client.get(url, headers=author.headers).status_code == 200
+    assert client.get(url, headers=author.headers).status_code == 200  # now from the cache
+    assert client.get(url, headers=other.headers).status_code == 404
+    assert client.get(url).status_code == 404
+
+
+def test_a_block_hides_the_blocked_member_at_once(client, make_board, make_user):
+    make_board()
+    harasser, member = make_user(), make_user()
+    thread_id = start_thread(client, harasser).get_json()["thread"]["id"]
+    listing = "/api/v1/boards/talk/threads"
+    assert len(client.get(listing, headers=member.headers).get_json()["threads"]) == 1
+    assert client.post("/api/v1/blocks", headers=member.headers,
+                       json={"user_id": harasser.id}).status_code == 201
+    assert client.get(listing, headers=member.headers).get_json()["threads"] == []
+    assert client.get(f"/api/v1/threads/{thread_id}", headers=member.headers).status_code == 404
+
+
+def test_a_signed_out_token_is_not_recognised_from_the_cache(client, make_board, make_user):
+    make_board("inside", "members")
+    member = make_user()
+    url = "/api/v1/boards/inside/threads"
+    assert client.get(url, headers=member.headers).status_code == 200
+    assert client.get(url, headers=member.headers).status_code == 200
+    assert client.post("/api/v1/auth/logout", headers=member.headers).status_code == 204
+    assert client.get(url, headers=member.headers).status_code == 401
+
+
+def test_staff_looks_at_anonymous_authors_are_audited_every_time(
+        client, make_board, make_user, queries):
+    make_board()
+    member, moderator = make_user(), make_user("moderator")
+    thread_id = start_thread(client, member, anonymous=True).get_json()["thread"]["id"]
+    url = f"/api/v1/threads/{thread_id}"
+    for _ in range(2):
+        before = len(queries.statements)
+        page = client.get(url, headers=moderator.headers).get_json()
+        assert page["posts"][0]["author"]["id"] == member.id
+        assert any(s.lstrip().startswith("INSERT INTO audit_entries")
+                   for s in statements(queries, before))
+
+
+def test_cookie_sessions_are_never_served_from_the_cache(client, make_board, make_user, queries):
+    """The browser pages carry a session cookie: their reads always go to the database."""
+    make_board()
+    member = make_user()
+    client.set_cookie("saheli_session", "anything")
+    client.get("/api/v1/boards/talk/threads", headers=member.headers)
+    before = len(queries.statements)
+    client.get("/api/v1/boards/talk/threads", headers=member.headers)
+    assert statements(queries, before) != []
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_entries_expire_after_the_configured_seconds(app):
+    from flask import Response
+
+    from forum.policy import ANONYMOUS
+
+    clock = _Clock()
+    cache = PageCache(5, GenerationStore(), clock=clock)
+    with app.test_request_context("/api/v1/boards"):
+        ticket = cache.lookup()
+        cache.remember(ticket, ANONYMOUS, Response(b"{}", mimetype="application/json"))
+        clock.now += 4.9
+        assert isinstance(cache.lookup(), Response)
+        clock.now += 0.2
+        assert not isinstance(cache.lookup(), Response)
+
+
+@pytest.fixture
+def redis_client():
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/14")
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        service_unavailable("Redis", exc)
+    yield client
+    client.delete("test:pages:generation")
+
+
+def test_a_write_in_one_process_invalidates_the_others_through_redis(app, redis_client):
+    """Two processes' caches share the write generation: a write through one makes the
+    other's entries stale before the writer has answered."""
+    from flask import Response
+
+    from forum.policy import ANONYMOUS
+
+    one = PageCache(5, RedisGenerationStore(redis_client, "test:pages:generation"))
+    two = PageCache(5, RedisGenerationStore(redis_client, "test:pages:generation"))
+    with app.test_request_context("/api/v1/boards"):
+        two.remember(two.lookup(), ANONYMOUS, Response(b"{}", mimetype="application/json"))
+        assert isinstance(two.lookup(), Response)
+        one.wrote()
+        assert not isinstance(two.lookup(), Response)
+
+
+def test_an_unreachable_redis_bypasses_the_cache(app, caplog):
+    dead = redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    cache = PageCache(5, RedisGenerationStore(dead, "test:pages:generation"))
+    with app.test_request_context("/api/v1/boards"):
+        assert cache.lookup() is None
+    assert "page cache bypassed" in caplog.text
