@@ -9,31 +9,32 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.orm import Session
 
-from forum.db import utcnow
+from forum.db import UTCDateTime, utcnow
 from forum.errors import Banned, Muted, Suspended
 from forum.models.safety import Sanction, SanctionKind
 from forum.models.user import AuthToken, User
+
+# Built once: every write path asks, and a reused statement is never recompiled.
+_ACTIVE = (
+    select(Sanction)
+    .where(
+        Sanction.user_id == bindparam("user_id"),
+        Sanction.lifted_at.is_(None),
+        Sanction.starts_at <= bindparam("now", type_=UTCDateTime()),
+        or_(Sanction.ends_at.is_(None), Sanction.ends_at > bindparam("now", type_=UTCDateTime())),
+    )
+    .order_by(Sanction.id)
+)
 
 
 def active_sanctions(
     session: Session, user_id: int, now: dt.datetime | None = None
 ) -> list[Sanction]:
     """Sanctions in force for `user_id`: started, not ended, not lifted."""
-    now = now or utcnow()
-    query = (
-        select(Sanction)
-        .where(
-            Sanction.user_id == user_id,
-            Sanction.lifted_at.is_(None),
-            Sanction.starts_at <= now,
-            or_(Sanction.ends_at.is_(None), Sanction.ends_at > now),
-        )
-        .order_by(Sanction.id)
-    )
-    return list(session.scalars(query))
+    return list(session.scalars(_ACTIVE, {"user_id": user_id, "now": now or utcnow()}))
 
 
 def _kinds(session: Session, user: User) -> set[str]:

@@ -18,11 +18,11 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Integer, literal, or_, select, union_all
+from sqlalchemy import Integer, bindparam, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from forum import signals
-from forum.db import utcnow
+from forum.db import UTCDateTime, utcnow
 from forum.models.board import Post
 from forum.models.safety import Sanction, SanctionKind
 from forum.models.user import User
@@ -193,28 +193,9 @@ class ModerationScreener:
         texts: list[str] = []
         reply_targets: list[int] = []
         if submission.kind != "edit":  # an edit is not a repeat of the text it replaces
-            since = utcnow() - RECENT_WINDOW
-            recent = [
-                select(Post.body.label("body"), Post.reply_to_author_id.label("target"),
-                       Post.created_at.label("at"))
-                .where(Post.author_id == author.id, Post.created_at >= since)
-                .order_by(Post.id.desc())
-                .limit(RECENT_LIMIT)
-                .subquery()
-            ]
-            if RoomMessage is not None:
-                recent.append(
-                    select(RoomMessage.body.label("body"),
-                           literal(None, Integer()).label("target"),
-                           RoomMessage.created_at.label("at"))
-                    .where(RoomMessage.author_id == author.id, RoomMessage.created_at >= since)
-                    .order_by(RoomMessage.id.desc())
-                    .limit(RECENT_LIMIT)
-                    .subquery()
-                )
-            # Board posts and room messages in one round trip, newest first.
+            # Board posts and room messages in one round trip (a statement built once).
             rows = session.execute(
-                union_all(*(select(sub.c.body, sub.c.target, sub.c.at) for sub in recent))
+                _recent_statement(), {"author_id": author.id, "since": utcnow() - RECENT_WINDOW}
             ).all()
             for body, target, _at in sorted(rows, key=lambda row: row[2], reverse=True):
                 texts.append(body)
@@ -228,6 +209,59 @@ class ModerationScreener:
         )
 
 
+_STATEMENTS: dict[str, Any] = {}
+
+
+def _recent_statement() -> Any:
+    """The author's recent board posts and room messages, newest first per kind (built once:
+    every post and room message runs it, and a reused statement is never recompiled)."""
+    statement = _STATEMENTS.get("recent")
+    if statement is None:
+        author_id = bindparam("author_id")
+        since = bindparam("since", type_=UTCDateTime())
+        recent = [
+            select(Post.body.label("body"), Post.reply_to_author_id.label("target"),
+                   Post.created_at.label("at"))
+            .where(Post.author_id == author_id, Post.created_at >= since)
+            .order_by(Post.id.desc())
+            .limit(RECENT_LIMIT)
+            .subquery()
+        ]
+        if RoomMessage is not None:
+            recent.append(
+                select(RoomMessage.body.label("body"),
+                       literal(None, Integer()).label("target"),
+                       RoomMessage.created_at.label("at"))
+                .where(RoomMessage.author_id == author_id, RoomMessage.created_at >= since)
+                .order_by(RoomMessage.id.desc())
+                .limit(RECENT_LIMIT)
+                .subquery()
+            )
+        statement = _STATEMENTS["recent"] = union_all(
+            *(select(sub.c.body, sub.c.target, sub.c.at) for sub in recent)
+        )
+    return statement
+
+
+def _evasion_statement() -> Any:
+    statement = _STATEMENTS.get("evasion")
+    if statement is None:
+        now = bindparam("now", type_=UTCDateTime())
+        statement = _STATEMENTS["evasion"] = (
+            select(Sanction.id)
+            .where(
+                Sanction.kind == SanctionKind.BAN.value,
+                Sanction.network_fingerprint == bindparam("fingerprint"),
+                Sanction.user_id != bindparam("user_id"),
+                Sanction.lifted_at.is_(None),
+                Sanction.starts_at <= bindparam("created_at", type_=UTCDateTime()),
+                or_(Sanction.ends_at.is_(None), Sanction.ends_at > now),
+            )
+            .limit(1)
+        )
+    return statement
+
+
 def is_ban_evasion(session: Session, author: User) -> bool:
     """Was this account made, after a ban, from the network the banned account used?
 
@@ -236,18 +270,10 @@ def is_ban_evasion(session: Session, author: User) -> bool:
     """
     if author.network_fingerprint is None or author.is_staff:
         return False
-    now = utcnow()
     found = session.scalar(
-        select(Sanction.id)
-        .where(
-            Sanction.kind == SanctionKind.BAN.value,
-            Sanction.network_fingerprint == author.network_fingerprint,
-            Sanction.user_id != author.id,
-            Sanction.lifted_at.is_(None),
-            Sanction.starts_at <= author.created_at,
-            or_(Sanction.ends_at.is_(None), Sanction.ends_at > now),
-        )
-        .limit(1)
+        _evasion_statement(),
+        {"fingerprint": author.network_fingerprint, "user_id": author.id,
+         "created_at": author.created_at, "now": utcnow()},
     )
     return found is not None
 

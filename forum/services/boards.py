@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from forum.audit import record_action
@@ -69,9 +69,12 @@ def list_boards(session: Session, actor: Actor) -> list[dict[str, Any]]:
     return [board_json(b) for b in boards if can_read_board(actor, b.visibility)]
 
 
+_BOARD_BY_SLUG = select(Board).where(Board.slug == bindparam("slug"))  # built once
+
+
 def load_readable_board(session: Session, actor: Actor, slug: str) -> Board:
     """The board, if it exists and the visitor may read it (404 hides counsellors' boards)."""
-    board = session.scalar(select(Board).where(Board.slug == slug))
+    board = session.scalar(_BOARD_BY_SLUG, {"slug": slug})
     if board is None:
         raise NotFound("No such board.")
     if not can_read_board(actor, board.visibility):

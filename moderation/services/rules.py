@@ -36,9 +36,12 @@ _NESTED_QUANTIFIER = re.compile(r"\([^()]*[+*}][^()]*\)\s*[+*{]")
 VERSION_ROW = 1
 
 
+_STAMP = select(RulesVersion.stamp).where(RulesVersion.id == VERSION_ROW)  # built once: every post asks
+
+
 def current_stamp(session: Session) -> str:
     """The stamp of the rules in the database ("" before any rule was ever written)."""
-    return session.scalar(select(RulesVersion.stamp).where(RulesVersion.id == VERSION_ROW)) or ""
+    return session.scalar(_STAMP) or ""
 
 
 def bump_version(session: Session) -> None:
