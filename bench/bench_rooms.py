@@ -15,12 +15,15 @@ are measured in the same run and only their ratios are held against the bounds:
 
 Clients are python-socketio `AsyncClient`s over websockets, in `BENCH_LOAD_PROCS` load-generator
 processes (default 1), all timing with `time.monotonic()` (CLOCK_MONOTONIC, one clock for every
-process on the machine). Knobs (environment): `BENCH_ROOM_MEMBERS` (100; the target is 500,
-the room capacity maximum, but one Python load generator on this 2-core machine cannot read
-500 × 25 = 12,500 deliveries/s: at 500 even the floor measures the client's queue, see
-docs/performance.md), `BENCH_ROOM_RATE` (25 messages/s), `BENCH_ROOM_SECONDS` (6), `BENCH_SOCKETS` (1000),
-`BENCH_REDIS_URL` (redis://127.0.0.1:6379/13, keys under a fresh prefix, removed afterwards),
-`BENCH_SKIP` (comma-separated phases to leave out: `redis`, `memory`).
+process on the machine). Each fan-out result reports `load_busy`, the share of a core each load
+process used over the window: one process reads the 500 × 25 = 12,500 deliveries/s at about
+0.5-0.6 of a core, so it does not set the latency (docs/performance.md); a second one would only
+take CPU from the server under test on this 2-core machine. Knobs (environment):
+`BENCH_ROOM_MEMBERS` (500, the issue's room and the room capacity maximum), `BENCH_ROOM_RATE`
+(25 messages/s), `BENCH_ROOM_SECONDS` (10), `BENCH_SOCKETS` (1000), `BENCH_REDIS_URL`
+(redis://127.0.0.1:6379/13, keys under a fresh prefix, removed afterwards), `BENCH_SKIP`
+(comma-separated phases to leave out: `floor`, `saheli`, `redis`, `memory`), `BENCH_PYSPY` (a
+directory: py-spy records each Saheli server over the measured window; profiling only).
 
 Run: `.venv/bin/python bench/bench_rooms.py` (needs PostgreSQL at FORUM_TEST_POSTGRES_URL and,
 for the two-process phase, Redis). Prints JSON and PASS/FAIL lines; writes bench/out/rooms.json.
@@ -55,12 +58,15 @@ ADMIN_URL = os.environ.get(
     "FORUM_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
-MEMBERS = int(os.environ.get("BENCH_ROOM_MEMBERS", "100"))
+MEMBERS = int(os.environ.get("BENCH_ROOM_MEMBERS", "500"))
 RATE = float(os.environ.get("BENCH_ROOM_RATE", "25"))
-SECONDS = float(os.environ.get("BENCH_ROOM_SECONDS", "6"))
+SECONDS = float(os.environ.get("BENCH_ROOM_SECONDS", "10"))
 SOCKETS = int(os.environ.get("BENCH_SOCKETS", "1000"))
 LOAD_PROCS = max(1, int(os.environ.get("BENCH_LOAD_PROCS", "1")))
 SKIP = {p.strip() for p in os.environ.get("BENCH_SKIP", "").split(",") if p.strip()}
+#: A directory: record the Saheli server with py-spy (installed by hand, not a dependency)
+#: during each measured window, for profiling runs only (py-spy costs CPU of its own).
+PYSPY_DIR = os.environ.get("BENCH_PYSPY", "")
 #: Senders rotate over this many members: Saheli allows 10 messages per 10 s per person.
 SENDERS = 50
 SEQ = re.compile(r"fanout (\d+) probe")
@@ -389,7 +395,9 @@ def fanout(load: Load, servers: list[Server], slug: str, members: int, first_seq
     load.broadcast("collect", {"settle": 1.0}, 60)
     count = int(RATE * SECONDS)
     first = first_seq + warm
+    spies = [_spy(s, count / RATE + 1.0) for s in servers if s.name == "saheli" and PYSPY_DIR]
     cpu_before = sum(cpu_seconds(s.pid) for s in servers)
+    load_before = [cpu_seconds(p.pid) for p in load.procs]
     wall_before = time.monotonic()
     sent_answers = load.ask(
         "run", [{"count": count, "rate": RATE, "room": slug, "first": first}]
@@ -412,6 +420,10 @@ def fanout(load: Load, servers: list[Server], slug: str, members: int, first_seq
         time.sleep(0.2)
     cpu = sum(cpu_seconds(s.pid) for s in servers) - cpu_before
     wall = time.monotonic() - wall_before
+    load_cpu = [cpu_seconds(p.pid) - before for p, before in zip(load.procs, load_before,
+                                                                  strict=True)]
+    for spy in spies:
+        spy.wait(timeout=60)
     latencies = [(merged[seq][1] - t) * 1000 for seq, t in sent.items()
                  if merged.get(seq, [0])[0] >= members]
     deliveries = sum(min(merged.get(seq, [0])[0], members) for seq in sent)
@@ -425,7 +437,22 @@ def fanout(load: Load, servers: list[Server], slug: str, members: int, first_seq
         "server_cpu_s": round(cpu, 2), "wall_s": round(wall, 2),
         "cpu_us_per_delivery": round(cpu / deliveries * 1e6, 2) if deliveries else float("nan"),
         "rss_mb": [round(rss_mb(s.pid), 1) for s in servers],
+        # Busy share of one core per load-generator process over the window: near 1.0
+        # means the client, not the server, sets the latency.
+        "load_busy": [round(c / wall, 2) for c in load_cpu],
+        "server_busy": round(cpu / wall / len(servers), 2),
     }
+
+
+def _spy(server: Server, seconds: float) -> subprocess.Popen[bytes]:
+    """py-spy over one server for `seconds` (flame-graph input, `--format raw`)."""
+    out = Path(PYSPY_DIR) / f"{server.name}-{server.pid}.txt"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    spy = str(Path(sys.executable).with_name("py-spy"))
+    return subprocess.Popen([spy, "record", "--pid", str(server.pid), "--duration",
+                             str(math.ceil(seconds)), "--rate", "250", "--nonblocking",
+                             "--format", "raw", "--output", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def room_phase(load: Load, servers: list[Server], tokens: list[str], slug: str, members: int,
@@ -523,19 +550,22 @@ def main() -> int:
         tokens, (floor_slug, single_slug, redis_slug) = make_people(database_url, tmp, members)
         load = Load(LOAD_PROCS)
 
-        floor = start_floor(env, tmp)
-        servers.append(floor)
-        results["floor"] = room_phase(load, [floor], tokens, floor_slug, members, 0)
-        load.close_clients()
-        floor.stop()
-        print(f"floor: {json.dumps(results['floor'])}", file=sys.stderr)
+        if "floor" not in SKIP:
+            floor = start_floor(env, tmp)
+            servers.append(floor)
+            results["floor"] = room_phase(load, [floor], tokens, floor_slug, members, 0)
+            load.close_clients()
+            floor.stop()
+            print(f"floor: {json.dumps(results['floor'])}", file=sys.stderr)
 
-        saheli = start_saheli(env, tmp)
-        servers.append(saheli)
-        results["saheli"] = room_phase(load, [saheli], tokens, single_slug, members, 100_000)
-        saheli.stop()  # before closing the clients: N leaves would send N presence lists
-        load.close_clients()
-        print(f"saheli: {json.dumps(results['saheli'])}", file=sys.stderr)
+        if "saheli" not in SKIP:
+            saheli = start_saheli(env, tmp)
+            servers.append(saheli)
+            results["saheli"] = room_phase(load, [saheli], tokens, single_slug, members,
+                                           100_000)
+            saheli.stop()
+            load.close_clients()
+            print(f"saheli: {json.dumps(results['saheli'])}", file=sys.stderr)
 
         if "redis" not in SKIP:
             redis_env = {**env, "FORUM_REDIS_URL": REDIS_URL, "FORUM_ROOM_STATE_PREFIX": prefix,

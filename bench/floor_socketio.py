@@ -2,9 +2,10 @@
 server as `forum serve` (`forum.server.serve`: gevent pywsgi, simple-websocket, one process).
 
 It speaks the subset of Saheli's `/rooms` protocol the rooms benchmark uses — `join {room}` and
-`message {room, body}`, both acknowledged, and a `message` event to everyone in the room — with no
-accounts, no database, no moderation and no presence, so the ratio Saheli / floor measures what
-Saheli itself adds to one fan-out, not what Flask-SocketIO and gevent cost anyway.
+`message {room, body}`, both acknowledged, and a `message` event of the same shape as Saheli's
+to everyone in the room — with no accounts, no database, no moderation and no presence, so the
+ratio Saheli / floor measures what Saheli itself adds to one fan-out, not what Flask-SocketIO
+and gevent cost anyway.
 
 Run: `python bench/floor_socketio.py PORT` (it gevent-patches first, like `forum serve`).
 """
@@ -17,6 +18,7 @@ from gevent import monkey
 
 monkey.patch_all()
 
+import datetime as dt  # noqa: E402
 import itertools  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -26,6 +28,9 @@ from flask_socketio import SocketIO, emit, join_room  # noqa: E402
 from forum.server import serve  # noqa: E402
 
 NAMESPACE = "/rooms"
+#: The `message` event has the shape and size of Saheli's (`forum.services.rooms.message_json`,
+#: a bench member's handle), so both servers write, and the clients parse, the same bytes.
+AUTHOR = {"id": 2, "handle": "b0000", "role": "member"}
 
 
 def build() -> tuple[Flask, SocketIO]:
@@ -47,8 +52,10 @@ def build() -> tuple[Flask, SocketIO]:
     @socketio.on("message", namespace=NAMESPACE)
     def message(data: Any) -> dict[str, Any]:
         number = next(ids)
-        emit("message", {"room": data["room"], "id": number, "author": None,
-                         "body_html": f"<p>{data['body']}</p>", "created_at": ""},
+        created = dt.datetime.now(dt.UTC).isoformat().replace("+00:00", "Z")
+        emit("message", {"room": data["room"], "id": number, "author": AUTHOR,
+                         "anonymous": False, "body_html": f"<p>{data['body']}</p>",
+                         "status": "published", "created_at": created},
              to=f"room:{data['room']}", namespace=NAMESPACE)
         return {"ok": True, "message": {"id": number, "status": "published"}}
 
