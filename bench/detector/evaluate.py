@@ -113,7 +113,7 @@ HEAD = (
 )
 
 
-def task2(out: list[str]) -> None:
+def task2(out: list[str]) -> tuple[float, float]:
     """Fine-grained RUHSOLD: a multi-class model on our features vs the plain baseline."""
     from scipy.sparse import hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -271,6 +271,7 @@ def task2(out: list[str]) -> None:
         sexism = f1_score(test_labels, p, labels=[3], average="macro")
         out.append(f"| {name} | {acc:.3f} | {macro:.3f} | {sexism:.3f} |")
     out.append("")
+    return float(macro), float(sexism)  # Saheli's method: the last row
 
 
 def speed(detector: AbuseDetector) -> tuple[float, float]:
@@ -322,7 +323,7 @@ def main() -> int:
         labels: list[int],
         baseline: Callable[[list[str]], list[int]] | None,
         use_words: bool,
-    ) -> None:
+    ) -> dict[str, float]:
         out.extend([f"## {title}", "", HEAD])
         if use_words:
             out.append(row("authors' word list (any word)", prf(labels, [int(words(t)) for t in texts])))
@@ -332,7 +333,8 @@ def main() -> int:
         scores = [det.score(t) for t in texts]
         d_flags = [int(s.score >= th) for s in scores]
         raw_flags = [int((s.raw_score or 0.0) >= th) for s in scores]
-        out.append(row("learned detector", prf(labels, d_flags)))
+        detector = prf(labels, d_flags)
+        out.append(row("learned detector", detector))
         out.append(row("learned detector, no report discount", prf(labels, raw_flags)))
         if p_flags is not None:
             both = [int(a or b) for a, b in zip(p_flags, d_flags, strict=True)]
@@ -340,16 +342,17 @@ def main() -> int:
         if baseline is not None:
             out.append(row("TF-IDF + LR (plain baseline)", prf(labels, baseline(texts))))
         out.append("")
+        return detector
 
     ru_tr, ru_te = T.ruhsold_binary("train"), T.ruhsold_binary("test")
-    table(
+    task1 = table(
         f"RUHSOLD task 1 (Roman Urdu), test split ({len(ru_te)} tweets)",
         ru_te.texts,
         ru_te.labels,
         plain_baseline(ru_tr.texts, ru_tr.labels),
         True,
     )
-    task2(out)
+    task2_macro, task2_sexism = task2(out)
     dv = T.davidson_split()
     table(
         f"Davidson et al. (English), seeded test part ({len(dv['test'])} tweets;"
@@ -380,6 +383,7 @@ def main() -> int:
                 "lexicon pipeline OR detector, reported threats not counted",
                 lambda t: non_threat(t) or det.score(t).score >= th,
             ))
+    victims_fp: list[float] = []
     for title, path in (
         ("Victims' quotes (benign reports of abuse received): false-positive rate", T.VICTIM_QUOTES),
         (
@@ -398,6 +402,8 @@ def main() -> int:
                 hits = sum(fn(t) for t in part)
                 cells.append(f"{hits / len(part):.1%} ({hits}/{len(part)})")
             out.append(f"| {name} | " + " | ".join(cells) + " |")
+            if name == "learned detector":
+                victims_fp.append(sum(fn(t) for t, _, _ in quotes) / len(quotes))
         out.append("")
     med_norm, med_raw = speed(det)
     size = MODEL_PATH.stat().st_size
@@ -410,9 +416,24 @@ def main() -> int:
         f"given the normalised text; {med_raw:.0f} µs including `normalize`",
         "",
     ]
+    checks = [
+        ("RUHSOLD task-1 test macro-F1, learned detector", task1["macro"], ">= 0.91",
+         task1["macro"] >= 0.91),
+        ("RUHSOLD task-2 test macro-F1", task2_macro, ">= 0.73", task2_macro >= 0.73),
+        ("RUHSOLD task-2 sexism F1 (reported on its own)", task2_sexism, "-", True),
+        ("victims' quotes flagged by the detector", victims_fp[0], "<= 5 %",
+         victims_fp[0] <= 0.05),
+        ("µs to score a 300-character message (with normalize)", med_raw, "<= 100",
+         med_raw <= 100),
+        ("model file MB", size / 1e6, "<= 5", size / 1e6 <= 5),
+    ]
+    out += ["## Bounds (issue #8)", "", "| measure | value | bound | |", "|---|---|---|---|"]
+    out += [f"| {name} | {value:.3f} | {bound} | {'PASS' if ok else 'FAIL'} |"
+            for name, value, bound, ok in checks]
+    out.append("")
     RESULTS.write_text("\n".join(out), encoding="utf-8")
     print("\n".join(out))
-    return 0
+    return 0 if all(ok for *_, ok in checks) else 1
 
 
 if __name__ == "__main__":
