@@ -49,6 +49,8 @@ FIGURES: dict[str, tuple[tuple[str, ...], bool]] = {
     "http.thread_ratio": (("http", "thread", "ratio"), True),
     "http.board_threads_rps": (("http", "board_threads", "saheli_rps"), True),
     "http.thread_rps": (("http", "thread", "saheli_rps"), True),
+    "http.board_threads_uncached_ratio": (("http", "board_threads", "uncached_ratio"), True),
+    "http.thread_uncached_ratio": (("http", "thread", "uncached_ratio"), True),
     "http.posts_per_second": (("http", "post_thread", "posts_per_second"), True),
     "rooms.p99_ms": (("rooms", "saheli", "p99_ms"), False),
     "rooms.p99_ratio": (("rooms", "ratios", "p99"), False),
