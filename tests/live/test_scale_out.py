@@ -143,6 +143,37 @@ def test_presence_lists_members_of_both_processes(pair, clients, http):
     wait_for(lambda: latest(h) == sorted([host.id, near.id]), what="a leave on the other process")
 
 
+def test_a_write_through_one_process_shows_at_once_in_the_others_cached_pages(pair, http):
+    """The page cache is exact across processes: the second process has the thread and the
+    board page in memory, a reply and a block go through the first, and the second's very
+    next answers show them."""
+    author, reader = people(pair, "member", "member")
+    one, two = pair.first.url, pair.second.url
+    created = http.post(f"{one}/api/v1/boards/introductions/threads", headers=author.headers,
+                        json={"title": "Across processes", "body": "First words"}, timeout=WAIT)
+    assert created.status_code == 201, created.text
+    thread_id = created.json()["thread"]["id"]
+    thread_url = f"{two}/api/v1/threads/{thread_id}"
+    board_url = f"{two}/api/v1/boards/introductions/threads"
+    for _ in range(2):  # the second answer comes from the cache
+        assert len(http.get(thread_url, headers=reader.headers, timeout=WAIT).json()["posts"]) == 1
+        titles = [t["title"] for t in
+                  http.get(board_url, headers=reader.headers, timeout=WAIT).json()["threads"]]
+        assert "Across processes" in titles
+    replied = http.post(f"{one}/api/v1/threads/{thread_id}/posts", headers=author.headers,
+                        json={"body": "A reply"}, timeout=WAIT)
+    assert replied.status_code == 201, replied.text
+    posts = http.get(thread_url, headers=reader.headers, timeout=WAIT).json()["posts"]
+    assert [p["body_html"] for p in posts] == ["<p>First words</p>", "<p>A reply</p>"]
+    blocked = http.post(f"{one}/api/v1/blocks", headers=reader.headers,
+                        json={"user_id": author.id}, timeout=WAIT)
+    assert blocked.status_code == 201, blocked.text
+    titles = [t["title"] for t in
+              http.get(board_url, headers=reader.headers, timeout=WAIT).json()["threads"]]
+    assert "Across processes" not in titles
+    assert http.get(thread_url, headers=reader.headers, timeout=WAIT).status_code == 404
+
+
 def test_login_limit_counts_attempts_through_both_processes(pair, http):
     (member,) = people(pair, "member")
     servers = [pair.first, pair.second]
