@@ -8,6 +8,7 @@ never touches the database), and so one of the core modules `moderation` may use
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.orm import Session
@@ -52,7 +53,12 @@ def assert_may_sign_in(session: Session, user: User) -> None:
 
 def assert_may_write(session: Session, user: User) -> None:
     """Posting, reacting, reporting and room messages need an account in good standing."""
-    kinds = _kinds(session, user)
+    assert_kinds_allow_writing(_kinds(session, user))
+
+
+def assert_kinds_allow_writing(kinds: Collection[str]) -> None:
+    """`assert_may_write` for the kinds of sanction in force, when the caller has read them
+    already (a room message reads them together with the token in one statement)."""
     if SanctionKind.BAN in kinds:
         raise Banned("This account is banned.")
     if SanctionKind.SUSPEND in kinds:
