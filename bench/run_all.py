@@ -45,6 +45,7 @@ FIGURES: dict[str, tuple[tuple[str, ...], bool]] = {
     "pipeline.median_us": (("pipeline", "pipeline_median_us"), False),
     "pipeline.p95_us": (("pipeline", "pipeline_p95_us"), False),
     "pipeline.naive_over_pipeline": (("pipeline", "ratio_naive_over_pipeline"), True),
+    "pipeline.detector_median_us": (("pipeline", "detector_median_us"), False),
     "http.board_threads_ratio": (("http", "board_threads", "ratio"), True),
     "http.thread_ratio": (("http", "thread", "ratio"), True),
     "http.board_threads_rps": (("http", "board_threads", "saheli_rps"), True),
@@ -111,6 +112,8 @@ def checks_of(name: str, figures: dict[str, Any]) -> list[dict[str, Any]]:
              "bound": "< 100", "ok": figures["bound_median_under_100us"] == "pass"},
             {"name": "pipeline.naive_over_pipeline", "value": figures["ratio_naive_over_pipeline"],
              "bound": ">= 20", "ok": figures["bound_ratio_at_least_20x"] == "pass"},
+            {"name": "pipeline.detector_median_us", "value": figures["detector_median_us"],
+             "bound": "<= 100", "ok": figures["bound_detector_median_at_most_100us"] == "pass"},
         ]
     if name == "http":
         found = [
