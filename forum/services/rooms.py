@@ -28,7 +28,6 @@ from sqlalchemy.orm import Session
 from forum.audit import record_action
 from forum.db import utcnow
 from forum.errors import (
-    Banned,
     ContentBlocked,
     DomainError,
     Forbidden,
@@ -37,7 +36,6 @@ from forum.errors import (
     Muted,
     NotFound,
     RateLimited,
-    Suspended,
 )
 from forum.models.room import (
     DEFAULT_CAPACITY,
@@ -48,12 +46,12 @@ from forum.models.room import (
     RoomParticipant,
     RoomStatus,
 )
-from forum.models.safety import Block, SanctionKind
+from forum.models.safety import Block
 from forum.models.user import Role, User
 from forum.policy import Actor, Permission
 from forum.rendering import render_markdown
 from forum.screening import Screener, Screening, Submission
-from forum.standing import assert_may_write
+from forum.standing import assert_kinds_allow_writing, assert_may_write
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 2000
@@ -471,16 +469,6 @@ def _body(value: Any) -> str:
 _INSERT_MESSAGE = RoomMessage.__table__.insert()
 
 
-def _assert_may_write_with(kinds: Collection[str]) -> None:
-    """`forum.standing.assert_may_write`, for sanction kinds the caller has just read."""
-    if SanctionKind.BAN in kinds:
-        raise Banned("This account is banned.")
-    if SanctionKind.SUSPEND in kinds:
-        raise Suspended("This account is suspended for now.")
-    if SanctionKind.MUTE in kinds:
-        raise Muted("You are muted for now: you can read but not post.")
-
-
 def send_message(
     session: Session,
     actor: Actor,
@@ -508,7 +496,7 @@ def send_message(
     if sanctions is None:
         assert_may_write(session, user)
     else:
-        _assert_may_write_with(sanctions)
+        assert_kinds_allow_writing(sanctions)
     staff = may_moderate(actor, room)
     if room.status != RoomStatus.OPEN:
         raise RoomClosed("This room is not open.")
