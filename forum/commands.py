@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
-from alembic import command
-from alembic.config import Config
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
@@ -24,8 +24,13 @@ from forum.services import accounts, rooms
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def alembic_config(url: str) -> Config:
-    """Alembic's configuration, pointed at the app's database (no alembic.ini needed)."""
+def alembic_config(url: str) -> Any:
+    """Alembic's configuration, pointed at the app's database (no alembic.ini needed).
+
+    Alembic is imported here, not at the top: a serving process never loads it (about 11 MB
+    per process), because `forum serve` migrates in a short-lived child process."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -34,6 +39,8 @@ def alembic_config(url: str) -> Config:
 
 def upgrade_database(app: Flask) -> None:
     """Apply every pending migration (init-db and serve both call this)."""
+    from alembic import command
+
     cfg = alembic_config(app.config["FORUM"]["FORUM_DATABASE_URL"])
     with db.database().engine.begin() as connection:
         cfg.attributes["connection"] = connection
@@ -86,7 +93,12 @@ def create_user_command(handle: str, role: str) -> None:
 def serve_command(host: str, port: int | None) -> None:
     """Serve HTTP and Socket.IO on one port with gevent, after applying migrations."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    upgrade_database(app)
+    # Migrate in a child process (`forum init-db`, same environment): the server itself
+    # never imports Alembic, and every byte matters with a thousand sockets per process.
+    done = subprocess.run([sys.executable, "-m", "forum.cli", "init-db"],
+                          capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise click.ClickException(f"migrating the database failed:\n{done.stderr.strip()}")
     serve(app, host, port, hourly=purge_room_messages)
 
 
