@@ -5,7 +5,7 @@ fitted weights are plain numbers that ``moderation/domain/detector.py`` scores i
 Run ``make train-detector`` (or ``.venv/bin/python bench/detector/train.py``); it takes well
 under a minute on one core.
 
-Data (see ``/work/shared/data/README.md``):
+Data (``shared/data`` beside the checkout; see its ``README.md``):
 
 * Roman Urdu: RUHSOLD task 1 — the train split fits, the validation split chooses the threshold,
   the test split is never read here;
@@ -25,6 +25,7 @@ import argparse
 import csv
 import json
 import math
+import os
 import random
 import sys
 from collections.abc import Sequence
@@ -45,7 +46,11 @@ from moderation.domain.detector import (  # noqa: E402
 )
 from moderation.domain.normalize import normalize  # noqa: E402
 
-DATA = Path("/work/shared/data")
+#: The shared data sets: `shared/` beside the checkout (as the workspace and CI lay it out),
+#: else `/work/shared`, or wherever SAHELI_SHARED_DATA points.
+_BESIDE = Path(__file__).resolve().parents[3] / "shared" / "data"
+DATA = Path(os.environ.get("SAHELI_SHARED_DATA")
+            or (_BESIDE if _BESIDE.is_dir() else "/work/shared/data"))
 RUHSOLD = DATA / "ruhsold"
 DAVIDSON = DATA / "davidson" / "data_labeled_data.csv"
 HERE = Path(__file__).resolve().parent
