@@ -5,10 +5,11 @@ shared between processes lives in the database or Redis"): presence lists the me
 processes; the login limit counts attempts made through both; a moderation rule created
 through one blocks content on the other at once; a support request made through one reaches a
 counsellor connected to the other; a reply and a block made through one show at once in the
-other's cached pages (the page cache's write generation is shared through Redis). A message, a mute and a kick across processes are already
-proven by `test_rooms_live.test_two_processes_share_one_room_through_redis` and are not
-repeated here. Also checked: with `FORUM_REDIS_URL` set the Socket.IO async mode is `gevent`
-under `forum serve`'s patching, and a Redis listen or publish failure is logged with its cause.
+other's cached pages (the page cache's write generation is shared through Redis). A message,
+a mute and a kick across processes are already proven by
+`test_rooms_live.test_two_processes_share_one_room_through_redis` and are not repeated here.
+Also checked: with `FORUM_REDIS_URL` set the Socket.IO async mode is `gevent` under
+`forum serve`'s patching, and a Redis listen or publish failure is logged with its cause.
 
 Each pair of servers gets its own Redis key prefix, Socket.IO channel and secret key (so the
 network fingerprint the login limit counts on is fresh too); every wait has a timeout; under
