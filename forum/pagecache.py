@@ -40,8 +40,10 @@ from forum.policy import Actor, Permission
 
 log = logging.getLogger(__name__)
 
-#: Entries kept per process (least recently used dropped first).
+#: Entries kept per process, and the bytes of JSON they may hold together (least recently
+#: used dropped first): a process serving a thousand sockets must stay small.
 MAX_ENTRIES = 4096
+MAX_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -57,10 +59,13 @@ class PageCache:
     """Per-process entries, validated against the write generation."""
 
     def __init__(self, seconds: float, generation_store: GenerationStore,
-                 *, clock: Callable[[], float] = time.monotonic) -> None:
+                 *, clock: Callable[[], float] = time.monotonic,
+                 max_bytes: int = MAX_BYTES) -> None:
         self.seconds = seconds
         self.store = generation_store
         self.clock = clock
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self._pages: OrderedDict[tuple[Any, ...], tuple[float, int, bytes]] = OrderedDict()
         #: token hash -> (expiry, generation, the viewer's key: a user id, "anonymous" for a
         #: token that is not valid, None for a viewer who is never served from the cache)
@@ -113,11 +118,18 @@ class PageCache:
         if viewer is None or response.status_code != 200:
             return
         key = (viewer, *ticket.key[1:])
+        body = response.get_data()
+        if len(body) > self.max_bytes // 16:
+            return  # one page must not push out many
         with self._lock:
-            self._pages[key] = (expires, ticket.generation, response.get_data())
-            self._pages.move_to_end(key)
-            while len(self._pages) > MAX_ENTRIES:
-                self._pages.popitem(last=False)
+            old = self._pages.pop(key, None)
+            if old is not None:
+                self.bytes -= len(old[2])
+            self._pages[key] = (expires, ticket.generation, body)
+            self.bytes += len(body)
+            while len(self._pages) > MAX_ENTRIES or self.bytes > self.max_bytes:
+                _key, (_expires, _generation, dropped) = self._pages.popitem(last=False)
+                self.bytes -= len(dropped)
 
     # --- writes -------------------------------------------------------------------------
 
@@ -126,6 +138,7 @@ class PageCache:
         self.store.advance()
         with self._lock:
             self._pages.clear()
+            self.bytes = 0
         self._viewers.clear()
 
 

@@ -166,3 +166,26 @@ def test_an_unreachable_redis_bypasses_the_cache(app, caplog):
     with app.test_request_context("/api/v1/boards"):
         assert cache.lookup() is None
     assert "page cache bypassed" in caplog.text
+
+
+def test_the_cache_holds_a_bounded_number_of_bytes(app):
+    """Least recently used pages go first once the byte budget is spent, so a process that
+    also holds a thousand sockets stays small however many members read."""
+    from flask import Response
+
+    from forum.policy import ANONYMOUS
+
+    cache = PageCache(5, GenerationStore(), max_bytes=16 * 1000)
+    for page in range(40):
+        with app.test_request_context(f"/api/v1/threads/{page}"):
+            cache.remember(cache.lookup(), ANONYMOUS,
+                           Response(b"x" * 900, mimetype="application/json"))
+    assert cache.bytes <= 16 * 1000
+    with app.test_request_context("/api/v1/threads/39"):
+        assert isinstance(cache.lookup(), Response)  # the most recent is kept
+    with app.test_request_context("/api/v1/threads/0"):
+        assert not isinstance(cache.lookup(), Response)  # the oldest went first
+    with app.test_request_context("/api/v1/threads/big"):
+        cache.remember(cache.lookup(), ANONYMOUS,
+                       Response(b"x" * 2000, mimetype="application/json"))
+        assert not isinstance(cache.lookup(), Response)  # larger than a sixteenth: not kept
