@@ -33,9 +33,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import redis
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 
 from forum import tokens
+from forum.db import utcnow
 from forum.policy import Actor, Permission
 
 log = logging.getLogger(__name__)
@@ -106,8 +107,13 @@ class PageCache:
         return Ticket(key, token_hash, generation)
 
     def remember(self, ticket: Ticket, actor: Actor, response: Response) -> None:
-        """Store a fresh answer under the generation its request started with."""
+        """Store a fresh answer under the generation its request started with (never past
+        the moment the viewer's token expires)."""
         expires = self.clock() + self.seconds
+        token_expires_at = g.get("auth_token_expires_at")
+        if token_expires_at is not None:
+            left = (token_expires_at - utcnow()).total_seconds()
+            expires = min(expires, self.clock() + max(left, 0.0))
         viewer: int | str | None = actor.id if actor.id is not None else "anonymous"
         if actor.can(Permission.AUTHOR_REVEAL):
             viewer = None

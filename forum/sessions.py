@@ -71,6 +71,7 @@ def current_actor() -> Actor:
         if found is not None:
             user, token = found
             g.auth_token_id = token.id
+            g.auth_token_expires_at = token.expires_at
             g.auth_kind = "bearer"
     else:
         candidate = _flask_login_user._get_current_object()  # type: ignore[attr-defined]

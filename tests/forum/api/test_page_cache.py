@@ -189,3 +189,23 @@ def test_the_cache_holds_a_bounded_number_of_bytes(app):
         cache.remember(cache.lookup(), ANONYMOUS,
                        Response(b"x" * 2000, mimetype="application/json"))
         assert not isinstance(cache.lookup(), Response)  # larger than a sixteenth: not kept
+
+
+def test_a_token_is_not_recognised_from_the_cache_after_it_expires(client, make_board, make_user):
+    import datetime as dt
+    import time
+
+    from forum.db import utcnow
+    from forum.models.user import AuthToken
+
+    make_board("inside", "members")
+    member = make_user()
+    with client.application.app_context():
+        with client.application.extensions["forum.db"].unit_of_work() as session:
+            token = session.query(AuthToken).filter_by(user_id=member.id).one()
+            token.expires_at = utcnow() + dt.timedelta(seconds=1)
+    url = "/api/v1/boards/inside/threads"
+    assert client.get(url, headers=member.headers).status_code == 200
+    assert client.get(url, headers=member.headers).status_code == 200
+    time.sleep(1.1)
+    assert client.get(url, headers=member.headers).status_code == 401
