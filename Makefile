@@ -31,8 +31,11 @@ lint: $(STAMP)
 test: $(STAMP) translations lint
 	$(BIN)/pytest
 
-# Every benchmark with its bound (needs wrk and PostgreSQL); writes bench/results.json.
+# Every benchmark with its bound (needs wrk, PostgreSQL and Redis); writes bench/results.json.
+# wrk comes from Debian's package when it is missing (as root; otherwise install it first).
 bench: $(STAMP)
+	@command -v wrk >/dev/null || { echo "wrk is missing: installing Debian's package"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(BIN)/python bench/run_all.py
 
 # The lexicon pipeline on the labelled set, then the learned detector's table.
