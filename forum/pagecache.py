@@ -38,6 +38,7 @@ from flask import Flask, Response, current_app, g, request
 from forum import tokens
 from forum.db import utcnow
 from forum.policy import Actor, Permission
+from forum.sessions import bearer_secret
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ class PageCache:
         if generation is None:
             return None
         now = self.clock()
-        secret = _bearer_secret()
+        secret = bearer_secret()
         token_hash = None
         viewer: Any = "anonymous"
         if secret is not None:
@@ -183,13 +184,6 @@ class RedisGenerationStore(GenerationStore):
             # Other processes cannot learn of this write: their entries may be stale for
             # up to FORUM_PAGE_CACHE_SECONDS. Say so; the write itself has committed.
             log.error("page cache: could not publish a write generation (%r)", exc)
-
-
-def _bearer_secret() -> str | None:
-    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
-    return None
 
 
 def page_cache() -> PageCache | None:
