@@ -10,6 +10,7 @@ import enum
 from dataclasses import dataclass
 
 from forum.errors import Forbidden, TotpRequired, Unauthorized
+from forum.models.board import PostStatus
 from forum.models.user import Role, User
 
 
@@ -126,3 +127,12 @@ def can_edit_post(actor: Actor, author_id: int | None) -> bool:
     if actor.user is None:
         return False
     return actor.user.id == author_id or actor.can(Permission.POST_MODERATE)
+
+
+def can_see_status(actor: Actor, status: str, author_id: int | None) -> bool:
+    """Published content is for everyone; held or hidden content for its author and
+    moderators; removed content for moderators only."""
+    if status == PostStatus.PUBLISHED or actor.can(Permission.POST_MODERATE):
+        return True
+    return (status in {PostStatus.PENDING, PostStatus.HIDDEN}
+            and actor.id is not None and actor.id == author_id)

@@ -27,7 +27,7 @@ from forum.models.board import (
     change_post_status,
 )
 from forum.models.safety import Block
-from forum.policy import Actor, Permission, can_edit_post, can_read_board
+from forum.policy import Actor, Permission, can_edit_post, can_read_board, can_see_status
 from forum.rendering import render_markdown
 from forum.screening import Screener, Screening, Submission
 from forum.services.blocks import blocked_either_way, has_blocked
@@ -184,21 +184,13 @@ def load_thread(
     if row is None:
         raise NotFound("No such thread.")
     thread, board = row[0], row[1]
-    if not can_read_board(actor, board.visibility) or not _status_visible(
+    if not can_read_board(actor, board.visibility) or not can_see_status(
         actor, thread.status, thread.author_id
     ):
         raise NotFound("No such thread.")
     if check_blocks and row[2]:
         raise NotFound("No such thread.")
     return thread, board
-
-
-def _status_visible(actor: Actor, status: str, author_id: int | None) -> bool:
-    if status == PostStatus.PUBLISHED:
-        return True
-    if actor.can(Permission.POST_MODERATE):
-        return True
-    return status in {PostStatus.PENDING, PostStatus.HIDDEN} and actor.id == author_id
 
 
 def load_post(
@@ -210,7 +202,7 @@ def load_post(
     if post is None:
         raise NotFound("No such post.")
     thread, board = load_thread(session, actor, post.thread_id, for_write=for_write)
-    if not _status_visible(actor, post.status, post.author_id):
+    if not can_see_status(actor, post.status, post.author_id):
         raise NotFound("No such post.")
     if not for_write and actor.id is not None and blocked_either_way(
         session, actor.id, post.author_id

@@ -21,7 +21,7 @@ from forum.errors import Invalid, NotFound, Unauthorized
 from forum.models.board import Board, Post, PostStatus, Thread, Visibility
 from forum.models.safety import Block
 from forum.models.user import User
-from forum.policy import Actor, Permission, can_read_board
+from forum.policy import Actor, Permission, can_read_board, can_see_status
 from forum.services.blocks import hidden_authors_subquery
 
 THREAD_PAGE = 20
@@ -193,18 +193,14 @@ def list_threads(
     board = _board_json(rows[0])
     if rows[0][5] is None:  # the outer join found no thread
         return board, [], None
-    may_reveal = actor.can(Permission.AUTHOR_REVEAL)
     revealed: list[int] = []
     threads = []
     for row in rows[:limit]:
         (tid, title, created, last_at, count, cw, pinned, locked, anon, status, uid, handle,
          role) = row[5:]
-        if anon and not (may_reveal and uid is not None):
-            author = None
-        else:
-            author = user_json(uid, handle, role)
-            if anon:
-                revealed.append(tid)
+        author, was_revealed = _shown_author(actor, anon, uid, handle, role)
+        if was_revealed:
+            revealed.append(tid)
         item = {
             "id": tid,
             "title": title,
@@ -352,9 +348,7 @@ def read_thread(
      t_handle, t_role, blocked) = first[5:19]
     if (
         not can_read_board(actor, first[3])
-        or not (t_status == PostStatus.PUBLISHED or kind == _STAFF
-                or (t_status in {PostStatus.PENDING, PostStatus.HIDDEN}
-                    and actor.id is not None and actor.id == t_author))
+        or not can_see_status(actor, t_status, t_author)
         or blocked
     ):
         raise NotFound("No such thread.")
@@ -365,12 +359,10 @@ def read_thread(
         for row in rows[:limit]:
             (pid, uid, anon, deleted, html, cw, status, p_created, edited, reply_to, support,
              handle, role) = row[19:]
-            if deleted or (anon and not (may_reveal and uid is not None)):
-                shown = None
-            else:
-                shown = user_json(uid, handle, role)
-                if anon:
-                    revealed.append(pid)
+            shown, was_revealed = (None, False) if deleted else _shown_author(
+                actor, anon, uid, handle, role)
+            if was_revealed:
+                revealed.append(pid)
             posts.append(
                 {
                     "id": pid,
