@@ -106,3 +106,29 @@ class MethodNotAllowed(DomainError):
 
 class Unavailable(DomainError):
     code, status, title = "unavailable", 503, "Service unavailable"
+
+
+# --- the live rooms' errors (API.md, Socket.IO: not_in_room, room_full, room_closed, slow_mode)
+
+
+class NotInRoom(DomainError):
+    code, status, title = "not_in_room", 409, "Not in this room"
+
+
+class RoomFull(DomainError):
+    code, status, title = "room_full", 409, "Room full"
+
+
+class RoomClosed(DomainError):
+    code, status, title = "room_closed", 409, "Room closed"
+
+
+class SlowMode(DomainError):
+    """Slow mode: the member spoke less than `slow_mode_seconds` ago."""
+
+    code, status, title = "slow_mode", 429, "Slow mode"
+
+    def __init__(self, retry_after: float, detail: str | None = None) -> None:
+        wait = max(1, int(retry_after + 0.999))
+        super().__init__(detail or f"Slow mode is on: wait {wait} s.", retry_after=wait)
+        self.retry_after = wait

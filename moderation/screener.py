@@ -195,7 +195,7 @@ class ModerationScreener:
         if submission.kind != "edit":  # an edit is not a repeat of the text it replaces
             # Board posts and room messages in one round trip (a statement built once).
             rows = session.execute(
-                _recent_statement(), {"author_id": author.id, "since": utcnow() - RECENT_WINDOW}
+                _RECENT, {"author_id": author.id, "since": utcnow() - RECENT_WINDOW}
             ).all()
             for body, target, _at in sorted(rows, key=lambda row: row[2], reverse=True):
                 texts.append(body)
@@ -209,57 +209,46 @@ class ModerationScreener:
         )
 
 
-_STATEMENTS: dict[str, Any] = {}
-
-
 def _recent_statement() -> Any:
-    """The author's recent board posts and room messages, newest first per kind (built once:
-    every post and room message runs it, and a reused statement is never recompiled)."""
-    statement = _STATEMENTS.get("recent")
-    if statement is None:
-        author_id = bindparam("author_id")
-        since = bindparam("since", type_=UTCDateTime())
-        recent = [
-            select(Post.body.label("body"), Post.reply_to_author_id.label("target"),
-                   Post.created_at.label("at"))
-            .where(Post.author_id == author_id, Post.created_at >= since)
-            .order_by(Post.id.desc())
+    """The author's recent board posts and room messages, newest first per kind."""
+    author_id = bindparam("author_id")
+    since = bindparam("since", type_=UTCDateTime())
+    recent = [
+        select(Post.body.label("body"), Post.reply_to_author_id.label("target"),
+               Post.created_at.label("at"))
+        .where(Post.author_id == author_id, Post.created_at >= since)
+        .order_by(Post.id.desc())
+        .limit(RECENT_LIMIT)
+        .subquery()
+    ]
+    if RoomMessage is not None:
+        recent.append(
+            select(RoomMessage.body.label("body"),
+                   literal(None, Integer()).label("target"),
+                   RoomMessage.created_at.label("at"))
+            .where(RoomMessage.author_id == author_id, RoomMessage.created_at >= since)
+            .order_by(RoomMessage.id.desc())
             .limit(RECENT_LIMIT)
             .subquery()
-        ]
-        if RoomMessage is not None:
-            recent.append(
-                select(RoomMessage.body.label("body"),
-                       literal(None, Integer()).label("target"),
-                       RoomMessage.created_at.label("at"))
-                .where(RoomMessage.author_id == author_id, RoomMessage.created_at >= since)
-                .order_by(RoomMessage.id.desc())
-                .limit(RECENT_LIMIT)
-                .subquery()
-            )
-        statement = _STATEMENTS["recent"] = union_all(
-            *(select(sub.c.body, sub.c.target, sub.c.at) for sub in recent)
         )
-    return statement
+    return union_all(*(select(sub.c.body, sub.c.target, sub.c.at) for sub in recent))
 
 
-def _evasion_statement() -> Any:
-    statement = _STATEMENTS.get("evasion")
-    if statement is None:
-        now = bindparam("now", type_=UTCDateTime())
-        statement = _STATEMENTS["evasion"] = (
-            select(Sanction.id)
-            .where(
-                Sanction.kind == SanctionKind.BAN.value,
-                Sanction.network_fingerprint == bindparam("fingerprint"),
-                Sanction.user_id != bindparam("user_id"),
-                Sanction.lifted_at.is_(None),
-                Sanction.starts_at <= bindparam("created_at", type_=UTCDateTime()),
-                or_(Sanction.ends_at.is_(None), Sanction.ends_at > now),
-            )
-            .limit(1)
-        )
-    return statement
+# Built once: every post and room message runs them, and a reused statement is never
+# recompiled.
+_RECENT = _recent_statement()
+_EVASION = (
+    select(Sanction.id)
+    .where(
+        Sanction.kind == SanctionKind.BAN.value,
+        Sanction.network_fingerprint == bindparam("fingerprint"),
+        Sanction.user_id != bindparam("user_id"),
+        Sanction.lifted_at.is_(None),
+        Sanction.starts_at <= bindparam("created_at", type_=UTCDateTime()),
+        or_(Sanction.ends_at.is_(None), Sanction.ends_at > bindparam("now", type_=UTCDateTime())),
+    )
+    .limit(1)
+)
 
 
 def is_ban_evasion(session: Session, author: User) -> bool:
@@ -271,7 +260,7 @@ def is_ban_evasion(session: Session, author: User) -> bool:
     if author.network_fingerprint is None or author.is_staff:
         return False
     found = session.scalar(
-        _evasion_statement(),
+        _EVASION,
         {"fingerprint": author.network_fingerprint, "user_id": author.id,
          "created_at": author.created_at, "now": utcnow()},
     )

@@ -40,6 +40,8 @@ from forum.errors import (
     DomainError,
     Invalid,
     NotFound,
+    NotInRoom,
+    RoomFull,
     Suspended,
     Unauthorized,
     Unavailable,
@@ -510,7 +512,7 @@ class RoomsNamespace(Namespace):
         staff = rooms.may_moderate(actor, room)
         already = room.id in state.rooms_of(sid)
         if not state.join(room.id, sid, user.id, 0 if staff else room.capacity):
-            raise rooms.RoomFull(f"This room is full ({room.capacity} people).")
+            raise RoomFull(f"This room is full ({room.capacity} people).")
         if not already:
             work.undo.append(lambda: state.leave(room.id, sid))
         rooms.record_participant(session, room, user)
@@ -534,7 +536,7 @@ class RoomsNamespace(Namespace):
         state = _state()
         room = self._room(work, data)
         if room.id not in state.rooms_of(sid):
-            raise rooms.NotInRoom("You are not in this room.")
+            raise NotInRoom("You are not in this room.")
         gone = state.leave(room.id, sid)
         work.effects.append(lambda: self.leave_room(sid, room_channel(room.id)))
         work.effects.append(lambda: self.leave_room(sid, staff_channel(room.id)))
@@ -575,7 +577,7 @@ class RoomsNamespace(Namespace):
         state = _state()
         room = self._room(work, data)
         if room.id not in state.rooms_of(sid):
-            raise rooms.NotInRoom("Join the room first.")
+            raise NotInRoom("Join the room first.")
         anonymous = data.get("anonymous", False)
         if not isinstance(anonymous, bool):
             raise Invalid({"anonymous": ["true or false."]})

@@ -29,13 +29,14 @@ from forum.audit import record_action
 from forum.db import utcnow
 from forum.errors import (
     ContentBlocked,
-    DomainError,
     Forbidden,
     Invalid,
     Locked,
     Muted,
     NotFound,
     RateLimited,
+    RoomClosed,
+    SlowMode,
 )
 from forum.models.room import (
     DEFAULT_CAPACITY,
@@ -60,32 +61,6 @@ CAPACITY_MAX = 500
 SLOW_MODE_MAX = 3600
 HISTORY_SIZE = 50
 HISTORY_MAX = 100
-
-# --- errors of the Socket.IO contract (API.md: not_in_room, room_full, room_closed, slow_mode)
-
-
-class NotInRoom(DomainError):
-    code, status, title = "not_in_room", 409, "Not in this room"
-
-
-class RoomFull(DomainError):
-    code, status, title = "room_full", 409, "Room full"
-
-
-class RoomClosed(DomainError):
-    code, status, title = "room_closed", 409, "Room closed"
-
-
-class SlowMode(DomainError):
-    """Slow mode: the member spoke less than `slow_mode_seconds` ago."""
-
-    code, status, title = "slow_mode", 429, "Slow mode"
-
-    def __init__(self, retry_after: float, detail: str | None = None) -> None:
-        wait = max(1, int(retry_after + 0.999))
-        super().__init__(detail or f"Slow mode is on: wait {wait} s.", retry_after=wait)
-        self.retry_after = wait
-
 
 # --- events for the realtime layer, sent by whoever committed (after the commit) -------------
 
