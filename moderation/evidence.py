@@ -16,20 +16,7 @@ from forum.policy import Actor
 from moderation import schemas as s
 from moderation.api import bp
 from moderation.models import Report
-from moderation.services.shapes import iso
-
-
-def report_record(report: Report) -> dict[str, Any]:
-    """The report part of an entry: what she reported, why, and what became of it."""
-    return {
-        "id": report.id,
-        "target_type": report.target_type,
-        "target_id": report.target_id,
-        "reason": report.reason,
-        "desired_outcome": report.desired_outcome,
-        "note": report.note,
-        "created_at": iso(report.created_at),
-    }
+from moderation.services.reports import reported
 
 
 def evidence_for(session: Session, user: User) -> dict[str, Any]:
@@ -38,7 +25,7 @@ def evidence_for(session: Session, user: User) -> dict[str, Any]:
     reports = session.scalars(
         select(Report).where(Report.reporter_id == user.id).order_by(Report.id)
     )
-    document = build_chain((report_record(r), r.snapshot or {}) for r in reports)
+    document = build_chain((reported(r), r.snapshot or {}) for r in reports)
     document["format"] = "saheli-evidence/1"
     document["generated_for"] = user.handle
     return document

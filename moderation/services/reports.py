@@ -151,8 +151,9 @@ def list_mine(
     return [mine_json(r) for r in rows[:limit]], next_cursor
 
 
-def mine_json(report: Report) -> dict[str, Any]:
-    """A report as its reporter sees it."""
+def reported(report: Report) -> dict[str, Any]:
+    """What she reported, why and when: the part of a report that never changes (the evidence
+    chain hashes exactly this)."""
     return {
         "id": report.id,
         "target_type": report.target_type,
@@ -160,8 +161,15 @@ def mine_json(report: Report) -> dict[str, Any]:
         "reason": report.reason,
         "desired_outcome": report.desired_outcome,
         "note": report.note,
+        "created_at": iso(report.created_at),
+    }
+
+
+def mine_json(report: Report) -> dict[str, Any]:
+    """A report as its reporter sees it: what she reported, and what became of it."""
+    return {
+        **reported(report),
         "status": report.status,
         "outcome_note": report.outcome_note,
-        "created_at": iso(report.created_at),
         "resolved_at": iso(report.resolved_at),
     }
