@@ -50,9 +50,10 @@ MAX_BYTES = 8 * 1024 * 1024
 
 @dataclass(frozen=True)
 class Ticket:
-    """What a request that missed needs to store its answer: key and generation at start."""
+    """What a request that missed needs to store its answer: path, token and generation at
+    start."""
 
-    key: tuple[Any, ...]
+    path: str
     token_hash: str | None
     generation: int
 
@@ -98,14 +99,15 @@ class PageCache:
                 viewer = known[2]
             else:
                 viewer = None  # not known yet: render, and learn who this is
-        key = (viewer, request.full_path)
+        path = request.full_path
         if viewer is not None:
+            key = (viewer, path)
             with self._lock:
                 entry = self._pages.get(key)
                 if entry is not None and entry[0] > now and entry[1] == generation:
                     self._pages.move_to_end(key)
                     return Response(entry[2], mimetype="application/json")
-        return Ticket(key, token_hash, generation)
+        return Ticket(path, token_hash, generation)
 
     def remember(self, ticket: Ticket, actor: Actor, response: Response) -> None:
         """Store a fresh answer under the generation its request started with (never past
@@ -124,7 +126,7 @@ class PageCache:
             self._viewers[ticket.token_hash] = (expires, ticket.generation, viewer)
         if viewer is None or response.status_code != 200:
             return
-        key = (viewer, *ticket.key[1:])
+        key = (viewer, ticket.path)
         body = response.get_data()
         if len(body) > self.max_bytes // 16:
             return  # one page must not push out many
