@@ -1,16 +1,22 @@
 """Who may do what: permissions as data, and named predicates over an actor.
 
 Flask-Login only answers who is asking; this module answers whether they may. Nothing here
-reads the request or the database.
+reads the request or the database: where a rule must run inside a query (the block rule on a
+listing), its SQL form is built here beside the Python form, and tests hold the two equal.
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, and_, bindparam, or_, select, true
+from sqlalchemy.sql.elements import ColumnElement
 
 from forum.errors import Forbidden, TotpRequired, Unauthorized
 from forum.models.board import PostStatus
+from forum.models.safety import Block
 from forum.models.user import Role, User
 
 
@@ -136,3 +142,80 @@ def can_see_status(actor: Actor, status: str, author_id: int | None) -> bool:
         return True
     return (status in {PostStatus.PENDING, PostStatus.HIDDEN}
             and actor.id is not None and actor.id == author_id)
+
+
+# --- the block rule ------------------------------------------------------------------------
+#
+# API.md, "Blocks": when A blocks B, neither sees the other's *named* content and B cannot
+# reply to or react to A's named content. Anonymous content is never touched by a block, in
+# any channel, for either side (else a block is an oracle for who wrote it), and a block never
+# hides anything from someone on duty: moderators and admins everywhere, a room's host in her
+# room. Every door (pages, API, sockets, presence, history, reports, exports) asks here.
+
+
+def has_duty(actor: Actor, *, host_id: int | None = None) -> bool:
+    """On duty where `host_id` hosts (None: no room): a block cannot hide anything from her."""
+    if actor.user is None:
+        return False
+    if actor.can(Permission.POST_MODERATE):
+        return True
+    return host_id is not None and actor.user.id == host_id and actor.totp_ok
+
+
+def block_applies(actor: Actor, *, anonymous: bool, host_id: int | None = None) -> bool:
+    """May a block between `actor` and an author act on this content at all? Only on named
+    content, and only for a signed-in viewer who is not on duty there."""
+    return not anonymous and actor.user is not None and not has_duty(actor, host_id=host_id)
+
+
+def hidden_by_block(
+    actor: Actor, *, anonymous: bool, blocked_either_way: bool, host_id: int | None = None
+) -> bool:
+    """Is this content hidden from `actor` by a block (either way) with its author?"""
+    return blocked_either_way and block_applies(actor, anonymous=anonymous, host_id=host_id)
+
+
+def refused_by_block(actor: Actor, *, anonymous: bool, author_blocked_actor: bool) -> bool:
+    """Is replying to or reacting to this content refused (403 `blocked`) because its author
+    blocked `actor`?"""
+    return author_blocked_actor and block_applies(actor, anonymous=anonymous)
+
+
+def hidden_authors_sql(viewer: Any) -> Select[Any]:
+    """The ids whose named content a block hides from `viewer` (a bound parameter or column):
+    whom she blocked and who blocked her."""
+    return (
+        select(Block.blocked_id.label("uid"))
+        .where(Block.blocker_id == viewer)
+        .union(select(Block.blocker_id).where(Block.blocked_id == viewer))
+    )
+
+
+def not_hidden_by_block_sql(
+    author_col: Any, anonymous_col: Any, *, signed_in: bool, on_duty: bool, viewer: Any = None
+) -> ColumnElement[bool]:
+    """`not hidden_by_block(...)` as a SQL condition over a content row, for a viewer of the
+    given kind (`viewer`: her id as a bound parameter; default `bindparam("viewer")`)."""
+    if not signed_in or on_duty:
+        return true()
+    viewer = bindparam("viewer") if viewer is None else viewer
+    return or_(
+        anonymous_col.is_(True),
+        author_col.is_(None),
+        author_col.not_in(hidden_authors_sql(viewer)),
+    )
+
+
+def blocked_either_way_sql(a: Any, b: Any) -> ColumnElement[bool]:
+    """A block stands between `a` and `b`, either way (as an EXISTS condition)."""
+    return (
+        select(Block.blocker_id)
+        .where(
+            or_(
+                and_(Block.blocker_id == a, Block.blocked_id == b),
+                and_(Block.blocker_id == b, Block.blocked_id == a),
+            )
+        )
+        .exists()
+    )
+
