@@ -1,10 +1,17 @@
 """Signals the core sends, so plug-ins (moderation, realtime) can react without the core
-importing them. Receivers run inside the sender's unit of work; anything that leaves the
-process (an emit, a publish) must be deferred until after the commit."""
+importing them. Receivers of the first five run inside the sender's unit of work; anything
+that leaves the process (an emit, a publish) must be deferred until after the commit.
+`tokens_revoked` and `role_changed` are sent after the commit, by the session itself."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from blinker import Namespace
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session
+
+from forum.models.user import AuthToken, User
 
 _signals = Namespace()
 
@@ -26,3 +33,69 @@ collect_export = _signals.signal("collect-export")
 #: sender: the user id; kwargs: session, erase_posts. Sent inside the erasure's unit of work,
 #: before the account row is deleted: receivers delete (not flag) what they hold of her.
 erasing_account = _signals.signal("erasing-account")
+
+#: sender: the user id; kwargs: token_ids (the deleted rows' ids). Sent after the commit that
+#: deleted tokens or browser sessions of the account, whatever the path (logout,
+#: `DELETE /me/sessions/{id}`, recovery, suspension, ban, erasure), so their open sockets are
+#: cut at once. Detected at the session (below), so no revocation path can forget to send it.
+tokens_revoked = _signals.signal("tokens-revoked")
+
+#: sender: the user id; kwargs: old, new. Sent after the commit that changed an account's role,
+#: so open sockets stop holding the powers of the old one (a demoted counsellor's socket).
+role_changed = _signals.signal("role-changed")
+
+
+# --- detected where no path can bypass them: every token deletion and role change goes
+# through a session, so the session's own events collect them, and they are announced only
+# once the change is committed (a rolled-back revocation cuts nothing).
+
+_PENDING = "forum.signals.pending"
+
+
+def _pending(session: Session) -> list[tuple[Any, int, dict[str, Any]]]:
+    return session.info.setdefault(_PENDING, [])  # type: ignore[no-any-return]
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _deleting_tokens(state: Any) -> None:
+    """A `DELETE` of token rows (any where clause): read which rows it takes first."""
+    if not state.is_delete:
+        return
+    table = getattr(state.statement, "table", None)
+    if getattr(table, "name", None) != AuthToken.__tablename__:
+        return
+    query = select(AuthToken.user_id, AuthToken.id)
+    where = state.statement.whereclause
+    if where is not None:
+        query = query.where(where)
+    by_user: dict[int, list[int]] = {}
+    for user_id, token_id in state.session.execute(query):
+        by_user.setdefault(user_id, []).append(token_id)
+    for user_id, token_ids in by_user.items():
+        _pending(state.session).append((tokens_revoked, user_id, {"token_ids": token_ids}))
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed_accounts(session: Session, _context: Any) -> None:
+    """Token rows deleted one by one (`session.delete`) and roles changed on a `User`."""
+    for obj in session.deleted:
+        if isinstance(obj, AuthToken):
+            _pending(session).append((tokens_revoked, obj.user_id, {"token_ids": [obj.id]}))
+    for obj in session.dirty:
+        if isinstance(obj, User):
+            history = inspect(obj).attrs.role.history
+            if history.added and history.deleted and history.added[0] != history.deleted[0]:
+                _pending(session).append(
+                    (role_changed, obj.id, {"old": history.deleted[0], "new": history.added[0]})
+                )
+
+
+@event.listens_for(Session, "after_commit")
+def _announce(session: Session) -> None:
+    for signal, sender, kwargs in session.info.pop(_PENDING, ()):
+        signal.send(sender, **kwargs)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_PENDING, None)

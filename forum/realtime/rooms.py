@@ -10,7 +10,9 @@ not close an open socket (DESIGN.md, failure notes). So:
   revoked token, a suspension or a ban answers the event with the error and cuts the socket;
 - `forum.signals.account_restricted` disconnects all of the account's sockets, on every process
   (the sockets are found through the shared room state, and the disconnect travels through
-  the message queue).
+  the message queue); `tokens_revoked` (sent after the commit of any token deletion) cuts the
+  sockets of exactly those tokens, and `role_changed` all of the account's sockets, so they
+  reconnect with the new role.
 
 Every event is parse → load → service → commit → emit → acknowledge: a message is in the
 database before anyone hears of it, so a client that reconnects and asks
@@ -60,7 +62,7 @@ from forum.policy import Actor, Permission
 from forum.realtime.state import RoomState
 from forum.screening import installed_screener
 from forum.services import accounts, rooms, support
-from forum.signals import account_restricted, account_signed_out
+from forum.signals import account_restricted, role_changed, tokens_revoked
 from forum.standing import assert_may_sign_in
 
 log = logging.getLogger(__name__)
@@ -292,19 +294,19 @@ def _presence() -> PresenceCoalescer:
     return current_app.extensions["forum.presence"]
 
 
-def _skipped_sids(session: Session, state: RoomState, room_id: int, author_id: int | None,
+def _skipped_sids(session: Session, state: RoomState, room: Room, message: RoomMessage,
                   *, has_blocks: bool = True) -> list[str]:
-    """Sockets in the room whose person blocked the author or was blocked by her
-    (`has_blocks` False: the caller knows no block involves the author)."""
+    """Sockets in the room whose person a block keeps from this message
+    (`rooms.kept_apart`; `has_blocks` False: the caller knows no block involves the author)."""
     if not has_blocks:
         return []
-    others = rooms.blocks_of(session, author_id)
-    if not others:  # the common case: no member list needed at all
+    apart = rooms.kept_apart(session, room, message.author_id,
+                             anonymous=message.is_anonymous, require_totp=_require_totp())
+    if not apart:  # the common case: no member list needed at all
         return []
-    blocked = others & set(state.members(room_id))
     sids: list[str] = []
-    for user_id in sorted(blocked):
-        sids.extend(sorted(state.sockets_in_room(room_id, user_id)))
+    for user_id in sorted(apart & set(state.members(room.id))):
+        sids.extend(sorted(state.sockets_in_room(room.id, user_id)))
     return sids
 
 
@@ -439,9 +441,22 @@ class RoomsNamespace(Namespace):
                 log.exception("presence update failed")
 
     def _send_presence(self, room_id: int, slug: str) -> None:
-        """The member list as it is now, to everyone in the room."""
-        members = _people().shown(_state().members(room_id))
-        self._emit("presence", {"room": slug, "members": members}, to=room_channel(room_id))
+        """The member list as it is now, to everyone in the room: one broadcast, except for
+        the few whose list a block changes (`rooms.presence_hidden`), who get their own."""
+        state = _state()
+        members = state.members(room_id)
+        with _database().unit_of_work() as session:
+            shown = _people().shown(members, session)
+            hidden = rooms.presence_hidden(session, room_id, members,
+                                           require_totp=_require_totp())
+        own = {viewer: sorted(state.sockets_in_room(room_id, viewer)) for viewer in hidden}
+        skip = [sid for sids in own.values() for sid in sids]
+        self._emit("presence", {"room": slug, "members": shown}, to=room_channel(room_id),
+                   skip_sid=skip)
+        for viewer, sids in own.items():
+            if sids:
+                kept = [m for m in shown if m["id"] not in hidden[viewer]]
+                self._emit("presence", {"room": slug, "members": kept}, to=sids)
 
     # --- connection ---------------------------------------------------------------------
 
@@ -467,7 +482,7 @@ class RoomsNamespace(Namespace):
         sid = request.sid  # type: ignore[attr-defined]
         self._connections[sid] = connection
         _people().connected(user)
-        _state().register_socket(sid, connection.user_id)
+        _state().register_socket(sid, connection.user_id, connection.token_id)
         self.enter_room(sid, user_channel(connection.user_id))
         if is_counsellor:
             self.enter_room(sid, COUNSELLORS)
@@ -516,9 +531,14 @@ class RoomsNamespace(Namespace):
         if not already:
             work.undo.append(lambda: state.leave(room.id, sid))
         rooms.record_participant(session, room, user)
+        members = state.members(room.id)
+        if work.has_blocks:
+            hidden = rooms.presence_hidden(session, room.id, members,
+                                           require_totp=_require_totp()).get(user.id, set())
+            members = [m for m in members if m not in hidden]
         answer = {
             "room": rooms.describe_room(session, room, state),
-            "members": _people().shown(state.members(room.id), session),
+            "members": _people().shown(members, session),
             "history": rooms.history(session, actor, room),
         }
         work.effects.append(lambda: self.enter_room(sid, room_channel(room.id)))
@@ -603,11 +623,11 @@ class RoomsNamespace(Namespace):
 
     def _deliver(self, session: Session, state: RoomState, room: Room, message: RoomMessage,
                  author: User | None, work: _Work, *, has_blocks: bool = True) -> None:
-        """Queue the emit of a published message to the room (minus blocked people), or of a
-        held one to the host and moderators (`has_blocks` False: no block involves the
-        author, as the event's re-check found)."""
+        """Queue the emit of a published message to the room (minus the people a block keeps
+        from it), or of a held one to the host and moderators (`has_blocks` False: no block
+        involves the author, as the event's re-check found)."""
         payload = rooms.message_json(message, room, author)
-        skip = _skipped_sids(session, state, room.id, message.author_id, has_blocks=has_blocks)
+        skip = _skipped_sids(session, state, room, message, has_blocks=has_blocks)
         if message.status == RoomMessageStatus.PUBLISHED:
             work.effects.append(
                 lambda: self._emit("message", payload, to=room_channel(room.id), skip_sid=skip)
@@ -698,7 +718,10 @@ class RoomsNamespace(Namespace):
                 return
             member = session.get(User, found.member_id)
             payload = {"request": support.request_json(found, member, utcnow())}
-        self._emit("support_request", payload, to=COUNSELLORS)
+            apart = support.counsellors_kept_from(session, found, require_totp=_require_totp())
+        state = _state()
+        skip = sorted(sid for user_id in apart for sid in state.sockets_of(user_id))
+        self._emit("support_request", payload, to=COUNSELLORS, skip_sid=skip)
 
     def announce_support_accepted(self, request_id: int) -> None:
         """A counsellor accepted: tell the member (and the other counsellors it is taken)."""
@@ -722,6 +745,13 @@ class RoomsNamespace(Namespace):
         """Cut every socket of an account, on every process (through the message queue)."""
         for sid in sorted(_state().sockets_of(user_id)):
             self.socketio.server.disconnect(sid, namespace=self.namespace)
+
+    def disconnect_tokens(self, token_ids: Iterable[int]) -> None:
+        """Cut every socket signed in with one of these tokens, on every process."""
+        state = _state()
+        for token_id in token_ids:
+            for sid in sorted(state.sockets_of_token(token_id)):
+                self.socketio.server.disconnect(sid, namespace=self.namespace)
 
 
 _NAMESPACE_INSTANCE: RoomsNamespace | None = None
@@ -756,7 +786,19 @@ def _on_account_restricted(user_id: Any, **extra: Any) -> None:
         namespace.disconnect_user(user_id)
 
 
-def _on_signed_out(user_id: Any, **_extra: Any) -> None:
+def _on_tokens_revoked(user_id: Any, token_ids: Iterable[int] = (), **_extra: Any) -> None:
+    """Tokens (or browser sessions) were deleted and the deletion committed, whatever the
+    path (logout, `DELETE /me/sessions/{id}`, recovery, suspension, ban, erasure): their
+    sockets stop hearing anything now, on every process. Other tokens' sockets stay."""
+    namespace = _namespace()
+    if namespace is not None:
+        namespace.disconnect_tokens(token_ids)
+
+
+def _on_role_changed(user_id: Any, **_extra: Any) -> None:
+    """A committed role change: the account's sockets hold the old role's channels (the
+    counsellors' support requests, the staff channel of rooms); cut them, so they
+    reconnect with the new role."""
     namespace = _namespace()
     if namespace is not None and isinstance(user_id, int):
         namespace.disconnect_user(user_id)
@@ -783,7 +825,8 @@ def _on_support_accepted(request_id: Any, **_extra: Any) -> None:
 # Module-level receivers, connected once (blinker keeps them strongly: they are functions
 # of this module), each finding the running app through `current_app`.
 account_restricted.connect(_on_account_restricted)
-account_signed_out.connect(_on_signed_out)
+tokens_revoked.connect(_on_tokens_revoked)
+role_changed.connect(_on_role_changed)
 rooms.room_changed.connect(_on_room_changed)
 rooms.support_requested.connect(_on_support_requested)
 rooms.support_accepted.connect(_on_support_accepted)

@@ -61,8 +61,9 @@ class RoomState(Protocol):
         """The sockets of one user in one room."""
         ...
 
-    def register_socket(self, sid: str, user_id: int) -> None:
-        """Remember a connected socket of a user (to disconnect all of them at once)."""
+    def register_socket(self, sid: str, user_id: int, token_id: int | None = None) -> None:
+        """Remember a connected socket of a user and the token (or browser session) it
+        signed in with, to disconnect them when the account or the token goes."""
         ...
 
     def unregister_socket(self, sid: str) -> None:
@@ -71,6 +72,10 @@ class RoomState(Protocol):
 
     def sockets_of(self, user_id: int) -> set[str]:
         """Every connected socket of a user, on any process."""
+        ...
+
+    def sockets_of_token(self, token_id: int) -> set[str]:
+        """Every connected socket signed in with this token, on any process."""
         ...
 
     def mute(self, room_id: int, user_id: int) -> None: ...
@@ -97,6 +102,14 @@ class RoomState(Protocol):
         ...
 
 
+def _discard(index: dict[int, set[str]], key: int, sid: str) -> None:
+    sockets = index.get(key)
+    if sockets is not None:
+        sockets.discard(sid)
+        if not sockets:
+            del index[key]
+
+
 class MemoryRoomState:
     """The single-process implementation: plain dictionaries under one lock."""
 
@@ -105,6 +118,8 @@ class MemoryRoomState:
         self._room_sockets: dict[int, dict[str, int]] = defaultdict(dict)
         self._socket_rooms: dict[str, set[int]] = defaultdict(set)
         self._user_sockets: dict[int, set[str]] = defaultdict(set)
+        self._token_sockets: dict[int, set[str]] = defaultdict(set)
+        self._socket_owner: dict[str, tuple[int, int | None]] = {}
         self._muted: dict[int, set[int]] = defaultdict(set)
         self._kicked: dict[int, set[int]] = defaultdict(set)
         self._spoke: dict[tuple[int, int], float] = {}
@@ -156,18 +171,30 @@ class MemoryRoomState:
         with self._lock:
             return {s for s, u in self._room_sockets.get(room_id, {}).items() if u == user_id}
 
-    def register_socket(self, sid: str, user_id: int) -> None:
+    def register_socket(self, sid: str, user_id: int, token_id: int | None = None) -> None:
         with self._lock:
             self._user_sockets[user_id].add(sid)
+            if token_id is not None:
+                self._token_sockets[token_id].add(sid)
+            self._socket_owner[sid] = (user_id, token_id)
 
     def unregister_socket(self, sid: str) -> None:
         with self._lock:
-            for sockets in self._user_sockets.values():
-                sockets.discard(sid)
+            owner = self._socket_owner.pop(sid, None)
+            if owner is None:
+                return
+            user_id, token_id = owner
+            _discard(self._user_sockets, user_id, sid)
+            if token_id is not None:
+                _discard(self._token_sockets, token_id, sid)
 
     def sockets_of(self, user_id: int) -> set[str]:
         with self._lock:
             return set(self._user_sockets.get(user_id, set()))
+
+    def sockets_of_token(self, token_id: int) -> set[str]:
+        with self._lock:
+            return set(self._token_sockets.get(token_id, set()))
 
     def mute(self, room_id: int, user_id: int) -> None:
         with self._lock:
@@ -329,22 +356,32 @@ class RedisRoomState:
         sockets = self.redis.hgetall(self._k("room", room_id, "sockets"))
         return {sid for sid, uid in sockets.items() if int(uid) == user_id}  # type: ignore[union-attr]
 
-    def register_socket(self, sid: str, user_id: int) -> None:
+    def register_socket(self, sid: str, user_id: int, token_id: int | None = None) -> None:
         pipe = self.redis.pipeline()
         pipe.sadd(self._k("user", user_id, "sockets"), sid)
         pipe.set(self._k("socket", sid, "user"), user_id)
+        if token_id is not None:
+            pipe.sadd(self._k("token", token_id, "sockets"), sid)
+            pipe.set(self._k("socket", sid, "token"), token_id)
         pipe.execute()
 
     def unregister_socket(self, sid: str) -> None:
-        user_id = self.redis.get(self._k("socket", sid, "user"))
+        user_id, token_id = self.redis.mget(
+            self._k("socket", sid, "user"), self._k("socket", sid, "token")
+        )  # type: ignore[misc]
         pipe = self.redis.pipeline()
         if user_id is not None:
             pipe.srem(self._k("user", user_id, "sockets"), sid)
-        pipe.delete(self._k("socket", sid, "user"))
+        if token_id is not None:
+            pipe.srem(self._k("token", token_id, "sockets"), sid)
+        pipe.delete(self._k("socket", sid, "user"), self._k("socket", sid, "token"))
         pipe.execute()
 
     def sockets_of(self, user_id: int) -> set[str]:
         return set(self.redis.smembers(self._k("user", user_id, "sockets")))  # type: ignore[arg-type]
+
+    def sockets_of_token(self, token_id: int) -> set[str]:
+        return set(self.redis.smembers(self._k("token", token_id, "sockets")))  # type: ignore[arg-type]
 
     def mute(self, room_id: int, user_id: int) -> None:
         self.redis.sadd(self._k("room", room_id, "muted"), user_id)

@@ -16,15 +16,16 @@ import datetime as dt
 import re
 import secrets
 import unicodedata
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from blinker import Namespace
 from flask import current_app
-from sqlalchemy import case, column, delete, inspect, or_, select, table
+from sqlalchemy import Select, case, column, delete, inspect, or_, select, table
 from sqlalchemy.orm import Session
 
+from forum import policy
 from forum.audit import record_action
 from forum.db import utcnow
 from forum.errors import (
@@ -361,6 +362,59 @@ def check_may_read(
         raise Forbidden("You were removed from this room.")
 
 
+def visible_messages(actor: Actor, room: Room) -> Select[Any]:
+    """`(RoomMessage, User)` rows of `room` that `actor` may read, once `check_may_read` let
+    her in: the one rule for the history, the report page and `POST /reports`.
+
+    Removed messages for no one (moderators reach them through the review queue); held
+    ones for the host, moderators and their author; published ones for everyone, except
+    *named* messages of someone blocked either way with a viewer not on duty in this room
+    (`forum.policy`'s block rule: anonymous messages are never touched by a block).
+    """
+    query = select(RoomMessage, User).outerjoin(User, User.id == RoomMessage.author_id).where(
+        RoomMessage.room_id == room.id, RoomMessage.status != RoomMessageStatus.REMOVED.value
+    )
+    if not may_moderate(actor, room):
+        query = query.where(
+            or_(
+                RoomMessage.status == RoomMessageStatus.PUBLISHED.value,
+                RoomMessage.author_id == actor.id,
+            )
+        )
+    return query.where(
+        policy.not_hidden_by_block_sql(
+            RoomMessage.author_id, RoomMessage.is_anonymous,
+            signed_in=actor.is_authenticated,
+            on_duty=policy.has_duty(actor, host_id=room.host_id),
+            viewer=actor.id,
+        )
+    )
+
+
+def may_read_message(
+    session: Session, actor: Actor, message_id: int, state: RoomStateView | None = None
+) -> bool:
+    """May `actor` read this room message now? Exactly when it is in her history of its
+    room: `check_may_read` (a participant, not removed from the room; moderators and the
+    host always) and `visible_messages`. Moderators see every message, removed ones too."""
+    message = session.get(RoomMessage, message_id)
+    if message is None:
+        return False
+    if actor.can(Permission.ROOM_MODERATE):
+        return True
+    room = session.get(Room, message.room_id)
+    if room is None or actor.user is None:
+        return False
+    try:
+        check_may_read(session, actor, room, state)
+    except (Forbidden, NotFound):
+        return False
+    found = session.execute(
+        visible_messages(actor, room).where(RoomMessage.id == message_id).limit(1)
+    ).first()
+    return found is not None
+
+
 def history(
     session: Session,
     actor: Actor,
@@ -370,33 +424,12 @@ def history(
     after: int | None = None,
     limit: int = HISTORY_SIZE,
 ) -> list[dict[str, Any]]:
-    """Messages oldest-first: the last `limit`, or those before/after a message id.
-
-    Published messages for everyone; held ones for the host, moderators and their author;
-    nothing from or to someone blocked either way; removed ones for no one. The caller has
-    checked access (`check_may_read`).
-    """
+    """Messages oldest-first (`visible_messages`): the last `limit`, or those before/after
+    a message id. The caller has checked access (`check_may_read`)."""
     if before is not None and after is not None:
         raise Invalid({"before": ["Give either before or after, not both."]})
     limit = max(1, min(limit, HISTORY_MAX))
-    viewer = actor.id
-    query = select(RoomMessage, User).outerjoin(User, User.id == RoomMessage.author_id).where(
-        RoomMessage.room_id == room.id, RoomMessage.status != RoomMessageStatus.REMOVED.value
-    )
-    if not may_moderate(actor, room):
-        query = query.where(
-            or_(
-                RoomMessage.status == RoomMessageStatus.PUBLISHED.value,
-                RoomMessage.author_id == viewer,
-            )
-        )
-    if viewer is not None:
-        blocked = select(Block.blocked_id).where(Block.blocker_id == viewer).union(
-            select(Block.blocker_id).where(Block.blocked_id == viewer)
-        )
-        query = query.where(
-            or_(RoomMessage.author_id.is_(None), RoomMessage.author_id.not_in(blocked))
-        )
+    query = visible_messages(actor, room)
     if after is not None:
         rows = session.execute(
             query.where(RoomMessage.id > after).order_by(RoomMessage.id).limit(limit)
@@ -535,26 +568,55 @@ def render_message(text: str) -> str:
     return render_markdown(text)
 
 
-def blocks_of(session: Session, author_id: int | None) -> set[int]:
-    """Everyone `author_id` blocked or was blocked by (usually nobody): one small indexed
-    query per message, whatever the size of the room."""
-    if author_id is None:
+def _hides(user: User, room: Room, *, anonymous: bool, require_totp: bool) -> bool:
+    """`policy.hidden_by_block` for someone blocked either way with the other person."""
+    actor = Actor.of(user, require_totp=require_totp)
+    return policy.hidden_by_block(actor, anonymous=anonymous, blocked_either_way=True,
+                                  host_id=room.host_id)
+
+
+def kept_apart(
+    session: Session, room: Room, author_id: int | None, *, anonymous: bool, require_totp: bool
+) -> set[int]:
+    """Who must not receive this message of `author_id` in `room`: whoever is blocked either
+    way with her (`policy.hidden_authors_sql`: usually nobody, one small indexed query
+    whatever the size of the room), unless the message is anonymous or she is on duty there
+    (`policy.hidden_by_block`). The caller intersects with the people present."""
+    if author_id is None or anonymous:
         return set()
-    rows = session.execute(
+    apart = session.scalars(
+        select(User).where(User.id.in_(policy.hidden_authors_sql(author_id)))
+    ).all()
+    return {user.id for user in apart
+            if _hides(user, room, anonymous=False, require_totp=require_totp)}
+
+
+def presence_hidden(
+    session: Session, room_id: int, members: Sequence[int], *, require_totp: bool
+) -> dict[int, set[int]]:
+    """For each person present whose view of the room's presence a block changes: whom her
+    member list leaves out (those blocked either way with her), unless she is on duty there.
+    Usually empty: one indexed query over the people present, then nothing."""
+    if len(members) < 2:
+        return {}
+    pairs = session.execute(
         select(Block.blocker_id, Block.blocked_id).where(
-            or_(Block.blocker_id == author_id, Block.blocked_id == author_id)
+            Block.blocker_id.in_(members), Block.blocked_id.in_(members)
         )
     ).all()
-    return {b if a == author_id else a for a, b in rows}
-
-
-def blocked_with(session: Session, author_id: int | None, user_ids: Iterable[int]) -> set[int]:
-    """Which of `user_ids` blocked, or were blocked by, `author_id`: they must not receive
-    each other's messages."""
-    others = blocks_of(session, author_id)
-    if not others:
-        return set()
-    return others & {u for u in user_ids if u != author_id}
+    if not pairs:
+        return {}
+    room = session.get(Room, room_id)
+    if room is None:
+        return {}
+    hidden: dict[int, set[int]] = {}
+    for blocker, blocked in pairs:
+        hidden.setdefault(blocker, set()).add(blocked)
+        hidden.setdefault(blocked, set()).add(blocker)
+    for user in session.scalars(select(User).where(User.id.in_(sorted(hidden)))).all():
+        if not _hides(user, room, anonymous=False, require_totp=require_totp):
+            del hidden[user.id]
+    return hidden
 
 
 # --- host and moderator actions -------------------------------------------------------------

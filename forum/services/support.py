@@ -13,16 +13,16 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, false, select, update
 from sqlalchemy.orm import Session
 
+from forum import policy
 from forum.audit import record_action
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
 from forum.models.room import Room, RoomParticipant, RoomStatus, SupportRequest, SupportStatus
 from forum.models.user import User
 from forum.policy import Actor, Permission
-from forum.services.blocks import blocked_either_way, hidden_authors_subquery
 from forum.services.rooms import room_json, user_json
 from forum.standing import assert_may_write
 
@@ -77,21 +77,51 @@ def request_support(session: Session, actor: Actor, *, topic: str | None = None)
     return request
 
 
-def waiting_requests(session: Session, actor: Actor, now: dt.datetime) -> list[dict[str, Any]]:
-    """The waiting requests, oldest first, for counsellors; a member who blocked the
-    counsellor (or was blocked by her) is left out of her list."""
-    actor.require(Permission.SUPPORT_ACCEPT)
-    rows = session.execute(
+def _waiting(actor: Actor) -> Select[Any]:
+    """The waiting requests `actor` (a counsellor) is shown, with their members: a request
+    carries its member's handle, so it is her named content and `forum.policy`'s block rule
+    applies to it — one blocked either way with the counsellor is left out. No duty
+    exception: taking a request is an offer to talk alone with her, not a moderation duty,
+    and `accept` refuses it (so an admin is not shown a request she may not take). The
+    REST list and the `support_request` event both ask here."""
+    return (
         select(SupportRequest, User)
         .join(User, User.id == SupportRequest.member_id)
         .where(
             SupportRequest.status == SupportStatus.WAITING.value,
-            SupportRequest.member_id.not_in(hidden_authors_subquery(actor.id or 0)),
+            policy.not_hidden_by_block_sql(
+                SupportRequest.member_id, false(), signed_in=actor.is_authenticated,
+                on_duty=False, viewer=actor.id,
+            ),
         )
-        .order_by(SupportRequest.created_at, SupportRequest.id)
-        .limit(200)
+    )
+
+
+def waiting_requests(session: Session, actor: Actor, now: dt.datetime) -> list[dict[str, Any]]:
+    """The waiting requests, oldest first, for counsellors (`_waiting`)."""
+    actor.require(Permission.SUPPORT_ACCEPT)
+    rows = session.execute(
+        _waiting(actor).order_by(SupportRequest.created_at, SupportRequest.id).limit(200)
     ).all()
     return [request_json(request, member, now) for request, member in rows]
+
+
+def counsellors_kept_from(
+    session: Session, request: SupportRequest, *, require_totp: bool
+) -> set[int]:
+    """Who must not hear of this waiting request (the `support_request` event): of the
+    few blocked either way with its member, those whose `_waiting` list leaves it out."""
+    apart = session.scalars(
+        select(User).where(User.id.in_(policy.hidden_authors_sql(request.member_id)))
+    ).all()
+    kept: set[int] = set()
+    for user in apart:
+        shown = _waiting(Actor.of(user, require_totp=require_totp)).where(
+            SupportRequest.id == request.id
+        )
+        if session.execute(shown.limit(1)).first() is None:
+            kept.add(user.id)
+    return kept
 
 
 def load_request(session: Session, request_id: int) -> SupportRequest:
@@ -118,7 +148,7 @@ def accept(session: Session, actor: Actor, request_id: int) -> Accepted:
     request = load_request(session, request_id)
     if request.member_id == counsellor.id:
         raise Forbidden("You cannot accept your own request.")
-    if blocked_either_way(session, request.member_id, counsellor.id):
+    if session.scalar(select(policy.blocked_either_way_sql(request.member_id, counsellor.id))):
         raise Forbidden("Another counsellor will take this request.")
     now = utcnow()
     room = Room(

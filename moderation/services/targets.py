@@ -21,9 +21,11 @@ from moderation.models import TargetType
 from moderation.services.shapes import iso
 
 try:  # the rooms feature is written separately; moderation works without it
-    from forum.models.room import Room, RoomMessage, RoomParticipant
+    from forum.models.room import Room, RoomMessage
+    from forum.services import rooms as rooms_service
 except ImportError:  # pragma: no cover - depends on the checkout
-    Room = RoomMessage = RoomParticipant = None  # type: ignore[assignment,misc]
+    Room = RoomMessage = None  # type: ignore[assignment,misc]
+    rooms_service = None  # type: ignore[assignment]
 
 #: Statuses that keep content away from everyone but its author and moderators.
 _HELD = {"pending", "hidden"}
@@ -86,7 +88,9 @@ def load_target(session: Session, target_type: str, target_id: int) -> Target | 
 
 def may_see(session: Session, actor: Actor, target: Target) -> bool:
     """Can `actor` see the target (and so report it)? Moderators see everything; members see
-    published content on boards they may read, and messages of rooms they took part in."""
+    published content on boards they may read, and a room message when the room's history
+    shows it to them now (`forum.services.rooms.may_read_message`: still a participant, not
+    removed from the room, not hidden by a block, held only to its author and the host)."""
     if target.type == TargetType.USER:
         return True
     if target.type == TargetType.POST:
@@ -96,17 +100,12 @@ def may_see(session: Session, actor: Actor, target: Target) -> bool:
         if actor.can(Permission.POST_MODERATE):
             return True
         return target.row.status == PostStatus.PUBLISHED and target.thread.status == PostStatus.PUBLISHED
-    # A room message.
-    if actor.can(Permission.ROOM_MODERATE):
-        return True
-    if target.row.status != "published":
-        return False
-    room = target.room
-    if room is not None and room.host_id == actor.id:
-        return True
-    if RoomParticipant is None or actor.id is None:
-        return False
-    return session.get(RoomParticipant, (target.row.room_id, actor.id)) is not None
+    # A room message: exactly when it is in her history of that room.
+    if rooms_service is None:
+        return actor.can(Permission.ROOM_MODERATE)
+    return rooms_service.may_read_message(
+        session, actor, target.id, rooms_service.installed_room_state()
+    )
 
 
 def snapshot(session: Session, target: Target, *, reveal: bool) -> dict[str, Any]:
