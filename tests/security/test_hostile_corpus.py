@@ -501,8 +501,16 @@ def test_report_notes_and_support_topics(app, client, forum, make_user):
         if check.api("report note", payload, answer, ok=(201,), tables=tables, before=before):
             notes[target] = payload
     assert len(notes) >= 150, check.failures[:10]
-    queue = check.api("queue", "", client.get("/api/v1/moderation/queue",
-                                              headers=moderator.headers), must=True)
+    queue: dict[str, list[Any]] = {"items": []}
+    cursor = ""
+    while True:
+        shown = check.api("queue", "", client.get(
+            "/api/v1/moderation/queue", query_string={"limit": 100, "cursor": cursor},
+            headers=moderator.headers), must=True)
+        queue["items"] += shown["items"] if shown else []
+        if not shown or not shown.get("next_cursor"):
+            break
+        cursor = shown["next_cursor"]
     # API.md: each queue item carries `reports: [{reason, desired_outcome, note}]`.
     seen = {item["target_id"]: [r.get("note") for r in item.get("reports", [])]
             for item in queue["items"]}
