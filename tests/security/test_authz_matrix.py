@@ -348,7 +348,7 @@ def build_world(app: Any, client: Any, make_user: Any, make_board: Any) -> World
     writer, target = make_user("member"), make_user("member")
     with app.app_context():
         with app.extensions["forum.db"].unit_of_work() as session:  # no new-account holds
-            session.execute(update(User).where(User.id.in_([owner.id, writer.id]))
+            session.execute(update(User).where(User.id.in_([owner.id, writer.id, target.id]))
                             .values(created_at=utcnow() - dt.timedelta(days=60)))
     host, moderator = people["counsellor"], people["moderator"]
 
@@ -359,6 +359,8 @@ def build_world(app: Any, client: Any, make_user: Any, make_board: Any) -> World
     thread = opened["thread"]["id"]
     owner_posts = [post(owner, f"/threads/{thread}/posts", {"body": f"More, part {i}"})["post"]["id"]
                    for i in range(2)]
+    # Accounts can be blocked and reported only by a name one was shown (issue #12).
+    post(target, "/boards/talk/threads", {"title": "Named", "body": "My name is on this"})
     other_thread = post(writer, "/boards/talk/threads", {"title": "Hello", "body": "Me too"})
     other_tid = other_thread["thread"]["id"]
     writer_posts = [other_thread["post"]["id"]] + [
