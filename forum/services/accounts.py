@@ -141,7 +141,14 @@ def _find_by_handle(session: Session, handle: str) -> User | None:
         key = handles.handle_key(handle)
     except Exception:  # noqa: BLE001 - any odd input simply matches nobody
         return None
-    return session.scalar(select(User).where(User.handle_key == key))
+    found = session.scalar(select(User).where(User.handle_key == key))
+    if found is not None and found.handle != handle:
+        # Migration 0002 left an account registered before combining marks were folded with
+        # its old key when the new one was taken: she still signs in by her exact handle.
+        exact = session.scalar(select(User).where(User.handle == handle, User.handle_key != key))
+        if exact is not None:
+            return exact
+    return found
 
 
 _DUMMY_HASH: list[str] = []

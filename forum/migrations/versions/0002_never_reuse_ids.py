@@ -10,6 +10,12 @@ Also adds `users.totp_pending_secret` (a second-factor secret being enrolled, th
 staying in force until it is confirmed) and `auth_tokens.pending_codes` (fresh recovery codes
 waiting to be shown to one browser session, sealed): both used to travel in the cookie.
 
+Handle keys are recomputed: `forum.handles.handle_key` now drops nonspacing marks, so keys
+stored by the old function would no longer match what login and registration compute. Two
+existing accounts whose new keys collide (one imitated the other with combining marks) cannot
+share a key: the older account gets the new key, the newer keeps its old one and still signs in
+by her exact handle (`forum.services.accounts`); the migration logs their ids for moderators.
+
 `forum.commands.upgrade_database` turns SQLite's foreign-key enforcement off around the
 migrations: dropping the old copy of a rebuilt table would otherwise fire ON DELETE CASCADE.
 
@@ -18,6 +24,8 @@ Revises: 0001
 """
 
 from __future__ import annotations
+
+import logging
 
 import sqlalchemy as sa
 from alembic import op
@@ -49,6 +57,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("totp_pending_secret", sa.String(length=64), nullable=True))
     with op.batch_alter_table("auth_tokens") as batch:
         batch.add_column(sa.Column("pending_codes", sa.Text(), nullable=True))
+    _recompute_handle_keys()
     if op.get_bind().dialect.name != "sqlite":
         return  # PostgreSQL sequences never reuse a value
     for table in NEVER_REUSED:
@@ -56,6 +65,32 @@ def upgrade() -> None:
             table, recreate="always", table_kwargs={"sqlite_autoincrement": True}
         ):
             pass
+
+
+def _recompute_handle_keys() -> None:
+    from forum.handles import handle_key
+
+    bind = op.get_bind()
+    users = sa.table("users", sa.column("id", sa.Integer), sa.column("handle", sa.String),
+                     sa.column("handle_key", sa.String))
+    rows = bind.execute(sa.select(users.c.id, users.c.handle, users.c.handle_key)
+                        .order_by(users.c.id)).all()
+    taken = {key for _id, _handle, key in rows}
+    kept_old: list[int] = []
+    for user_id, handle, old_key in rows:
+        new_key = handle_key(handle)
+        if new_key == old_key:
+            continue
+        if new_key in taken:
+            kept_old.append(user_id)
+            continue
+        bind.execute(users.update().where(users.c.id == user_id).values(handle_key=new_key))
+        taken.discard(old_key)
+        taken.add(new_key)
+    if kept_old:
+        logging.getLogger("alembic").warning(
+            "handles that imitate another with combining marks kept their old key: user ids %s",
+            kept_old)
 
 
 def downgrade() -> None:
