@@ -408,3 +408,46 @@ def test_json_nested_within_the_bound_is_fine(client, make_user, make_board):
     answer = client.post(f"{API}/boards/talk/threads", headers=member.headers, data=shallow,
                          content_type="application/json")
     assert answer.status_code == 201
+
+
+# --- argon2 off the event loop -----------------------------------------------------------------
+
+@pytest.mark.live
+def test_a_costly_password_hash_does_not_freeze_the_server(tmp_path):
+    """Under `forum serve` (gevent, one process) a login hashing at a high Argon2 cost must
+    not hold every other request: /healthz answers while the login is still hashing."""
+    import threading
+
+    import requests
+
+    from tests.conftest import new_database
+    from tests.live.conftest import start_server
+
+    url = new_database("sqlite", str(tmp_path))
+    server = start_server(url, tmp_path, FORUM_ARGON2_TIME_COST="6",
+                          FORUM_ARGON2_MEMORY_KIB=str(128 * 1024))
+    try:
+        begun = time.monotonic()
+        registered = requests.post(f"{server.url}{API}/auth/register", timeout=60,
+                                   json={"handle": "slow_hash", "password": PASSWORD})
+        hash_time = time.monotonic() - begun
+        assert registered.status_code == 201
+        assert hash_time > 0.4, "the hash should be costly enough to measure"
+        finished: dict[str, float] = {}
+
+        def sign_in() -> None:
+            answer = requests.post(f"{server.url}{API}/auth/login", timeout=60,
+                                   json={"handle": "slow_hash", "password": PASSWORD})
+            finished["login"] = time.monotonic()
+            finished["status"] = answer.status_code
+
+        worker = threading.Thread(target=sign_in)
+        worker.start()
+        time.sleep(hash_time / 3)  # the login is hashing by now
+        health = requests.get(f"{server.url}/healthz", timeout=60)
+        finished["healthz"] = time.monotonic()
+        worker.join(timeout=60)
+        assert health.status_code == 200 and finished["status"] == 200
+        assert finished["healthz"] < finished["login"]
+    finally:
+        server.stop()
