@@ -352,8 +352,8 @@ def start_totp(
             raise TotpRequired("That code or password is not right; the authenticator app "
                                "you have stays in use.")
         else:
-            raise TotpRequired("A second factor is already set up: send a current `code` "
-                               "from it, or your `password`, to replace it.")
+            raise TotpRequired("A second factor is already set up: enter a current code "
+                               "from it, or your password, to replace it.")
     secret = pyotp.random_base32()
     user.totp_pending_secret = secret
     return secret, totp_uri(user, secret)
