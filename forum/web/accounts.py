@@ -122,7 +122,11 @@ def recovery_codes_new() -> Any:
         rollback()
         return account_page(exc.status, error=form_errors(exc)[1],
                             errors={"codes_password": [form_errors(exc)[1]]})
-    keep_new_codes(g.auth_token_id, user._session_secret, codes)  # type: ignore[attr-defined]
+    secret = getattr(user, "_session_secret", None)
+    if g.get("auth_kind") != "session" or not secret:
+        commit()  # a page asked with a bearer token: shown in this answer, kept nowhere
+        return page("web/recovery_codes.html", codes=list(codes), error=None)
+    keep_new_codes(g.auth_token_id, secret, codes)
     commit()
     return redirect(url_for("web.recovery_codes"))
 
