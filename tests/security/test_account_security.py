@@ -451,3 +451,51 @@ def test_a_costly_password_hash_does_not_freeze_the_server(tmp_path):
         assert finished["healthz"] < finished["login"]
     finally:
         server.stop()
+
+
+def test_the_migration_recomputes_handle_keys_and_both_imitators_still_sign_in(tmp_path):
+    """Keys stored before marks were dropped are recomputed; when two accounts now collide the
+    older takes the new key and the newer keeps signing in by her exact handle."""
+    import sqlite3
+    import unicodedata
+
+    from alembic import command
+
+    from forum import create_app, passwords
+    from forum.commands import alembic_config, upgrade_database
+    from forum.handles import handle_key, skeleton
+    from tests.conftest import TEST_SETTINGS
+
+    def old_key(handle: str) -> str:
+        return skeleton(unicodedata.normalize("NFKC", handle).casefold()).casefold()
+
+    url = f"sqlite:///{tmp_path}/keys.sqlite3"
+    settings = {**TEST_SETTINGS, "INSTANCE_PATH": str(tmp_path), "FORUM_DATABASE_URL": url}
+    app = create_app(settings)
+    with app.app_context():
+        cfg = alembic_config(url)
+        with app.extensions["forum.db"].engine.begin() as connection:
+            cfg.attributes["connection"] = connection
+            command.upgrade(cfg, "0001")
+    digest = passwords.hash_password(PASSWORD)
+    raw = sqlite3.connect(f"{tmp_path}/keys.sqlite3")
+    for user_id, handle in ((1, "saima"), (2, "saịma"), (3, "zoé")):
+        raw.execute("INSERT INTO users (id, handle, handle_key, password_hash, role, created_at) "
+                    "VALUES (?, ?, ?, ?, 'member', '2026-01-01')",
+                    (user_id, handle, old_key(handle), digest))
+    raw.commit()
+    raw.close()
+    with app.app_context():
+        upgrade_database(app)
+    raw = sqlite3.connect(f"{tmp_path}/keys.sqlite3")
+    keys = dict(raw.execute("SELECT handle, handle_key FROM users").fetchall())
+    raw.close()
+    assert keys == {"saima": handle_key("saima"), "saịma": old_key("saịma"), "zoé": handle_key("zoe")}
+    client = app.test_client()
+    for handle, user_id in (("saima", 1), ("saịma", 2), ("ZOE", 3)):
+        answer = client.post(f"{API}/auth/login", json={"handle": handle, "password": PASSWORD})
+        assert answer.status_code == 200, handle
+        assert answer.get_json()["user"]["id"] == user_id
+    taken = client.post(f"{API}/auth/register", json={"handle": "sáima", "password": PASSWORD})
+    assert taken.status_code == 409
+    app.extensions["forum.db"].engine.dispose()
