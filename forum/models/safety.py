@@ -61,7 +61,10 @@ class Sanction(Base):
     Lifting sets `lifted_at` so the history stays."""
 
     __tablename__ = "sanctions"
-    __table_args__ = (Index("ix_sanctions_user_id", "user_id", "ends_at"),)
+    __table_args__ = (
+        Index("ix_sanctions_user_id", "user_id", "ends_at"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[intpk]
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
