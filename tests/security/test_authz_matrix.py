@@ -100,6 +100,8 @@ TABLE: dict[tuple[str, str], Case] = {
                                               {"code": "{totp_code}"}),
     ("PATCH", "/api/v1/users/<int:user_id>"): Case("/api/v1/users/{target}", ADMIN,
                                                    {"role": "member"}),
+    # A lost second factor is an admin's reset (API.md's TOTP paragraph), audited.
+    ("DELETE", "/api/v1/users/<int:user_id>/totp"): Case("/api/v1/users/{target}/totp", ADMIN),
     # --- boards, threads, posts ----------------------------------------------------------
     ("GET", "/api/v1/boards"): Case("/api/v1/boards", PUBLIC),
     ("POST", "/api/v1/boards"): Case("/api/v1/boards", ADMIN,
@@ -324,7 +326,9 @@ def _secret(app: Any, user_id: int) -> str | None:
 
     session = app.extensions["forum.db"].new_session()
     try:
-        return session.get(User, user_id).totp_secret
+        user = session.get(User, user_id)
+        # A factor being (re-)enrolled waits as the pending secret until it is confirmed.
+        return user.totp_pending_secret or user.totp_secret
     finally:
         session.close()
 

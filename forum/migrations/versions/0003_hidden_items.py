@@ -1,7 +1,7 @@
 """hidden items: content a member asked not to see again, named by the content, not its author
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 import forum.db
 
 revision = "0003"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
