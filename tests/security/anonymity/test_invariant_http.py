@@ -43,7 +43,7 @@ def test_two_worlds_with_the_same_author_are_alike(worlds: WorldPair) -> None:
     assert not diffs, describe(diffs)
 
 
-@hypothesis_settings(max_examples=15)
+@hypothesis_settings(max_examples=12)
 @given(actions=action_sequences(), blocks=initial_block_sets())
 @example(actions=[("report", "member", "anon_opening", "hide_from_me")], blocks=())
 @example(actions=[("anon_reply", "named_thread"), ("react", "blocked", "anon_reply")],
@@ -105,6 +105,12 @@ def test_moderators_see_the_author_and_each_look_is_audited(
                 looks.append(len(audit.get_json()["entries"]))
             assert looks[0]["handle"] == handle and looks[2]["handle"] == handle
             assert looks[3] > looks[1] > 0, looks
+            world.run(("room_anon",))
+            before = looks[3]
+            history = world.request("moderator", "GET", f"/rooms/{world.room}/messages")
+            assert history.get_json()["messages"][-1]["author"]["handle"] == handle
+            audit = world.request("moderator", "GET", "/moderation/audit?action=author.reveal")
+            assert len(audit.get_json()["entries"]) > before
         finally:
             world.close()
 

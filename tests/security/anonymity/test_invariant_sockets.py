@@ -41,7 +41,7 @@ from tests.security.anonymity.conftest import (
 KINDS = ("socket",)
 
 
-@hypothesis_settings(max_examples=10)
+@hypothesis_settings(max_examples=8)
 @given(actions=action_sequences(), blocks=initial_block_sets())
 @example(actions=[("room_anon",), ("leave", "blocker"), ("join", "blocker"), ("room_anon",)],
          blocks=("blocker", "blocked"))
