@@ -21,6 +21,7 @@ the socket join acknowledgement). New channels are one decorated function each (
 from __future__ import annotations
 
 import base64
+import difflib
 import json
 import re
 import shutil
@@ -729,24 +730,59 @@ def differences(a: World, b: World, observers: Sequence[str] = OBSERVERS,
     return found
 
 
-def describe(diffs: Sequence[tuple[str, str, Any, Any]], *, limit: int = 12,
-             width: int = 1200) -> str:
-    """A readable account of the differences: who, where, and the two values (trimmed to the
-    part that differs)."""
+def where_they_differ(a: Any, b: Any, path: str = "") -> list[tuple[str, Any, Any]]:
+    """The innermost places where two observations differ, as (path, a, b)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for key in [*a, *(k for k in b if k not in a)]:
+            out += where_they_differ(a.get(key, "<absent>"), b.get(key, "<absent>"),
+                                     f"{path}.{key}")
+        return out
+    if isinstance(a, list) and isinstance(b, list):
+        # Align the two lists (an event stream missing one message is one difference, not
+        # a shift of everything after it).
+        ja = [json.dumps(x, sort_keys=True, default=str) for x in a]
+        jb = [json.dumps(x, sort_keys=True, default=str) for x in b]
+        out = []
+        matcher = difflib.SequenceMatcher(a=ja, b=jb, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                continue
+            if tag == "replace" and i2 - i1 == j2 - j1:
+                for k in range(i2 - i1):
+                    out += where_they_differ(a[i1 + k], b[j1 + k], f"{path}[{i1 + k}]")
+            else:
+                out.append((f"{path}[{i1}:{i2}] vs {path}[{j1}:{j2}]", a[i1:i2], b[j1:j2]))
+        return out
+    if a == b:
+        return []
+    if isinstance(a, str) and isinstance(b, str) and len(a) > 300:
+        # Pages: show the stretch where the two texts part.
+        start = 0
+        while start < min(len(a), len(b)) and a[start] == b[start]:
+            start += 1
+        start = max(0, start - 120)
+        return [(f"{path} (from character {start})", a[start:start + 400], b[start:start + 400])]
+    return [(path or "(whole)", a, b)]
+
+
+def describe(diffs: Sequence[tuple[str, str, Any, Any]], *, limit: int = 15,
+             width: int = 600) -> str:
+    """A readable account of the differences: who, which channel, where in the answer, and
+    the two values."""
     lines = [f"{len(diffs)} observation(s) differ between the world where x wrote the "
              f"anonymous content and the world where y did (every block is with x):"]
     for observer, label, left, right in diffs[:limit]:
-        ja = json.dumps(left, sort_keys=True, ensure_ascii=False, default=str)
-        jb = json.dumps(right, sort_keys=True, ensure_ascii=False, default=str)
-        start = 0
-        while start < min(len(ja), len(jb)) and ja[start] == jb[start]:
-            start += 1
-        start = max(0, start - 200)
-        lines.append(f"- observer {observer!r}, channel {label!r}:\n"
-                     f"    author x: ...{ja[start:start + width]}\n"
-                     f"    author y: ...{jb[start:start + width]}")
+        lines.append(f"- observer {observer!r}, channel {label!r}:")
+        places = where_they_differ(left, right)
+        for path, a, b in places[:6]:
+            ja = json.dumps(a, sort_keys=True, ensure_ascii=False, default=str)[:width]
+            jb = json.dumps(b, sort_keys=True, ensure_ascii=False, default=str)[:width]
+            lines.append(f"    at {path}:\n      author x: {ja}\n      author y: {jb}")
+        if len(places) > 6:
+            lines.append(f"    ... and {len(places) - 6} more places")
     if len(diffs) > limit:
-        lines.append(f"... and {len(diffs) - limit} more")
+        lines.append(f"... and {len(diffs) - limit} more observation(s)")
     return "\n".join(lines)
 
 

@@ -30,7 +30,7 @@ KINDS = ("json",)
 def assert_alike(worlds: WorldPair, actions: list[tuple[Any, ...]], blocks: Any = (),
                  observers: tuple[str, ...] = OBSERVERS) -> None:
     diffs = worlds.compare(actions, blocks, KINDS, observers)
-    assert not diffs, describe(diffs)
+    assert not diffs, f"actions {actions}, blocks with x {blocks}\n" + describe(diffs)
 
 
 def test_two_worlds_with_the_same_author_are_alike(worlds: WorldPair) -> None:

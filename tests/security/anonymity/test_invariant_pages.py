@@ -27,7 +27,7 @@ KINDS = ("page",)
 def test_who_wrote_anonymous_content_cannot_be_told_from_the_pages(
         worlds: WorldPair, actions: list[tuple[Any, ...]], blocks: Any) -> None:
     diffs = worlds.compare(actions, blocks, KINDS)
-    assert not diffs, describe(diffs)
+    assert not diffs, f"actions {actions}, blocks with x {blocks}\n" + describe(diffs)
 
 
 def test_two_worlds_with_the_same_author_render_alike(worlds: WorldPair) -> None:
