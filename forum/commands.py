@@ -42,9 +42,27 @@ def upgrade_database(app: Flask) -> None:
     from alembic import command
 
     cfg = alembic_config(app.config["FORUM"]["FORUM_DATABASE_URL"])
-    with db.database().engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "head")
+    engine = db.database().engine
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as connection:
+            cfg.attributes["connection"] = connection
+            command.upgrade(cfg, "head")
+        return
+    # SQLite rebuilds tables to alter them (0002); dropping the old copy of a table others refer
+    # to would fire their ON DELETE CASCADE. Enforcement can only be switched outside a
+    # transaction; the result is checked before the migrations commit.
+    with engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                cfg.attributes["connection"] = connection
+                command.upgrade(cfg, "head")
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"migration left broken foreign keys: {broken[:5]}")
+        finally:
+            raw.execute("PRAGMA foreign_keys=ON")
 
 
 @click.command("init-db")

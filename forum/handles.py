@@ -90,15 +90,27 @@ def normalize_handle(handle: str) -> str:
     return unicodedata.normalize("NFC", handle)
 
 
+def _without_nonspacing_marks(text: str) -> str:
+    """NFD, then every nonspacing mark (category Mn: accents, a dot below, harakat) dropped."""
+    return "".join(
+        char for char in unicodedata.normalize("NFD", text) if unicodedata.category(char) != "Mn"
+    )
+
+
 def handle_key(handle: str) -> str:
-    """The uniqueness key of a handle: NFKC, case folding, TR39 skeleton, case folding again.
+    """The uniqueness key of a handle: NFKC, case folding, nonspacing marks dropped, TR39
+    skeleton, case folding again, marks dropped again.
 
     `ayesha`, `AYESHA` and `аyesha` (Cyrillic а) share one key. The final case fold is there
     because some prototypes are capitals (the digit 0 folds to `O`), so `ayesha0` and
-    `AYESHAO` must meet as well. The key is for comparison only; never show it.
+    `AYESHAO` must meet as well. The skeleton keeps combining marks, so `saịma` (a dot below)
+    or `ádmin` would pass for `saima` and `admin`: nonspacing marks are dropped, before
+    the skeleton and after it (issue #12). Urdu letters stay letters (only its optional
+    harakat and the hamza or madda of a decomposed letter go). The key is for comparison
+    only; never show it.
     """
-    folded = unicodedata.normalize("NFKC", handle).casefold()
-    return skeleton(folded).casefold()
+    folded = _without_nonspacing_marks(unicodedata.normalize("NFKC", handle).casefold())
+    return _without_nonspacing_marks(skeleton(folded).casefold())
 
 
 def _is_letter(char: str) -> bool:

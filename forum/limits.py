@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, g, request
 from flask_limiter import Limiter
 
 from forum import handles
@@ -24,9 +24,14 @@ def network_key() -> str:
 
 
 def account_key() -> str:
-    """The account a login or recovery is aimed at (from the JSON body or the form)."""
-    data: Any = request.get_json(silent=True, force=True) if request.is_json else None
-    handle = (data or {}).get("handle") if isinstance(data, dict) else request.form.get("handle")
+    """The account a login or recovery is aimed at, read from the very body its view reads.
+
+    API views parse their JSON body once (`forum.api.core.request_json`, kept in
+    `g.request_body`, before the limits are checked); page forms are read as forms by their
+    views and here alike. Reading the body a second way here let a JSON body sent with a form
+    content type carry a crafted `handle` field for the limiter only (issue #12)."""
+    body = g.get("request_body")
+    handle = body.get("handle") if isinstance(body, dict) else request.form.get("handle")
     if not isinstance(handle, str) or not handle:
         return "account:-"
     try:

@@ -10,15 +10,25 @@ harasser who guesses a member's password can read her private support conversati
 * `password_problems` refuses short passwords, the 10,000 most common ones and passwords built
   on the handle, following NIST SP 800-63B (length and block-list, no composition rules).
 
+Under `forum serve` (gevent, one event loop per process) an Argon2 hash costs tens of
+milliseconds of CPU and 64 MiB: run on the loop it would freeze every other request and socket
+of the process meanwhile. Hashing and verifying therefore run in a small pool of real threads
+whenever gevent has patched the process (argon2-cffi releases the GIL while it hashes), and
+inline otherwise (tests, `flask run`, commands).
+
 The common-password list is `forum/data/common_passwords.txt` (source and licence in
 `forum/data/README.md`).
 """
 
 from __future__ import annotations
 
+import os
+import sys
 import unicodedata
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
+from typing import Any, TypeVar
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -74,6 +84,26 @@ def configure(
     )
 
 
+#: Threads hashing at once per process: each Argon2 call holds 64 MiB, so a few are enough.
+HASHING_THREADS = 2
+_pool: dict[int, Any] = {}  # pid -> gevent ThreadPool (a forked child makes its own)
+_T = TypeVar("_T")
+
+
+def _off_the_loop(work: Callable[..., _T], *args: Any) -> _T:
+    """Run `work` in a real thread when gevent runs this process, so the loop keeps serving;
+    the calling greenlet waits, the others do not."""
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey is None or not monkey.is_module_patched("threading"):
+        return work(*args)
+    from gevent.threadpool import ThreadPool
+
+    pool = _pool.get(os.getpid())
+    if pool is None:
+        pool = _pool[os.getpid()] = ThreadPool(HASHING_THREADS)
+    return pool.apply(work, args)  # type: ignore[no-any-return]
+
+
 def _prepare(password: str) -> str:
     """NFC-normalise so that the same password typed on two keyboards (é as one or two code
     points, common with Urdu and accented input methods) verifies."""
@@ -82,7 +112,7 @@ def _prepare(password: str) -> str:
 
 def hash_password(password: str) -> str:
     """Hash `password` with Argon2id at the configured cost; returns the PHC string to store."""
-    return _hasher.hash(_prepare(password))
+    return _off_the_loop(_hasher.hash, _prepare(password))
 
 
 def verify_password(stored_hash: str, password: str) -> bool:
@@ -90,8 +120,12 @@ def verify_password(stored_hash: str, password: str) -> bool:
 
     Never raises for a mismatch, so callers cannot leak the difference through error paths.
     """
+    return _off_the_loop(_verify, _hasher, stored_hash, _prepare(password))
+
+
+def _verify(hasher: PasswordHasher, stored_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(stored_hash, _prepare(password))
+        return hasher.verify(stored_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

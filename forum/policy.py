@@ -16,7 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from forum.errors import Forbidden, TotpRequired, Unauthorized
 from forum.models.board import PostStatus
-from forum.models.safety import Block
+from forum.models.safety import Block, HiddenItem
 from forum.models.user import Role, User
 
 
@@ -219,3 +219,25 @@ def blocked_either_way_sql(a: Any, b: Any) -> ColumnElement[bool]:
         .exists()
     )
 
+
+
+def named_author(author_id: int | None, *, anonymous: bool) -> int | None:
+    """The author an automatic signal may key on (blocks, the reply-flood count, who is
+    replied to): the named author, never an anonymous one, so no signal depends on who wrote
+    anonymous content."""
+    return None if anonymous else author_id
+
+
+def not_hidden_item_sql(
+    target_type: str, id_col: Any, *, signed_in: bool, viewer: Any = None
+) -> ColumnElement[bool]:
+    """Content the viewer asked not to see again (a `hide_from_me` report) stays out of her
+    view: a SQL condition over the content's id (`viewer` as in `not_hidden_by_block_sql`)."""
+    if not signed_in:
+        return true()
+    viewer = bindparam("viewer") if viewer is None else viewer
+    return id_col.not_in(
+        select(HiddenItem.target_id).where(
+            HiddenItem.user_id == viewer, HiddenItem.target_type == target_type
+        )
+    )

@@ -7,7 +7,12 @@ row signs that browser out, wherever it is.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import hmac
+import json
+import os
 from typing import Any
 
 from flask import Flask, current_app, g, request
@@ -17,7 +22,7 @@ from flask_login import current_user as _flask_login_user
 from flask_wtf.csrf import CSRFProtect
 
 from forum import db, net
-from forum.models.user import User
+from forum.models.user import AuthToken, User
 from forum.policy import ANONYMOUS, Actor
 from forum.services import accounts
 
@@ -92,7 +97,67 @@ def start_browser_session(user: User, secret: str) -> None:
     user._session_secret = secret  # type: ignore[attr-defined]
     cookie.clear()
     login_user(user, remember=False, fresh=True)
+    # Flask-Login writes `_id`, an unsalted SHA-512 of the address and User-Agent, into the
+    # readable cookie; with session protection off nothing reads it, and the server-side
+    # session row already gives revocation, so it is not sent at all (issue #12).
+    cookie.pop("_id", None)
     cookie.permanent = True
+
+
+def _codes_key(session_secret: str) -> bytes:
+    return hashlib.sha256(b"saheli:pending-codes:" + session_secret.encode()).digest()
+
+
+def _seal(session_secret: str, data: bytes) -> str:
+    """Encrypt and authenticate `data` for one browser session: the key derives from the
+    session secret, which only the browser holds (the database keeps its SHA-256 alone)."""
+    key, nonce = _codes_key(session_secret), os.urandom(16)
+    stream = hashlib.shake_256(key + nonce).digest(len(data))
+    body = bytes(a ^ b for a, b in zip(data, stream, strict=True))
+    tag = hmac.new(key, nonce + body, "sha256").digest()
+    return base64.b64encode(nonce + tag + body).decode()
+
+
+def _open(session_secret: str, sealed: str) -> bytes | None:
+    raw = base64.b64decode(sealed)
+    nonce, tag, body = raw[:16], raw[16:48], raw[48:]
+    key = _codes_key(session_secret)
+    if not hmac.compare_digest(tag, hmac.new(key, nonce + body, "sha256").digest()):
+        return None
+    stream = hashlib.shake_256(key + nonce).digest(len(body))
+    return bytes(a ^ b for a, b in zip(body, stream, strict=True))
+
+
+def keep_new_codes(token_id: int, session_secret: str, codes: list[str] | tuple[str, ...]) -> None:
+    """Keep fresh recovery codes for this browser session until she says she saved them.
+
+    Server-side, on the session's own row and sealed with its secret: never in the cookie,
+    which Flask signs but does not encrypt (issue #12)."""
+    row = db.session().get(AuthToken, token_id)
+    if row is not None:
+        row.pending_codes = _seal(session_secret, json.dumps(list(codes)).encode())
+
+
+def new_codes_of_this_session() -> list[str] | None:
+    """The recovery codes waiting to be shown to this browser session, if any."""
+    token_id = g.get("auth_token_id")
+    user = _flask_login_user._get_current_object()  # type: ignore[attr-defined]
+    secret = getattr(user, "_session_secret", None)
+    if token_id is None or not secret:
+        return None
+    row = db.session().get(AuthToken, token_id)
+    if row is None or not row.pending_codes:
+        return None
+    opened = _open(secret, row.pending_codes)
+    return json.loads(opened) if opened is not None else None
+
+
+def forget_new_codes() -> None:
+    """She saved them: the sealed copy is deleted."""
+    token_id = g.get("auth_token_id")
+    row = db.session().get(AuthToken, token_id) if token_id is not None else None
+    if row is not None:
+        row.pending_codes = None
 
 
 def end_browser_session() -> None:

@@ -51,8 +51,14 @@ def assert_may_sign_in(session: Session, user: User) -> None:
         raise Suspended("This account is suspended for now.")
 
 
+def assert_may_act(session: Session, user: User) -> None:
+    """Protecting herself (reporting, blocking, appealing, asking for private support) needs
+    only an account that may sign in: a mute restricts writing, never these (API.md)."""
+    assert_may_sign_in(session, user)
+
+
 def assert_may_write(session: Session, user: User) -> None:
-    """Posting, reacting, reporting and room messages need an account in good standing."""
+    """Posting, reacting and room messages need an account in good standing."""
     assert_kinds_allow_writing(_kinds(session, user))
 
 

@@ -100,6 +100,7 @@ class Report(Base):
         # Counting a target's reporters and closing its reports on resolve.
         Index("ix_reports_target", "target_type", "target_id", "status"),
         Index("ix_reports_target_user_id", "target_user_id"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[intpk]
@@ -129,6 +130,7 @@ class ReviewItem(Base):
         Index("ix_review_items_queue", "status", "priority", "report_count", "opened_at", "id"),
         # Resolved items, most recent decision first.
         Index("ix_review_items_resolved", "status", "resolved_at", "id"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[intpk]
@@ -163,6 +165,7 @@ class ModerationRule(Base):
     """A word, phrase or pattern a moderator added at run time, beside the shipped lexicons."""
 
     __tablename__ = "moderation_rules"
+    __table_args__ = {"sqlite_autoincrement": True}  # reasons name rules by id: never reuse one
 
     id: Mapped[intpk]
     pattern: Mapped[str] = mapped_column(String(200))

@@ -109,6 +109,12 @@ class CheckOut(Out):
     resources: list[HelplineOut]
 
 
+class ReportSaidOut(Out):
+    reason: str
+    desired_outcome: str | None
+    note: str | None
+
+
 class QueueItemOut(Out):
     id: int
     target_type: TargetTypeLit
@@ -122,6 +128,7 @@ class QueueItemOut(Out):
     claimed_by: UserOut | None
     decision: Literal["approve", "remove", "dismiss"] | None
     version: int
+    reports: list[ReportSaidOut]
 
 
 class QueueOut(Out):

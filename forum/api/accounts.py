@@ -83,6 +83,7 @@ def recover(actor: Actor, body: s.RecoverIn) -> dict[str, Any]:
         recovery_code=body.recovery_code,
         new_password=body.new_password,
         lifetime=token_lifetime(),
+        totp=body.totp,
     )
     return {"user": public_user(done.user), "token": done.token}
 
@@ -120,11 +121,19 @@ def patch_user(actor: Actor, body: s.RoleIn, user_id: int) -> dict[str, Any]:
     return {"user": public_user(user)}
 
 
-@endpoint("/me/totp", "POST", summary="Start TOTP enrolment", tag="accounts",
-          response=s.TotpStartOut, errors=(401,))
-def totp_start(actor: Actor) -> dict[str, Any]:
-    secret, uri = accounts.start_totp(db.session(), actor.require_user())
+@endpoint("/me/totp", "POST", summary="Start TOTP enrolment (re-enrolling: `code` or `password`)",
+          tag="accounts", body=s.TotpStartIn, response=s.TotpStartOut, errors=(401, 403, 422))
+def totp_start(actor: Actor, body: s.TotpStartIn) -> dict[str, Any]:
+    secret, uri = accounts.start_totp(db.session(), actor.require_user(), code=body.code,
+                                      password=body.password)
     return {"secret": secret, "otpauth_uri": uri}
+
+
+@endpoint("/users/<int:user_id>/totp", "DELETE", summary="Remove a member's second factor (admins)",
+          tag="accounts", status=204, errors=(401, 403, 404))
+def totp_reset(actor: Actor, user_id: int) -> tuple[None, int]:
+    accounts.reset_totp(db.session(), actor, user_id)
+    return None, 204
 
 
 @endpoint("/me/totp/confirm", "POST", summary="Confirm TOTP enrolment with a current code",

@@ -5,6 +5,8 @@ the OpenAPI document says of it, so the same pydantic models validate a request 
 from __future__ import annotations
 
 import functools
+import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,17 +45,70 @@ class EndpointDoc:
 ENDPOINTS: list[EndpointDoc] = []
 
 
-def parse_body(model: type[BaseModel]) -> BaseModel:
-    """Validate the JSON body against `model`; malformed JSON and wrong fields are 422."""
+#: Deepest nesting of arrays and objects a request body may have. No request needs more than a
+#: few levels; hundreds would exhaust the recursion of the parser and the validators (a 500).
+MAX_JSON_DEPTH = 32
+
+# A string, to its closing quote or the end of the text; possessive, so it runs in linear time
+# whatever the text (an unterminated string or a lone backslash cannot make it backtrack).
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*+(?:"|\\?\Z)', re.DOTALL)
+_NOT_A_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def json_too_deep(raw: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether the JSON text `raw` nests arrays and objects deeper than `limit`, found without
+    parsing it (no recursion): strings are cut out, then the brackets left are counted."""
+    brackets = _JSON_STRING.sub(b"", raw).translate(None, _NOT_A_BRACKET)
+    depth = 0
+    for byte in brackets:
+        if byte in b"[{":
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+def _is_json_type(mimetype: str) -> bool:
+    return mimetype == "application/json" or mimetype.endswith("+json")
+
+
+def request_json() -> dict[str, Any]:
+    """The request's JSON object, parsed once per request and kept in `g.request_body`.
+
+    The one place a JSON body is read: the views (through `parse_body`) and the abuse limits
+    keyed on a field (`forum.limits.account_key`) see the same parsed object, whatever the
+    content type claims. An empty body is `{}`; a body sent with another content type than
+    JSON (a form, text), malformed JSON, JSON nested deeper than `MAX_JSON_DEPTH` and anything
+    but an object are 422 `validation_failed`."""
+    cached = g.get("request_body")
+    if cached is not None:
+        return cached
     raw = request.get_data(cache=True)
     if not raw.strip():
         data: Any = {}
     else:
-        data = request.get_json(force=True, silent=True)
-        if data is None:
-            raise Invalid({"body": ["The request body is not valid JSON."]}, "Malformed JSON.")
+        if request.mimetype and not _is_json_type(request.mimetype):
+            raise Invalid({"body": ["Send the body as JSON, with Content-Type: application/json."]},
+                          "Only JSON bodies are accepted.")
+        if json_too_deep(raw):
+            raise Invalid({"body": [f"JSON nested more than {MAX_JSON_DEPTH} levels deep."]},
+                          "The request body is nested too deeply.")
+        try:
+            data = json.loads(raw)
+        except (ValueError, RecursionError):
+            raise Invalid({"body": ["The request body is not valid JSON."]},
+                          "Malformed JSON.") from None
     if not isinstance(data, dict):
         raise Invalid({"body": ["Send a JSON object."]})
+    g.request_body = data
+    return data
+
+
+def parse_body(model: type[BaseModel]) -> BaseModel:
+    """Validate the JSON body against `model`; malformed JSON and wrong fields are 422."""
+    data = request_json()
     bad = _fields_with_nul(data)
     if bad:
         # PostgreSQL cannot store U+0000 and no member means to type it: refuse, name the field.

@@ -30,10 +30,11 @@ def erase(actor: Actor, body: s.EraseIn) -> tuple[None, int]:
     return None, 204
 
 
-@endpoint("/me/recovery-codes", "POST", summary="Replace the recovery codes with ten new ones",
-          tag="privacy", response=s.RecoveryCodesOut, errors=(401,))
-def new_recovery_codes(actor: Actor) -> dict[str, Any]:
-    codes = accounts.regenerate_recovery_codes(db.session(), actor.require_user())
+@endpoint("/me/recovery-codes", "POST", summary="Replace the recovery codes (password confirmation)",
+          tag="privacy", body=s.PasswordIn, response=s.RecoveryCodesOut, errors=(401, 403, 422))
+def new_recovery_codes(actor: Actor, body: s.PasswordIn) -> dict[str, Any]:
+    codes = accounts.regenerate_recovery_codes(db.session(), actor.require_user(),
+                                               password=body.password)
     return {"recovery_codes": list(codes)}
 
 

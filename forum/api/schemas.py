@@ -43,6 +43,8 @@ class RecoverIn(In):
     handle: StrictStr = Field(max_length=64)
     recovery_code: StrictStr = Field(max_length=64)
     new_password: StrictStr = Field(max_length=1024)
+    #: Needed when the account has a second factor enrolled (issue #12).
+    totp: StrictStr | None = Field(default=None, max_length=16)
 
 
 class RoleIn(In):
@@ -51,6 +53,17 @@ class RoleIn(In):
 
 class TotpConfirmIn(In):
     code: StrictStr = Field(max_length=16)
+
+
+class TotpStartIn(In):
+    """Re-enrolling over an enrolled second factor needs a current `code` or the `password`."""
+
+    code: StrictStr | None = Field(default=None, max_length=16)
+    password: StrictStr | None = Field(default=None, max_length=1024)
+
+
+class PasswordIn(In):
+    password: StrictStr | None = Field(default=None, max_length=1024)
 
 
 class BoardIn(In):

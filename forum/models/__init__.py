@@ -10,7 +10,7 @@ from forum.models.board import (
     change_post_status,
 )
 from forum.models.room import Room, RoomBan, RoomMessage, RoomParticipant, SupportRequest  # noqa: F401
-from forum.models.safety import AuditEntry, Block, Sanction, SanctionKind
+from forum.models.safety import AuditEntry, Block, HiddenItem, Sanction, SanctionKind
 from forum.models.user import AuthToken, RecoveryCode, Role, User
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "AuthToken",
     "Block",
     "Board",
+    "HiddenItem",
     "Post",
     "PostStatus",
     "Reaction",

@@ -51,6 +51,7 @@ class Thread(Base):
         # The board listing: pinned first, then by last activity, with a stable tie-break.
         Index("ix_threads_board_listing", "board_id", "is_pinned", "last_post_at", "id"),
         Index("ix_threads_author_id", "author_id"),
+        {"sqlite_autoincrement": True},  # ids are never handed out twice (issue #12)
     )
 
     id: Mapped[intpk]
@@ -75,6 +76,7 @@ class Post(Base):
     __table_args__ = (
         Index("ix_posts_thread_listing", "thread_id", "id"),
         Index("ix_posts_author_created", "author_id", "created_at"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[intpk]

@@ -48,7 +48,7 @@ class Room(Base):
     requests and are listed and open to their two people only."""
 
     __tablename__ = "rooms"
-    __table_args__ = (Index("ix_rooms_status", "status", "starts_at"),)
+    __table_args__ = (Index("ix_rooms_status", "status", "starts_at"), {"sqlite_autoincrement": True})
 
     id: Mapped[intpk]
     slug: Mapped[str] = mapped_column(String(80), unique=True)
@@ -77,6 +77,7 @@ class RoomMessage(Base):
         # History pages and reconnect catch-up: `WHERE room_id = ? AND id > ? ORDER BY id`.
         Index("ix_room_messages_room_id_id", "room_id", "id"),
         Index("ix_room_messages_author_id", "author_id"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[intpk]
@@ -121,7 +122,10 @@ class SupportRequest(Base):
     private room for the two."""
 
     __tablename__ = "support_requests"
-    __table_args__ = (Index("ix_support_requests_status", "status", "created_at", "id"),)
+    __table_args__ = (
+        Index("ix_support_requests_status", "status", "created_at", "id"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[intpk]
     member_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

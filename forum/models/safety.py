@@ -31,6 +31,22 @@ class Block(Base):
     created_at: Mapped[timestamp]
 
 
+class HiddenItem(Base):
+    """One piece of content a member asked not to see again (a report with `hide_from_me`).
+
+    It names the content, never its author: hiding an anonymous post must not link it to
+    anyone (API.md, "Blocks"). `target_type` is `post`, `thread` or `room_message`."""
+
+    __tablename__ = "hidden_items"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    target_type: Mapped[str] = mapped_column(String(16), primary_key=True)
+    target_id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    created_at: Mapped[timestamp]
+
+
 class SanctionKind(enum.StrEnum):
     """Sanctions from mildest to strongest."""
 
@@ -45,7 +61,10 @@ class Sanction(Base):
     Lifting sets `lifted_at` so the history stays."""
 
     __tablename__ = "sanctions"
-    __table_args__ = (Index("ix_sanctions_user_id", "user_id", "ends_at"),)
+    __table_args__ = (
+        Index("ix_sanctions_user_id", "user_id", "ends_at"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[intpk]
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

@@ -28,6 +28,9 @@ class User(Base):
     """A member: a handle and a password hash, never an e-mail address or a phone number."""
 
     __tablename__ = "users"
+    #: Ids are never handed out twice, even on SQLite: an erased account's id must not pass
+    #: its reports and review items to the next registrant (issue #12).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[intpk]
     handle: Mapped[str] = mapped_column(String(32))
@@ -41,6 +44,9 @@ class User(Base):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled_at: Mapped[optional_timestamp]
     totp_last_step: Mapped[int | None] = mapped_column(BigId)
+    #: A second secret being enrolled: the enrolled one (above) stays in force until this one
+    #: is confirmed with a code. Kept here, never in the session cookie.
+    totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[timestamp]
 
     tokens: Mapped[list[AuthToken]] = relationship(
@@ -76,7 +82,7 @@ class AuthToken(Base):
     """
 
     __tablename__ = "auth_tokens"
-    __table_args__ = (Index("ix_auth_tokens_user_id", "user_id"),)
+    __table_args__ = (Index("ix_auth_tokens_user_id", "user_id"), {"sqlite_autoincrement": True})
 
     id: Mapped[intpk]
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -85,6 +91,9 @@ class AuthToken(Base):
     label: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[timestamp]
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    #: Fresh recovery codes waiting to be shown to this browser session until she confirms she
+    #: saved them, sealed with a key only the session's cookie secret gives (`forum.sessions`).
+    pending_codes: Mapped[str | None] = mapped_column(Text)
 
     user: Mapped[User] = relationship(back_populates="tokens")
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from forum import handles, passwords, tokens
 from forum.audit import record_action
 from forum.db import utcnow
-from forum.errors import Conflict, Invalid, NotFound, TotpRequired, Unauthorized
+from forum.errors import Conflict, Forbidden, Invalid, NotFound, TotpRequired, Unauthorized
 from forum.models.user import AuthToken, RecoveryCode, Role, User
 from forum.policy import Actor, Permission
 from forum.standing import assert_may_sign_in, revoke_all_tokens
@@ -141,7 +141,14 @@ def _find_by_handle(session: Session, handle: str) -> User | None:
         key = handles.handle_key(handle)
     except Exception:  # noqa: BLE001 - any odd input simply matches nobody
         return None
-    return session.scalar(select(User).where(User.handle_key == key))
+    found = session.scalar(select(User).where(User.handle_key == key))
+    if found is not None and found.handle != handle:
+        # Migration 0002 left an account registered before combining marks were folded with
+        # its old key when the new one was taken: she still signs in by her exact handle.
+        exact = session.scalar(select(User).where(User.handle == handle, User.handle_key != key))
+        if exact is not None:
+            return exact
+    return found
 
 
 _DUMMY_HASH: list[str] = []
@@ -167,14 +174,19 @@ def _check_totp(session: Session, user: User, code: str | None) -> None:
 
 def _verify_totp(user: User, code: str) -> int | None:
     """The time step the code belongs to, if valid now (±1 step) and not used before."""
-    if user.totp_secret is None:
+    return _verify_code(user.totp_secret, code, user.totp_last_step)
+
+
+def _verify_code(secret: str | None, code: str, last_step: int | None) -> int | None:
+    """The time step of `code` for `secret`, if valid now (±1 step) and after `last_step`."""
+    if secret is None or not isinstance(code, str):
         return None
     code = "".join(ch for ch in code if ch.isdigit())
-    totp = pyotp.TOTP(user.totp_secret)
+    totp = pyotp.TOTP(secret)
     now = int(time.time())
     for offset in (0, -1, 1):
         step = now // 30 + offset
-        if totp.at(step * 30) == code and (user.totp_last_step or -1) < step:
+        if totp.at(step * 30) == code and (last_step or -1) < step:
             return step
     return None
 
@@ -215,9 +227,13 @@ def recover(
     recovery_code: str,
     new_password: str,
     lifetime: dt.timedelta,
+    totp: str | None = None,
     kind: str = "bearer",
 ) -> SignedIn:
-    """Set a new password with a single-use recovery code; every old session is signed out."""
+    """Set a new password with a single-use recovery code; every old session is signed out.
+
+    A recovery code replaces the password, not the second factor: an enrolled account also
+    needs a current `totp` (401 `totp_required`), and the code is not spent without one."""
     user = _find_by_handle(session, handle)
     wrong = Unauthorized("That handle and recovery code do not match.")
     if user is None:
@@ -236,6 +252,7 @@ def recover(
     if problems:
         raise Invalid({"new_password": problems})
     assert_may_sign_in(session, user)
+    _check_totp(session, user, totp)
     code.used_at = utcnow()
     user.password_hash = passwords.hash_password(new_password)
     revoke_all_tokens(session, user.id)
@@ -243,9 +260,21 @@ def recover(
     return SignedIn(user=user, token=secret, token_id=row.id)
 
 
-def regenerate_recovery_codes(session: Session, user: User) -> tuple[str, ...]:
-    """Replace every recovery code with ten new ones (the old ones stop working)."""
+def regenerate_recovery_codes(session: Session, user: User, *, password: str | None) -> tuple[str, ...]:
+    """Replace every recovery code with ten new ones (the old ones stop working).
+
+    Needs the password: with a token alone, a thief would mint codes of her own and keep the
+    account for good after the token is revoked (issue #12)."""
+    _require_password(user, password, "Enter your password to make new recovery codes.")
     return _new_recovery_codes(session, user)
+
+
+def _require_password(user: User, password: str | None, missing: str) -> None:
+    """403 `forbidden` unless `password` is the account's (said plainly: she is signed in)."""
+    if not password or not isinstance(password, str):
+        raise Forbidden(missing)
+    if not passwords.verify_password(user.password_hash, password):
+        raise Forbidden("That password is not right.")
 
 
 class TokenRef(NamedTuple):
@@ -300,22 +329,67 @@ def set_role(session: Session, actor: Actor, user_id: int, role: str) -> User:
     return user
 
 
-def start_totp(session: Session, user: User) -> tuple[str, str]:
-    """Begin TOTP enrolment (RFC 6238, 30 s, 6 digits): a new secret until confirmed."""
+def totp_uri(user: User, secret: str) -> str:
+    """The `otpauth://` address an authenticator app reads (as a QR code or typed)."""
+    return pyotp.TOTP(secret).provisioning_uri(name=user.handle, issuer_name="Saheli")
+
+
+def start_totp(
+    session: Session, user: User, *, code: str | None = None, password: str | None = None
+) -> tuple[str, str]:
+    """Begin TOTP enrolment (RFC 6238, 30 s, 6 digits): a pending secret until confirmed.
+
+    An enrolled second factor is never weakened by a token alone: re-enrolling needs a current
+    `code` of the enrolled app or the `password` (403 `totp_required` otherwise), and the
+    enrolled secret stays in force until the new one is confirmed."""
+    if user.totp_enrolled:
+        step = _verify_totp(user, code) if code else None
+        if step is not None:
+            user.totp_last_step = step
+        elif password and passwords.verify_password(user.password_hash, password):
+            pass
+        elif code or password:
+            raise TotpRequired("That code or password is not right; the authenticator app "
+                               "you have stays in use.")
+        else:
+            raise TotpRequired("A second factor is already set up: enter a current code "
+                               "from it, or your password, to replace it.")
     secret = pyotp.random_base32()
-    user.totp_secret = secret
-    user.totp_enabled_at = None
-    user.totp_last_step = None
-    uri = pyotp.TOTP(secret).provisioning_uri(name=user.handle, issuer_name="Saheli")
-    return secret, uri
+    user.totp_pending_secret = secret
+    return secret, totp_uri(user, secret)
+
+
+def pending_totp(user: User) -> tuple[str, str] | None:
+    """The secret being enrolled and its address, to show again until it is confirmed."""
+    if user.totp_pending_secret is None:
+        return None
+    return user.totp_pending_secret, totp_uri(user, user.totp_pending_secret)
 
 
 def confirm_totp(session: Session, user: User, code: str) -> None:
-    """Finish enrolment with a current code; from now on login needs one too."""
-    if user.totp_secret is None:
+    """Finish enrolment with a current code of the new secret; from now on login needs one."""
+    secret = user.totp_pending_secret
+    if secret is None:
         raise Invalid({"code": ["Start enrolment first (POST /api/v1/me/totp)."]})
-    step = _verify_totp(user, code or "")
+    step = _verify_code(secret, code or "", None)  # a fresh secret: no step of it used yet
     if step is None:
         raise Invalid({"code": ["That code is not right. Try the current one."]})
+    user.totp_secret = secret
+    user.totp_pending_secret = None
     user.totp_last_step = step
     user.totp_enabled_at = utcnow()
+
+
+def reset_totp(session: Session, actor: Actor, user_id: int) -> User:
+    """An admin removes a member's second factor (a lost phone); audited. She enrols again."""
+    actor.require(Permission.USER_ROLE_EDIT)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    was_enrolled = user.totp_enrolled
+    user.totp_secret = None
+    user.totp_pending_secret = None
+    user.totp_enabled_at = None
+    user.totp_last_step = None
+    record_action(session, actor, "user.totp_reset", "user", user.id, was_enrolled=was_enrolled)
+    return user

@@ -1,11 +1,15 @@
-"""Block look-ups the core needs on every write and listing (managing blocks is moderation's)."""
+"""Block and hidden-item look-ups the core needs (managing them is moderation's). Whether a
+block acts at all is `forum.policy`'s rule (`block_applies`); these only read the relation."""
 
 from __future__ import annotations
 
-from sqlalchemy import and_, or_, select
+from typing import Any
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forum.models.safety import Block
+from forum.models.safety import Block, HiddenItem
+from forum.policy import blocked_either_way_sql, hidden_authors_sql
 
 
 def has_blocked(session: Session, blocker_id: int | None, blocked_id: int | None) -> bool:
@@ -23,22 +27,19 @@ def has_blocked(session: Session, blocker_id: int | None, blocked_id: int | None
 
 
 def blocked_either_way(session: Session, a: int | None, b: int | None) -> bool:
-    """Has either of the two blocked the other? Then neither sees the other's content."""
+    """Has either of the two blocked the other?"""
     if a is None or b is None or a == b:
         return False
-    query = select(Block.blocker_id).where(
-        or_(
-            and_(Block.blocker_id == a, Block.blocked_id == b),
-            and_(Block.blocker_id == b, Block.blocked_id == a),
-        )
-    )
-    return session.scalar(query.limit(1)) is not None
+    return bool(session.scalar(select(blocked_either_way_sql(a, b))))
 
 
-def hidden_authors_subquery(viewer_id: int):  # type: ignore[no-untyped-def]
-    """A scalar subquery of user ids whose content `viewer_id` must not see (blocks both ways)."""
-    return (
-        select(Block.blocked_id.label("uid"))
-        .where(Block.blocker_id == viewer_id)
-        .union(select(Block.blocker_id).where(Block.blocked_id == viewer_id))
-    )
+def hidden_authors_subquery(viewer_id: int) -> Any:
+    """The ids a block stands between `viewer_id` and (`policy.hidden_authors_sql`)."""
+    return hidden_authors_sql(viewer_id)
+
+
+def is_hidden_from(session: Session, user_id: int | None, target_type: str, target_id: int) -> bool:
+    """Did `user_id` ask not to see this content again (`hide_from_me`)?"""
+    if user_id is None:
+        return False
+    return session.get(HiddenItem, (user_id, target_type, target_id)) is not None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy import and_, delete, not_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -26,11 +26,22 @@ from forum.models.board import (
     Visibility,
     change_post_status,
 )
-from forum.models.safety import Block
-from forum.policy import Actor, Permission, can_edit_post, can_read_board, can_see_status
+from forum.policy import (
+    Actor,
+    Permission,
+    block_applies,
+    can_edit_post,
+    can_read_board,
+    can_see_status,
+    has_duty,
+    named_author,
+    not_hidden_by_block_sql,
+    not_hidden_item_sql,
+    refused_by_block,
+)
 from forum.rendering import render_markdown
 from forum.screening import Screener, Screening, Submission
-from forum.services.blocks import blocked_either_way, has_blocked
+from forum.services.blocks import blocked_either_way, has_blocked, is_hidden_from
 from forum.standing import assert_may_write
 
 TITLE_MAX = 200
@@ -75,6 +86,14 @@ def _screen(screener: Screener, session: Session, submission: Submission) -> Scr
     if screening.status == "blocked":
         raise ContentBlocked(list(screening.reasons))
     return screening
+
+
+def _refused(session: Session, actor: Actor, author_id: int | None, *, anonymous: bool) -> bool:
+    """`policy.refused_by_block` for content by `author_id` (asks the database only when the
+    rule can apply)."""
+    return block_applies(actor, anonymous=anonymous) and refused_by_block(
+        actor, anonymous=anonymous, author_blocked_actor=has_blocked(session, author_id, actor.id)
+    )
 
 
 def _may_post_on(actor: Actor, board: Board) -> bool:
@@ -166,20 +185,18 @@ def load_thread(
 ) -> tuple[Thread, Board]:
     """A thread the visitor may see, with its board; 404 otherwise.
 
-    Blocks hide a thread from reading both ways. With `for_write` (replying, reacting) the
-    block is left to the write itself, which answers 403 `blocked` as API.md specifies."""
+    The block rule (`policy.hidden_by_block`) hides a named thread both ways. With
+    `for_write` (replying, reacting) the block is left to the write itself, which answers 403
+    `blocked` as API.md specifies."""
     query = select(Thread, Board).join(Board, Board.id == Thread.board_id)
-    check_blocks = not for_write and actor.id is not None
-    if check_blocks:
-        # The block check rides along in the same round trip.
-        query = query.add_columns(
-            exists().where(
-                or_(
-                    and_(Block.blocker_id == actor.id, Block.blocked_id == Thread.author_id),
-                    and_(Block.blocker_id == Thread.author_id, Block.blocked_id == actor.id),
-                )
-            )
-        )
+    if not for_write:
+        # The block rule rides along in the same round trip.
+        signed_in = actor.is_authenticated
+        query = query.add_columns(not_(and_(
+            not_hidden_by_block_sql(Thread.author_id, Thread.is_anonymous, signed_in=signed_in,
+                                    on_duty=has_duty(actor), viewer=actor.id),
+            not_hidden_item_sql("thread", Thread.id, signed_in=signed_in, viewer=actor.id),
+        )))
     row = session.execute(query.where(Thread.id == thread_id)).first()
     if row is None:
         raise NotFound("No such thread.")
@@ -188,7 +205,7 @@ def load_thread(
         actor, thread.status, thread.author_id
     ):
         raise NotFound("No such thread.")
-    if check_blocks and row[2]:
+    if not for_write and row[2]:
         raise NotFound("No such thread.")
     return thread, board
 
@@ -204,8 +221,10 @@ def load_post(
     thread, board = load_thread(session, actor, post.thread_id, for_write=for_write)
     if not can_see_status(actor, post.status, post.author_id):
         raise NotFound("No such post.")
-    if not for_write and actor.id is not None and blocked_either_way(
-        session, actor.id, post.author_id
+    if not for_write and (
+        (block_applies(actor, anonymous=post.is_anonymous)
+         and blocked_either_way(session, actor.id, post.author_id))
+        or is_hidden_from(session, actor.id, "post", post.id)
     ):
         raise NotFound("No such post.")
     return post, thread, board
@@ -235,15 +254,15 @@ def reply(
         raise Locked("This thread is locked.")
     clean_body = _body(body)
     warning = _plain_line(content_warning, "content_warning", WARNING_MAX, required=False)
-    target_author = thread.author_id
+    target_author = named_author(thread.author_id, anonymous=thread.is_anonymous)
     if reply_to is not None:
         parent = session.get(Post, reply_to)
         if parent is None or parent.thread_id != thread.id:
             raise Invalid({"reply_to": ["That post is not in this thread."]})
-        target_author = parent.author_id
-        if has_blocked(session, parent.author_id, user.id):
+        target_author = named_author(parent.author_id, anonymous=parent.is_anonymous)
+        if _refused(session, actor, parent.author_id, anonymous=parent.is_anonymous):
             raise Blocked("You cannot reply to this post.")
-    if has_blocked(session, thread.author_id, user.id):
+    if _refused(session, actor, thread.author_id, anonymous=thread.is_anonymous):
         raise Blocked("You cannot reply in this thread.")
     submission = Submission(
         author=user,
@@ -339,7 +358,7 @@ def react(session: Session, actor: Actor, post: Post, kind: str) -> bool:
     assert_may_write(session, user)
     if post.status != PostStatus.PUBLISHED:
         raise Forbidden("You can react to published posts only.")
-    if has_blocked(session, post.author_id, user.id):
+    if _refused(session, actor, post.author_id, anonymous=post.is_anonymous):
         raise Blocked("You cannot react to this post.")
     exists = session.get(Reaction, (post.id, user.id, kind))
     if exists is not None:

@@ -17,7 +17,7 @@ from forum.db import utcnow
 from forum.errors import Invalid, NotFound
 from forum.models.board import Board, Post, PostStatus, Reaction, Thread, change_post_status
 from forum.models.room import RoomMessage, SupportRequest
-from forum.models.safety import AuditEntry, Block, Sanction
+from forum.models.safety import AuditEntry, Block, HiddenItem, Sanction
 from forum.models.user import AuthToken, RecoveryCode, User
 from forum.services.reading import iso
 from forum.signals import account_signed_out, collect_export, erasing_account
@@ -41,6 +41,9 @@ def export_account(session: Session, user: User) -> dict[str, Any]:
         .join(User, User.id == Block.blocked_id)
         .where(Block.blocker_id == user.id)
     ).all()
+    hidden = session.scalars(
+        select(HiddenItem).where(HiddenItem.user_id == user.id).order_by(HiddenItem.created_at)
+    )
     sanctions = session.scalars(select(Sanction).where(Sanction.user_id == user.id))
     tokens = session.scalars(select(AuthToken).where(AuthToken.user_id == user.id))
     codes_left = session.scalar(
@@ -84,6 +87,11 @@ def export_account(session: Session, user: User) -> dict[str, Any]:
         "blocks": [
             {"user_id": b.blocked_id, "handle": handle, "created_at": iso(b.created_at)}
             for b, handle in blocks
+        ],
+        "hidden_items": [
+            {"target_type": h.target_type, "target_id": h.target_id,
+             "created_at": iso(h.created_at)}
+            for h in hidden
         ],
         "sanctions": [
             {"id": s.id, "kind": s.kind, "reason": s.reason, "starts_at": iso(s.starts_at),

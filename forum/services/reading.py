@@ -12,17 +12,22 @@ import datetime as dt
 import json
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, false, or_, select, true, tuple_
+from sqlalchemy import and_, bindparam, not_, or_, select, true, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from forum.audit import record_action
 from forum.db import BigId, UTCDateTime
 from forum.errors import Invalid, NotFound, Unauthorized
 from forum.models.board import Board, Post, PostStatus, Thread, Visibility
-from forum.models.safety import Block
 from forum.models.user import User
-from forum.policy import Actor, Permission, can_read_board, can_see_status
-from forum.services.blocks import hidden_authors_subquery
+from forum.policy import (
+    Actor,
+    Permission,
+    can_read_board,
+    can_see_status,
+    not_hidden_by_block_sql,
+    not_hidden_item_sql,
+)
 
 THREAD_PAGE = 20
 POST_PAGE = 50
@@ -90,7 +95,7 @@ def _shown_author(
 # --- the two hot pages: one prebuilt statement each ---------------------------------------
 #
 # A page is read with ONE statement that also fetches its board (and, for a thread, the
-# thread and the viewer's block against its author), built once per kind of viewer and
+# thread and whether the block rule hides it from the viewer), built once per kind of viewer and
 # cursor and then reused: SQLAlchemy memoises a reused statement's cache key, so a request
 # pays neither query construction nor compilation. Rows become JSON shapes directly.
 
@@ -118,11 +123,16 @@ def _visible(kind: str, status_col: Any, author_col: Any) -> Any:
     return or_(published, own)
 
 
-def _not_blocked(kind: str, author_col: Any) -> Any:
-    """Nothing by someone the viewer blocked or who blocked her."""
-    if kind == _ANONYMOUS:
-        return true()
-    return or_(author_col.is_(None), author_col.not_in(hidden_authors_subquery(bindparam("viewer"))))
+def _not_blocked(kind: str, author_col: Any, anonymous_col: Any) -> Any:
+    """The block rule (`policy.hidden_by_block`) for this kind of viewer, inside the query."""
+    return not_hidden_by_block_sql(
+        author_col, anonymous_col, signed_in=kind != _ANONYMOUS, on_duty=kind == _STAFF
+    )
+
+
+def _not_hidden(kind: str, target_type: str, id_col: Any) -> Any:
+    """What the viewer asked not to see again (`policy.not_hidden_item_sql`)."""
+    return not_hidden_item_sql(target_type, id_col, signed_in=kind != _ANONYMOUS)
 
 
 def _statement(key: tuple[str, ...], build: Any) -> Any:
@@ -141,7 +151,8 @@ def _board_page_statement(kind: str, position: str) -> Any:
     on = [
         Thread.board_id == Board.id,
         _visible(kind, Thread.status, Thread.author_id),
-        _not_blocked(kind, Thread.author_id),
+        _not_blocked(kind, Thread.author_id, Thread.is_anonymous),
+        _not_hidden(kind, "thread", Thread.id),
     ]
     if position == "pinned":  # still among pinned threads: the rest of them, then all others
         on.append(or_(Thread.is_pinned.is_(False), after))
@@ -280,29 +291,21 @@ def author_of(actor: Actor, session: Session, thread_or_post: Thread | Post) -> 
 
 
 def _thread_page_statement(kind: str) -> Any:
-    """The thread, its board, its author, whether a block stands between the viewer and that
-    author, and a page of its posts oldest first (one row with no post columns when the page
-    is empty)."""
+    """The thread, its board, its author, whether the block rule hides it from the viewer, and
+    a page of its posts oldest first (one row with no post columns when the page is empty)."""
     thread_author = aliased(User, name="thread_author")
     post_author = aliased(User, name="post_author")
     on = [
         Post.thread_id == Thread.id,
         Post.id > bindparam("after"),
         _visible(kind, Post.status, Post.author_id),
-        _not_blocked(kind, Post.author_id),
+        _not_blocked(kind, Post.author_id, Post.is_anonymous),
+        _not_hidden(kind, "post", Post.id),
     ]
     if kind != _STAFF:
         on.append(Post.status != PostStatus.REMOVED.value)
-    if kind == _ANONYMOUS:
-        blocked: Any = false()
-    else:
-        viewer = bindparam("viewer")
-        blocked = exists().where(
-            or_(
-                and_(Block.blocker_id == viewer, Block.blocked_id == Thread.author_id),
-                and_(Block.blocker_id == Thread.author_id, Block.blocked_id == viewer),
-            )
-        )
+    blocked = not_(and_(_not_blocked(kind, Thread.author_id, Thread.is_anonymous),
+                        _not_hidden(kind, "thread", Thread.id)))
     return (
         select(
             Board.slug, Board.name, Board.description, Board.visibility, Board.thread_count,

@@ -24,7 +24,7 @@ from forum.models.room import Room, RoomParticipant, RoomStatus, SupportRequest,
 from forum.models.user import User
 from forum.policy import Actor, Permission
 from forum.services.rooms import room_json, user_json
-from forum.standing import assert_may_write
+from forum.standing import assert_may_act
 
 TOPIC_MAX = 200
 PRIVATE_CAPACITY = 2
@@ -58,7 +58,7 @@ def request_support(session: Session, actor: Actor, *, topic: str | None = None)
     """A member asks for private support. Asking again while a request waits returns the
     waiting one rather than queueing her twice."""
     user = actor.require_user()
-    assert_may_write(session, user)
+    assert_may_act(session, user)
     text = " ".join((topic or "").split())
     text = "".join(ch for ch in text if unicodedata.category(ch) not in {"Cc", "Cf"})
     if len(text) > TOPIC_MAX:

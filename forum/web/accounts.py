@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Response, flash, g, make_response, redirect, request, session, url_for
+from flask import Response, flash, g, make_response, redirect, request, url_for
 from flask_babel import gettext
 
 from forum import db
@@ -20,6 +20,9 @@ from forum.services import accounts, privacy
 from forum.sessions import (
     current_actor,
     end_browser_session,
+    forget_new_codes,
+    keep_new_codes,
+    new_codes_of_this_session,
     request_network_fingerprint,
     session_lifetime,
     start_browser_session,
@@ -37,9 +40,10 @@ from forum.web.core import (
     signed_in_page,
 )
 
-#: Where freshly issued recovery codes wait (in the signed session cookie) until the member
-#: confirms she saved them; they are never stored in the clear anywhere else.
-CODES_KEY = "saheli_new_codes"
+# Freshly issued recovery codes wait on the server-side session row, sealed with the session's
+# secret (`forum.sessions.keep_new_codes`), until she confirms she saved them; the pending
+# second-factor secret waits on her account row. Nothing secret travels in the cookie, which
+# Flask signs but does not encrypt (issue #12).
 
 
 @bp.get("/register")
@@ -68,6 +72,7 @@ def register_post() -> Any:
             network_fingerprint=request_network_fingerprint(),
             kind="session",
         )
+        keep_new_codes(done.token_id, done.token, done.recovery_codes)
         commit()
     except DomainError as exc:
         rollback()
@@ -76,7 +81,6 @@ def register_post() -> Any:
             errors = {"handle": [message]}
         return page("web/register.html", exc.status, form=form, errors=errors, error=message)
     start_browser_session(done.user, done.token)
-    session[CODES_KEY] = list(done.recovery_codes)
     return redirect(url_for("web.recovery_codes"))
 
 
@@ -84,7 +88,7 @@ def register_post() -> Any:
 @signed_in_page
 def recovery_codes() -> Any:
     """The new recovery codes, until she ticks "I saved them"."""
-    codes = session.get(CODES_KEY)
+    codes = new_codes_of_this_session()
     if not codes:
         return redirect(url_for("web.account"))
     return page("web/recovery_codes.html", codes=codes, error=None)
@@ -95,11 +99,12 @@ def recovery_codes() -> Any:
 def recovery_codes_saved() -> Any:
     """She confirms the codes are saved: they are forgotten here for good."""
     check_csrf()
-    codes = session.get(CODES_KEY)
+    codes = new_codes_of_this_session()
     if codes and request.form.get("saved") != "yes":
         return page("web/recovery_codes.html", 422, codes=codes,
                     error=gettext("Tick the box once the codes are saved somewhere safe."))
-    session.pop(CODES_KEY, None)
+    forget_new_codes()
+    commit()
     flash(gettext("Welcome. Your recovery codes are put away."))
     return redirect(url_for("web.home"))
 
@@ -107,11 +112,22 @@ def recovery_codes_saved() -> Any:
 @bp.post("/account/recovery-codes/new")
 @signed_in_page
 def recovery_codes_new() -> Any:
-    """Replace every recovery code (the old ones stop working)."""
+    """Replace every recovery code (the old ones stop working), after the password."""
     check_csrf()
-    codes = accounts.regenerate_recovery_codes(db.session(), current_actor().require_user())
+    user = current_actor().require_user()
+    try:
+        codes = accounts.regenerate_recovery_codes(
+            db.session(), user, password=request.form.get("password", ""))
+    except DomainError as exc:
+        rollback()
+        return account_page(exc.status, error=form_errors(exc)[1],
+                            errors={"codes_password": [form_errors(exc)[1]]})
+    secret = getattr(user, "_session_secret", None)
+    if g.get("auth_kind") != "session" or not secret:
+        commit()  # a page asked with a bearer token: shown in this answer, kept nowhere
+        return page("web/recovery_codes.html", codes=list(codes), error=None)
+    keep_new_codes(g.auth_token_id, secret, codes)
     commit()
-    session[CODES_KEY] = list(codes)
     return redirect(url_for("web.recovery_codes"))
 
 
@@ -177,6 +193,7 @@ def recover_post() -> Any:
             handle=form["handle"],
             recovery_code=request.form.get("recovery_code", "").strip(),
             new_password=request.form.get("new_password", ""),
+            totp=request.form.get("totp") or None,
             lifetime=session_lifetime(),
             kind="session",
         )
@@ -194,16 +211,23 @@ def recover_post() -> Any:
 @signed_in_page
 def account() -> Any:
     """Settings and data rights in one place."""
-    actor = current_actor()
-    user = actor.require_user()
+    return account_page()
+
+
+def account_page(status: int = 200, **extra: Any) -> Any:
+    """The account page, with what failed on it (`error`, field `errors`) if anything."""
+    user = current_actor().require_user()
     dbs = db.session()
+    pending = accounts.pending_totp(user)
+    context: dict[str, Any] = {"errors": {}, "error": None, **extra}
     return page(
         "web/account.html",
+        status,
         user=user,
         sanctions=active_sanctions(dbs, user.id),
         sessions=privacy.list_sessions(dbs, user, g.get("auth_token_id")),
-        totp=session.get("saheli_totp"),
-        errors={},
+        totp={"secret": pending[0], "uri": pending[1]} if pending else None,
+        **context,
     )
 
 
@@ -238,11 +262,19 @@ def tab_title() -> Any:
 @bp.post("/account/totp")
 @signed_in_page
 def totp_start() -> Any:
-    """Start enrolling an authenticator app: the secret is shown until confirmed."""
+    """Start enrolling an authenticator app: the secret is shown until confirmed. Replacing
+    an enrolled app needs a current code of it or the password; it stays in use until the
+    new one is confirmed."""
     check_csrf()
-    secret, uri = accounts.start_totp(db.session(), current_actor().require_user())
-    commit()
-    session["saheli_totp"] = {"secret": secret, "uri": uri}
+    try:
+        accounts.start_totp(db.session(), current_actor().require_user(),
+                            code=request.form.get("code") or None,
+                            password=request.form.get("password") or None)
+        commit()
+    except DomainError as exc:
+        rollback()
+        return account_page(exc.status, error=form_errors(exc)[1],
+                            errors={"totp_proof": [form_errors(exc)[1]]})
     return redirect(url_for("web.account") + "#totp")
 
 
@@ -259,7 +291,6 @@ def totp_confirm() -> Any:
         rollback()
         flash(form_errors(exc)[0].get("code", [form_errors(exc)[1]])[0], "error")
         return redirect(url_for("web.account") + "#totp")
-    session.pop("saheli_totp", None)
     flash(gettext("Your authenticator app is set up. Sign-in now asks for its code."))
     return redirect(url_for("web.account"))
 
@@ -318,10 +349,7 @@ def delete_account() -> Any:
     except DomainError as exc:
         rollback()
         errors, message = form_errors(exc)
-        return page("web/account.html", exc.status, user=user,
-                    sanctions=active_sanctions(db.session(), user.id),
-                    sessions=privacy.list_sessions(db.session(), user, g.get("auth_token_id")),
-                    totp=session.get("saheli_totp"), errors=errors, error=message)
+        return account_page(exc.status, errors=errors, error=message)
     end_browser_session()
     flash(gettext("Your account is erased."))
     return redirect(url_for("web.home"))

@@ -41,8 +41,8 @@ NEUTRAL_TITLE_COOKIE = "neutral_title"
 
 def safe_next(target: str | None) -> str:
     """Only same-site relative paths are followed after a form (no open redirects)."""
-    if not target:
-        return url_for("web.home")
+    if not target or not target.isprintable():
+        return url_for("web.home")  # control characters (CR/LF split the Location header)
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return url_for("web.home")

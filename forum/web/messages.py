@@ -16,6 +16,10 @@ def N_(message: str) -> str:  # noqa: N802 - the conventional name of a no-op ma
 
 
 SERVICE_MESSAGES = (
+    N_("Enter your password to make new recovery codes."),
+    N_("That code or password is not right; the authenticator app you have stays in use."),
+    N_("A second factor is already set up: enter a current code from it, or your password, "
+       "to replace it."),
     N_("That handle and password do not match."),
     N_("That handle and recovery code do not match."),
     N_("That handle (or one that looks just like it) is taken."),

@@ -113,8 +113,10 @@ def support_request() -> Any:
 def support_accept(request_id: int) -> Any:
     """A counsellor takes a waiting request: a private room opens for the two of them."""
     check_csrf()
+    actor = current_actor()
+    actor.require(Permission.SUPPORT_ACCEPT)  # a refusal is a 403 page, not a redirect
     try:
-        done = support.accept(db.session(), current_actor(), request_id)
+        done = support.accept(db.session(), actor, request_id)
         slug = done.room.slug
         commit()
     except DomainError as exc:

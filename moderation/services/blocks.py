@@ -15,10 +15,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forum.errors import Invalid, NotFound
-from forum.models.safety import Block
+from forum.models.safety import Block, HiddenItem
 from forum.models.user import User
-from forum.policy import Actor
+from forum.policy import Actor, named_author
+from moderation.models import TargetType
 from moderation.services.shapes import iso, user_json
+from moderation.services.targets import Target, may_name
 
 
 def block_user(session: Session, actor: Actor, user_id: int) -> Block:
@@ -26,7 +28,7 @@ def block_user(session: Session, actor: Actor, user_id: int) -> Block:
     me = actor.require_user()
     if user_id == me.id:
         raise Invalid({"user_id": ["You cannot block yourself."]})
-    if session.get(User, user_id) is None:
+    if session.get(User, user_id) is None or not may_name(session, actor, user_id):
         raise NotFound("No such user.")
     existing = session.get(Block, (me.id, user_id))
     if existing is not None:
@@ -41,6 +43,28 @@ def block_user(session: Session, actor: Actor, user_id: int) -> Block:
         assert found is not None
         return found
     return block
+
+
+def hide_from_me(session: Session, actor: Actor, target: Target) -> None:
+    """A report's `hide_from_me`: the reported item leaves her view at once (a post, and the
+    thread it opens; a room message), and for named content its author is blocked. Anonymous
+    content makes no block: a block naming the hidden author would tell her who wrote it
+    (API.md, "Blocks")."""
+    me = actor.require_user()
+    author = named_author(target.author_id, anonymous=target.is_anonymous)
+    if target.type == TargetType.USER:
+        if author is not None:
+            block_user(session, actor, author)
+        return
+    items = [(target.type, target.id)]
+    if target.type == TargetType.POST and target.thread is not None and target.row.is_opening:
+        items.append(("thread", target.thread.id))
+    for target_type, target_id in items:
+        if session.get(HiddenItem, (me.id, target_type, target_id)) is None:
+            session.add(HiddenItem(user_id=me.id, target_type=target_type, target_id=target_id))
+    session.flush()
+    if author is not None:
+        block_user(session, actor, author)
 
 
 def unblock_user(session: Session, actor: Actor, user_id: int) -> None:

@@ -18,7 +18,7 @@ from forum.audit import record_action
 from forum.db import utcnow
 from forum.errors import Conflict, Invalid, NotFound
 from forum.policy import Actor, Permission
-from forum.standing import assert_may_write
+from forum.standing import assert_may_act
 from moderation.models import DesiredOutcome, Report, ReportReason, ReportStatus, TargetType
 from moderation.services import blocks, review, targets
 from moderation.services.shapes import cursor_int, encode_cursor, iso
@@ -43,7 +43,7 @@ def create_report(
     once when a moderator did.
     """
     user = actor.require_user()
-    assert_may_write(session, user)
+    assert_may_act(session, user)
     errors: dict[str, list[str]] = {}
     if target_type not in {t.value for t in TargetType}:
         errors["target_type"] = ["Use 'post', 'room_message' or 'user'."]
@@ -89,8 +89,8 @@ def create_report(
     except IntegrityError as exc:  # the same report sent twice at once
         raise Conflict("You have already reported this.") from exc
 
-    if desired_outcome == DesiredOutcome.HIDE_FROM_ME and target.author_id is not None:
-        blocks.block_user(session, actor, target.author_id)
+    if desired_outcome == DesiredOutcome.HIDE_FROM_ME:
+        blocks.hide_from_me(session, actor, target)
 
     review.open_review(
         session,

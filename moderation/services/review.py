@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -322,11 +322,33 @@ def _default_outcome_note(decision: str, sanction_kind: str | None) -> str:
     return text
 
 
+def _what_reporters_said(
+    session: Session, items: list[ReviewItem]
+) -> dict[tuple[str, int], list[dict[str, Any]]]:
+    """Per target, what each reporter asked for and wrote, oldest first (never who she is:
+    the reporter stays unnamed even to moderators' screens)."""
+    keys = {(i.target_type, i.target_id) for i in items}
+    if not keys:
+        return {}
+    rows = session.execute(
+        select(Report.target_type, Report.target_id, Report.reason, Report.desired_outcome,
+               Report.note)
+        .where(tuple_(Report.target_type, Report.target_id).in_(list(keys)))
+        .order_by(Report.id)
+    ).all()
+    said: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for target_type, target_id, reason, outcome, note in rows:
+        said.setdefault((target_type, target_id), []).append(
+            {"reason": reason, "desired_outcome": outcome, "note": note or None})
+    return said
+
+
 def items_json(session: Session, actor: Actor, items: list[ReviewItem]) -> list[dict[str, Any]]:
     """Items as moderators see them: the target as it is now (its snapshot if it is gone),
     with the real author. Showing anonymous authors is audited, once per answer."""
     revealed: dict[str, list[int]] = {}
     users = _users(session, {i.claimed_by_id for i in items} | {i.resolved_by_id for i in items})
+    said = _what_reporters_said(session, items)
     shaped = []
     for item in items:
         target = targets.load_target(session, item.target_type, item.target_id)
@@ -357,6 +379,7 @@ def items_json(session: Session, actor: Actor, items: list[ReviewItem]) -> list[
                 "resolved_by": user_json(users.get(item.resolved_by_id)),
                 "resolved_at": iso(item.resolved_at),
                 "version": item.version,
+                "reports": said.get((item.target_type, item.target_id), []),
             }
         )
     if revealed:

@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from forum.models.board import Board, Post, PostStatus, Thread, change_post_status
+from forum.models.safety import Block
 from forum.models.user import User
 from forum.policy import Actor, Permission, can_read_board
 from moderation.models import TargetType
@@ -92,7 +93,7 @@ def may_see(session: Session, actor: Actor, target: Target) -> bool:
     shows it to them now (`forum.services.rooms.may_read_message`: still a participant, not
     removed from the room, not hidden by a block, held only to its author and the host)."""
     if target.type == TargetType.USER:
-        return True
+        return may_name(session, actor, target.id)
     if target.type == TargetType.POST:
         assert target.board is not None and target.thread is not None
         if not can_read_board(actor, target.board.visibility):
@@ -106,6 +107,37 @@ def may_see(session: Session, actor: Actor, target: Target) -> bool:
     return rooms_service.may_read_message(
         session, actor, target.id, rooms_service.installed_room_state()
     )
+
+
+def may_name(session: Session, actor: Actor, user_id: int) -> bool:
+    """May `actor` act on this account by its id (report it, block it)? Moderators on any;
+    a member only on someone whose name she has been shown: an author of named published
+    posts, a room's host, someone who sent named messages in a room she took part in, or
+    shares one with her (presence names members), or one she already blocked. Anyone else,
+    a lurker or a staff account she never met, answers exactly as a missing id, so the ids
+    cannot be walked for handles and roles."""
+    if actor.can(Permission.POST_MODERATE):
+        return True
+    if actor.id is None:
+        return False
+    if actor.id == user_id:
+        return True
+    shown = [
+        select(Post.id).where(
+            Post.author_id == user_id, Post.is_anonymous.is_(False),
+            Post.status == PostStatus.PUBLISHED.value,
+        ),
+        select(Block.blocked_id).where(Block.blocker_id == actor.id, Block.blocked_id == user_id),
+    ]
+    if RoomParticipant is not None:
+        mine = select(RoomParticipant.room_id).where(RoomParticipant.user_id == actor.id)
+        shown += [
+            select(Room.id).where(Room.host_id == user_id),
+            select(RoomParticipant.room_id).where(
+                RoomParticipant.user_id == user_id, RoomParticipant.room_id.in_(mine)
+            ),
+        ]
+    return bool(session.scalar(select(or_(*(q.exists() for q in shown)))))
 
 
 def snapshot(session: Session, target: Target, *, reveal: bool) -> dict[str, Any]:

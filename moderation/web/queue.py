@@ -55,6 +55,7 @@ def moderation_claim(item_id: int) -> Any:
     """Take an item so no one else works on it at the same time."""
     check_csrf()
     actor = current_actor()
+    actor.require(Permission.QUEUE_REVIEW)  # a refusal is a 403 page, not a redirect
     dbs = db.session()
     try:
         review.claim(dbs, actor, review.load_item(dbs, actor, item_id))
@@ -71,6 +72,7 @@ def moderation_resolve(item_id: int) -> Any:
     """Approve, remove or dismiss, optionally with a sanction on the author."""
     check_csrf()
     actor = current_actor()
+    actor.require(Permission.QUEUE_REVIEW)  # a refusal is a 403 page, not a redirect
     dbs = db.session()
     form = request.form
     try:

@@ -127,3 +127,34 @@ def test_functions_never_raise(text: str) -> None:
 @given(st.text(alphabet=string.ascii_letters + string.digits + "_", max_size=40))
 def test_key_ignores_case(text: str) -> None:
     assert handle_key(text.upper()) == handle_key(text.lower()) == handle_key(text)
+
+
+# Issue #12: every nonspacing combining mark Unicode knows (a dot below, an acute, harakat...).
+_NONSPACING_MARKS = st.characters(categories=["Mn"])
+
+
+@given(
+    base=st.sampled_from(["saima", "ayesha_92", "moderator", "admin", "saheli", "زینب_خان"]),
+    mark=_NONSPACING_MARKS,
+    where=st.integers(min_value=1, max_value=40),
+)
+def test_a_combining_mark_never_makes_a_new_handle(base: str, mark: str, where: int) -> None:
+    """Appending or inserting any nonspacing mark after a letter of an existing handle or a
+    reserved name gives the same key, or a reserved name: it is refused either way."""
+    position = min(where, len(base))
+    imitation = base[:position] + mark + base[position:]
+    assert handle_key(imitation) == handle_key(base)
+    if is_reserved(base):
+        assert is_reserved(imitation)
+
+
+@given(mark=_NONSPACING_MARKS, marks=st.integers(min_value=1, max_value=2))
+def test_reserved_names_with_marks_are_refused(mark: str, marks: int) -> None:
+    for name in ("admin", "moderator", "counsellor", "police"):
+        assert is_reserved(name[0] + mark * marks + name[1:])
+
+
+def test_urdu_handles_keep_distinct_keys_without_their_harakat() -> None:
+    assert validate_handle("عائشہ_خان") == [] and not is_reserved("عائشہ_خان")
+    assert handle_key("زَینب") == handle_key("زینب")  # an optional zabar is not a new name
+    assert handle_key("زینب") != handle_key("مریم")

@@ -17,6 +17,7 @@ def block(forum, member, user_id):
 
 def test_block_list_and_lift(forum, make_user):
     me, them = make_user(), make_user()
+    forum.opening(them, "my name is on this")  # only a name she was shown can be blocked
     answer = block(forum, me, them.id)
     assert answer.status_code == 201
     assert block(forum, me, them.id).status_code == 201  # the same answer again
@@ -60,6 +61,7 @@ def test_blocks_hide_content_both_ways(forum, make_user):
 def test_blocked_member_cannot_reply_or_react(forum, make_user, app):
     blocker, blocked = make_user(), make_user()
     mine = forum.opening(blocker, "the blocker's words")
+    forum.opening(blocked, "the blocked member's words")
     assert block(forum, blocker, blocked.id).status_code == 201
     # Reading is refused (404); writes aimed at her content answer 403 `blocked` (API.md).
     with app.app_context():
@@ -79,6 +81,7 @@ def test_blocked_member_cannot_reply_to_a_blocker_in_someone_elses_thread(forum,
     host, blocker, blocked = make_user(), make_user(), make_user()
     opening = forum.opening(host, "a shared thread")
     said = forum.reply(blocker, opening["thread"]["id"], "the blocker speaks").get_json()["post"]
+    forum.reply(blocked, opening["thread"]["id"], "the blocked member speaks")
     assert block(forum, blocker, blocked.id).status_code == 201
     answer = forum.reply(blocked, opening["thread"]["id"], "answering her", reply_to=said["id"])
     assert answer.status_code == 403 and answer.get_json()["code"] == "blocked"

@@ -14,7 +14,7 @@ def register(client, handle, address="203.0.113.7"):
     return data["user"]["id"], {"Authorization": f"Bearer {data['token']}"}
 
 
-def test_mute_stops_posting_reacting_and_reporting_but_not_reading(forum, make_user):
+def test_mute_stops_posting_and_reacting_but_not_reading_or_reporting(forum, make_user):
     member, other, moderator = make_user(), make_user(), make_user("moderator")
     post = forum.opening(other)
     answer = forum.sanction(moderator, member.id, "mute", duration_hours=12)
@@ -26,9 +26,10 @@ def test_mute_stops_posting_reacting_and_reporting_but_not_reading(forum, make_u
         forum.reply(member, post["thread"]["id"]),
         forum.client.post(f"/api/v1/posts/{post['id']}/reactions", headers=member.headers,
                           json={"kind": "support"}),
-        forum.report(member, post["id"]),
     ):
         assert attempt.status_code == 403 and attempt.get_json()["code"] == "muted"
+    # A mute restricts writing only: she can still report what hurts her (API.md).
+    assert forum.report(member, post["id"]).status_code == 201
     assert forum.thread_posts(member, post["thread"]["id"]).status_code == 200
     me = forum.client.get("/api/v1/me", headers=member.headers).get_json()
     assert [s["kind"] for s in me["sanctions"]] == ["mute"]

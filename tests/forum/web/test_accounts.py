@@ -196,7 +196,8 @@ def test_new_recovery_codes_from_the_account_page(client: Any, make_user: Any) -
     member = make_user()
     sign_in(client, member)
     answer = client.post("/account/recovery-codes/new",
-                         data={"csrf_token": token_for(client, "/account")})
+                         data={"csrf_token": token_for(client, "/account"),
+                               "password": member.password})
     assert answer.location.endswith("/account/recovery-codes")
     html = client.get("/account/recovery-codes").get_data(as_text=True)
     assert len(re.findall(r"<li><code>", html)) == 10

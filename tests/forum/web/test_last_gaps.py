@@ -96,6 +96,9 @@ def test_report_a_member_from_the_thread(client: Any, make_board: Any, make_user
                         data={"csrf_token": token, "reason": "harassment"})
     assert twice.status_code == 409 and 'role="alert"' in twice.get_data(as_text=True)
     other = make_user()
+    named = client.post("/api/v1/boards/talk/threads", headers=other.headers,
+                        json={"title": "Hello", "body": "My name is on this"})
+    assert named.status_code == 201  # only a name she was shown can be reported
     away = client.post(f"/users/{other.id}/report",
                        data={"csrf_token": token, "reason": "spam", "next": "https://evil.test/"})
     assert away.status_code == 302 and "evil.test" not in away.location  # never off the site
