@@ -22,10 +22,10 @@ from moderation.models import TargetType
 from moderation.services.shapes import iso
 
 try:  # the rooms feature is written separately; moderation works without it
-    from forum.models.room import Room, RoomMessage
+    from forum.models.room import Room, RoomMessage, RoomParticipant
     from forum.services import rooms as rooms_service
 except ImportError:  # pragma: no cover - depends on the checkout
-    Room = RoomMessage = None  # type: ignore[assignment,misc]
+    Room = RoomMessage = RoomParticipant = None  # type: ignore[assignment,misc]
     rooms_service = None  # type: ignore[assignment]
 
 #: Statuses that keep content away from everyone but its author and moderators.
