@@ -174,24 +174,32 @@ def test_presence_never_shows_her_arrival_to_the_man_she_blocked(server, clients
     live, url, tmp = server
     host, ayesha, stalker, friend = make_accounts(
         url, tmp, ["counsellor", "member", "member", "member"])
-    assert http.post(f"{live.url}/api/v1/blocks", headers=ayesha.headers,
-                     json={"user_id": stalker.id}, timeout=WAIT).status_code == 201
     slug = open_room(live.url, host, http)
     h, x, f = (connected(clients, a, live.url) for a in (host, stalker, friend))
     for client in (h, x, f):
         assert client.call("join", {"room": slug})["ok"]
-    joined = connected(clients, ayesha, live.url).call("join", {"room": slug})
-    assert joined["ok"] and stalker.id not in [m["id"] for m in joined["members"]]
-    everyone = sorted([host.id, ayesha.id, stalker.id, friend.id])
+    first = connected(clients, ayesha, live.url)
+    assert first.call("join", {"room": slug})["ok"]
+    # They met here: she blocks him and leaves.
+    assert http.post(f"{live.url}/api/v1/blocks", headers=ayesha.headers,
+                     json={"user_id": stalker.id}, timeout=WAIT).status_code == 201
+    assert first.call("leave", {"room": slug})["ok"]
+    without_her = sorted([host.id, stalker.id, friend.id])
 
     def last(client: Client) -> list[int]:
         heard = client.events("presence")
         return sorted(m["id"] for m in heard[-1]["members"]) if heard else []
 
+    wait_for(lambda: last(f) == without_her and last(x) == without_her, what="her leaving")
+    seen_before = len(x.events("presence"))
+    joined = connected(clients, ayesha, live.url).call("join", {"room": slug})  # she is back
+    assert joined["ok"] and stalker.id not in [m["id"] for m in joined["members"]]
+    everyone = sorted([host.id, ayesha.id, stalker.id, friend.id])
     wait_for(lambda: last(f) == everyone and last(h) == everyone, what="everyone listed")
     time.sleep(0.6)  # past the presence window: every send for this change is out
-    assert all(ayesha.id not in [m["id"] for m in p["members"]] for p in x.events("presence"))
-    assert last(x) == sorted([host.id, stalker.id, friend.id])
+    since = x.events("presence")[seen_before:]
+    assert all(ayesha.id not in [m["id"] for m in p["members"]] for p in since)
+    assert last(x) == without_her
 
 
 # --- across processes -----------------------------------------------------------------
