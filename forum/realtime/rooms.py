@@ -558,6 +558,8 @@ class RoomsNamespace(Namespace):
         if room.id not in state.rooms_of(sid):
             raise NotInRoom("You are not in this room.")
         gone = state.leave(room.id, sid)
+        if gone:
+            rooms.forget_participant(session, room, actor.require_user().id)
         work.effects.append(lambda: self.leave_room(sid, room_channel(room.id)))
         work.effects.append(lambda: self.leave_room(sid, staff_channel(room.id)))
         if gone:

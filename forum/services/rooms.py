@@ -347,6 +347,20 @@ def record_participant(session: Session, room: Room, user: User) -> None:
         session.flush()
 
 
+def forget_participant(session: Session, room: Room, user_id: int) -> None:
+    """She left a public room (her last socket there, by `leave`): she is no longer one of
+    its participants, so what is said after she left is not hers to read, in the history or
+    on a report page (ids are sequential: counting must show her nothing). Coming back makes
+    her one again. A disconnect is not a leave: a client that reconnects catches up. The two
+    people of a private room stay its participants (the room exists only for them)."""
+    if not room.is_private:
+        session.execute(
+            delete(RoomParticipant).where(
+                RoomParticipant.room_id == room.id, RoomParticipant.user_id == user_id
+            )
+        )
+
+
 def check_may_read(
     session: Session, actor: Actor, room: Room, state: RoomStateView | None
 ) -> None:

@@ -252,3 +252,25 @@ def test_a_revoked_session_cuts_only_its_own_sockets(sockets, make_user, client)
     assert laptop.is_connected(NS)
     assert client.post("/api/v1/auth/logout", headers=member.headers).status_code == 204
     assert not laptop.is_connected(NS)
+
+
+def test_after_leaving_she_reads_nothing_said_later_until_she_comes_back(
+    app, sockets, make_user, make_room, client
+):
+    host, member = make_user("counsellor"), make_user()
+    slug = make_room(host)
+    h, m = sockets.connect(host), sockets.connect(member)
+    for sc in (h, m):
+        assert ask(sc, "join", {"room": slug})["ok"]
+    before = say(h, slug, "welcome")
+    assert ask(m, "leave", {"room": slug}) == {"ok": True}
+    later = say(h, slug, "said after she left")
+    web = _page_client(app, member)
+    assert client.get(f"/api/v1/rooms/{slug}/messages", headers=member.headers).status_code == 403
+    assert not _visible_on_report_page(web, later)
+    assert not _reportable(client, member, later)
+    # Coming back makes her a participant again: the room's history is hers, as the join shows.
+    again = ask(m, "join", {"room": slug})
+    assert [x["id"] for x in again["history"]] == [before, later]
+    assert history_ids(client, slug, member) == [before, later]
+    assert _visible_on_report_page(web, later)
