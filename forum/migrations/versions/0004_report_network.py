@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0001"  # LOCAL: lead chains after 0003
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
