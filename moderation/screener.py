@@ -63,8 +63,11 @@ class ScreenDetail:
 class ModerationScreener:
     """The screener `moderation.install` puts in place of the core's pass-through."""
 
-    def __init__(self, *, include_lexicons: bool = True) -> None:
+    def __init__(self, *, include_lexicons: bool = True, regex_budget: float | None = None) -> None:
+        """``regex_budget``: CPU seconds all regex rules may take on one text (None: the
+        domain's default); a text the budget cannot finish with is held, not published."""
         self._include_lexicons = include_lexicons
+        self._regex_budget = regex_budget
         self._compiled: _Compiled | None = None
         self._lock = threading.Lock()
 
@@ -95,7 +98,7 @@ class ModerationScreener:
             threshold = rules.DEFAULT_ABUSE_THRESHOLDS
         try:
             return Pipeline.build(specs, include_lexicons=self._include_lexicons,
-                                  abuse_threshold=threshold)
+                                  abuse_threshold=threshold, regex_budget=self._regex_budget)
         except Exception:  # noqa: BLE001 - one bad rule must not stop all posting
             log.exception("a moderation rule does not compile; building without the bad ones")
         usable = []
@@ -107,7 +110,7 @@ class ModerationScreener:
                 continue
             usable.append(spec)
         return Pipeline.build(usable, include_lexicons=self._include_lexicons,
-                              abuse_threshold=threshold)
+                              abuse_threshold=threshold, regex_budget=self._regex_budget)
 
     # --- the Screener protocol -------------------------------------------------------------
 
