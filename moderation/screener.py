@@ -6,13 +6,15 @@ evasion), and turns the verdict into the core's `Screening`. After the content i
 `record` puts held, flagged and crisis content in the review queue and tells counsellors of
 crisis language.
 
-The compiled pipeline is cached per process and per application, keyed by the rules' version
-stamp: one small query per screen tells whether a moderator changed the rules meanwhile.
+Each screener keeps its compiled pipeline keyed by the rules' version stamp: one small query
+per screen tells whether a moderator changed the rules meanwhile. Compiled pipelines are shared
+by every screener of the process whose rules are the same (`_compiled`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -60,6 +62,21 @@ class ScreenDetail:
     is_evasion: bool = False
 
 
+@functools.lru_cache(maxsize=8)
+def _compiled(
+    specs: tuple[RuleSpec, ...],
+    include_lexicons: bool,
+    threshold: float | tuple[tuple[str, float], ...] | None,
+    regex_budget: float | None,
+) -> Pipeline:
+    """A compiled pipeline, shared by every screener of the process whose rules are the same
+    (compiling takes 120-180 ms; a process serving several apps, as the tests do, or a screener
+    whose rules' version moved back, compiles each rule set once). Pipelines are immutable."""
+    return Pipeline.build(specs, include_lexicons=include_lexicons,
+                          abuse_threshold=dict(threshold) if isinstance(threshold, tuple)
+                          else threshold, regex_budget=regex_budget)
+
+
 class ModerationScreener:
     """The screener `moderation.install` puts in place of the core's pass-through."""
 
@@ -96,9 +113,9 @@ class ModerationScreener:
         threshold: float | dict[str, float] | None = rules.abuse_threshold(session)
         if threshold is None and self._include_lexicons:
             threshold = rules.DEFAULT_ABUSE_THRESHOLDS
+        frozen = tuple(sorted(threshold.items())) if isinstance(threshold, dict) else threshold
         try:
-            return Pipeline.build(specs, include_lexicons=self._include_lexicons,
-                                  abuse_threshold=threshold, regex_budget=self._regex_budget)
+            return _compiled(tuple(specs), self._include_lexicons, frozen, self._regex_budget)
         except Exception:  # noqa: BLE001 - one bad rule must not stop all posting
             log.exception("a moderation rule does not compile; building without the bad ones")
         usable = []
