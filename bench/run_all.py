@@ -1,8 +1,10 @@
 """`make bench`: every benchmark, every bound, and what got worse since the last run.
 
 Runs, each in its own process and bounded in time: the moderation pipeline benchmark
-(`bench_pipeline.py`), the HTTP benchmark against the bare-Flask floor (`bench_http.py`) and
-the Socket.IO fan-out benchmark against the bare Flask-SocketIO floor (`bench_rooms.py`).
+(`bench_pipeline.py`), the worst crafted texts through rendering and screening
+(`bench_text_cost.py`, at most 50 ms of CPU each), the HTTP benchmark against the bare-Flask
+floor (`bench_http.py`) and the Socket.IO fan-out benchmark against the bare Flask-SocketIO
+floor (`bench_rooms.py`).
 Prints every bound with its measured figure and PASS/FAIL, writes `bench/results.json` (the
 figures of this run and the machine they ran on) and compares with the previous
 `bench/results.json`, printing every figure more than 20 % worse.
@@ -36,6 +38,7 @@ REGRESSION = 0.20
 #: Each benchmark: its script and its time limit in seconds.
 RUNS: dict[str, tuple[str, int]] = {
     "pipeline": ("bench_pipeline.py", 180),
+    "text_cost": ("bench_text_cost.py", 180),
     "http": ("bench_http.py", 300),
     "rooms": ("bench_rooms.py", 600),
 }
@@ -46,6 +49,7 @@ FIGURES: dict[str, tuple[tuple[str, ...], bool]] = {
     "pipeline.p95_us": (("pipeline", "pipeline_p95_us"), False),
     "pipeline.naive_over_pipeline": (("pipeline", "ratio_naive_over_pipeline"), True),
     "pipeline.detector_median_us": (("pipeline", "detector_median_us"), False),
+    "text_cost.max_ms": (("text_cost", "max_ms"), False),
     "http.board_threads_ratio": (("http", "board_threads", "ratio"), True),
     "http.thread_ratio": (("http", "thread", "ratio"), True),
     "http.board_threads_rps": (("http", "board_threads", "saheli_rps"), True),

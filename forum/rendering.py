@@ -24,6 +24,23 @@ Decisions:
   reader decides whether to open it.
 * Table alignment (`style=`), code-block languages (`class=`) and list start numbers are
   dropped: no attributes beyond href, rel and title leave this module.
+
+Bounded work (issue #12, hole 21): rendering runs on the server's one process for every post,
+edit and room message, and 20 KB of crafted Markdown used to cost about a second of CPU
+(markdown-it on thousands of delimiters, then bleach's html5lib on thousands of tags and
+entities). These bounds keep rendering any text of up to 20,000 characters to about 20 ms,
+and rendering plus screening under 50 ms (`bench/bench_text_cost.py` measures the worst
+inputs we could craft; `docs/performance.md` has the figure):
+
+* before parsing, at most `MAX_MARKUP` characters that Markdown or HTML escaping work on
+  (asterisk, underscore, tilde, brackets, bang, backtick, ``< > & " | # \\`` and line
+  breaks), and at most `MAX_LINKISH` bare links (`://`, `www.`, `@`: linkify is slow) —
+  past that, bare links stay text (written `[links](...)` still work);
+* after parsing, at most `MAX_TOKENS` tokens (elements, their text runs) and nesting (block
+  quotes and lists, links in links) at most `MAX_DEPTH` levels deep;
+* a text over any bound is shown as **plain text**: every character escaped, paragraphs and
+  line breaks kept, no markup — nothing is lost, it just is not formatted. That output is safe
+  by construction (`html.escape`), so it skips bleach, whose cost is what the bound avoids.
 """
 
 from __future__ import annotations
@@ -67,6 +84,7 @@ _HEADING_TAGS = {"h1": "h3", "h2": "h4", "h3": "h5", "h4": "h6", "h5": "h6", "h6
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 _WHITESPACE = re.compile(r"\s+")
+_BLANK_LINES = re.compile(r"\n[ \t]*(?:\r?\n)+|\r\n[ \t]*(?:\r?\n)+")
 
 
 def _link_is_safe(url: str) -> bool:
@@ -84,17 +102,32 @@ def _link_is_safe(url: str) -> bool:
     return match.group(1).lower() in ALLOWED_PROTOCOLS
 
 
-def _build_markdown() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": _HAS_LINKIFY, "typographer": False})
+#: Characters Markdown parsing or HTML escaping spend work on; with the lines, at most this many.
+MAX_MARKUP = 600
+#: Bare URLs and e-mail addresses linkified in one text; past it they stay text.
+MAX_LINKISH = 50
+#: Tokens markdown-it may produce (block tokens and their inline children) for one text.
+MAX_TOKENS = 800
+#: Nesting levels (a block quote, a list, its item each add one) a text may reach.
+MAX_DEPTH = 16
+_MARKUP = re.compile(r'[*_~\[\]!`<>&"|#\\\n]')
+_LINKISH = re.compile(r"://|www\.|@")
+
+
+def _build_markdown(*, linkify: bool) -> MarkdownIt:
+    linkify = linkify and _HAS_LINKIFY
+    md = MarkdownIt("commonmark", {"html": False, "linkify": linkify, "typographer": False,
+                                   "maxNesting": MAX_DEPTH + 4})
     md.enable(["table", "strikethrough"])
-    if _HAS_LINKIFY:
+    if linkify:
         md.enable("linkify")
     md.validateLink = _link_is_safe  # type: ignore[method-assign]
     return md
 
 
 _HAS_LINKIFY = importlib.util.find_spec("linkify_it") is not None
-_MD = _build_markdown()
+_MD = _build_markdown(linkify=True)
+_MD_NO_LINKIFY = _build_markdown(linkify=False)
 
 
 def _image_to_link(image: Token) -> list[Token]:
@@ -166,12 +199,42 @@ def render_markdown(source: str) -> str:
     Raw HTML in `source` is shown as text, never interpreted. The result contains only the
     tags in `ALLOWED_TAGS`, links carry only `href`, `title` and `rel="nofollow noopener ugc"`,
     and hrefs are http, https, mailto or relative.
+
+    Work is bounded (module docstring): a text over the bounds is rendered as plain text.
     """
     if not source:
         return ""
-    tokens = _rewrite(_MD.parse(source, {}))
-    rendered = _MD.renderer.render(tokens, _MD.options, {})
+    if len(_MARKUP.findall(source)) > MAX_MARKUP:
+        return _plain_html(source)
+    md = _MD if len(_LINKISH.findall(source)) <= MAX_LINKISH else _MD_NO_LINKIFY
+    tokens = md.parse(source, {})
+    if _too_big(tokens):
+        return _plain_html(source)
+    rendered = md.renderer.render(_rewrite(tokens), md.options, {})
     return str(_CLEANER.clean(rendered)).strip()
+
+
+def _too_big(tokens: list[Token]) -> bool:
+    """More tokens than `MAX_TOKENS`, or nesting deeper than `MAX_DEPTH`."""
+    count = len(tokens)
+    for token in tokens:
+        if token.level >= MAX_DEPTH:
+            return True
+        if token.children:
+            count += len(token.children)
+            if any(child.level >= MAX_DEPTH for child in token.children):
+                return True
+    return count > MAX_TOKENS
+
+
+def _plain_html(source: str) -> str:
+    """`source` as escaped text: paragraphs at blank lines, line breaks kept, no markup."""
+    paragraphs = _BLANK_LINES.split(source.strip())
+    return "\n".join(
+        "<p>" + "<br>\n".join(html.escape(line, quote=True) for line in p.splitlines()) + "</p>"
+        for p in paragraphs
+        if p.strip()
+    )
 
 
 def render_plain(text: str) -> str:
@@ -202,7 +265,11 @@ def plain_excerpt(source: str, limit: int = 200) -> str:
     if limit <= 0 or not source:
         return ""
     pieces: list[str] = []
-    for token in _MD.parse(source, {}):
+    # An excerpt needs only the beginning: parse a bounded prefix, without linkify.
+    head = source[: max(2_000, limit * 10)]
+    if len(_MARKUP.findall(head)) > MAX_MARKUP:
+        head = _MARKUP.sub(" ", head)
+    for token in _MD_NO_LINKIFY.parse(head, {}):
         if token.type == "inline":
             pieces.append(_inline_text(token))
         elif token.type in ("code_block", "fence"):

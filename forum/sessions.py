@@ -10,11 +10,12 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-import hmac
 import json
 import os
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import Flask, current_app, g, request
 from flask import session as cookie
 from flask_login import LoginManager, login_user, logout_user
@@ -109,23 +110,19 @@ def _codes_key(session_secret: str) -> bytes:
 
 
 def _seal(session_secret: str, data: bytes) -> str:
-    """Encrypt and authenticate `data` for one browser session: the key derives from the
-    session secret, which only the browser holds (the database keeps its SHA-256 alone)."""
-    key, nonce = _codes_key(session_secret), os.urandom(16)
-    stream = hashlib.shake_256(key + nonce).digest(len(data))
-    body = bytes(a ^ b for a, b in zip(data, stream, strict=True))
-    tag = hmac.new(key, nonce + body, "sha256").digest()
-    return base64.b64encode(nonce + tag + body).decode()
+    """Encrypt and authenticate `data` for one browser session (AES-GCM): the key derives from
+    the session secret, which only the browser holds (the database keeps its SHA-256 alone)."""
+    nonce = os.urandom(12)
+    sealed = AESGCM(_codes_key(session_secret)).encrypt(nonce, data, None)
+    return base64.b64encode(nonce + sealed).decode()
 
 
 def _open(session_secret: str, sealed: str) -> bytes | None:
     raw = base64.b64decode(sealed)
-    nonce, tag, body = raw[:16], raw[16:48], raw[48:]
-    key = _codes_key(session_secret)
-    if not hmac.compare_digest(tag, hmac.new(key, nonce + body, "sha256").digest()):
+    try:
+        return AESGCM(_codes_key(session_secret)).decrypt(raw[:12], raw[12:], None)
+    except InvalidTag:
         return None
-    stream = hashlib.shake_256(key + nonce).digest(len(body))
-    return bytes(a ^ b for a, b in zip(body, stream, strict=True))
 
 
 def keep_new_codes(token_id: int, session_secret: str, codes: list[str] | tuple[str, ...]) -> None:

@@ -18,6 +18,9 @@ def install(app: Flask) -> None:
     from moderation.api import bp
     from moderation.screener import ModerationScreener
 
-    app.extensions["forum.screener"] = ModerationScreener()
+    budget_ms = app.config["FORUM"].get("FORUM_REGEX_BUDGET_MS")
+    app.extensions["forum.screener"] = ModerationScreener(
+        regex_budget=None if budget_ms is None else int(budget_ms) / 1000
+    )
     app.register_blueprint(bp)
     receivers.connect()

@@ -14,6 +14,7 @@ from forum.api.core import endpoint
 from forum.models.user import User
 from forum.policy import Actor, Permission
 from forum.screening import Submission, installed_screener
+from forum.sessions import request_network_fingerprint
 from moderation import schemas as s
 from moderation.helplines import REPORTING_HELPLINES
 from moderation.services import audit, blocks, reports, review, rules, sanctions
@@ -38,7 +39,7 @@ def create_report(actor: Actor, body: s.ReportIn) -> tuple[dict[str, Any], int]:
         db.session(), actor,
         target_type=body.target_type, target_id=body.target_id, reason=body.reason,
         desired_outcome=body.desired_outcome, note=body.note,
-        auto_hide_at=_auto_hide_threshold(),
+        auto_hide_at=_auto_hide_threshold(), network_fingerprint=request_network_fingerprint(),
     )
     answer: dict[str, Any] = {"report": {"id": report.id, "status": report.status}}
     if report.desired_outcome == "help_me_report":

@@ -115,6 +115,9 @@ class Report(Base):
     status: Mapped[str] = mapped_column(String(16), default=ReportStatus.OPEN.value)
     outcome_note: Mapped[str | None] = mapped_column(Text)
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: Keyed HMAC of the /24 or /48 network the report came from (never an address): reports
+    #: from one network count once towards hiding the target (`reports.auto_hide_weight`).
+    network_fingerprint: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[timestamp]
     resolved_at: Mapped[optional_timestamp]
 

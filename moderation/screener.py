@@ -6,13 +6,15 @@ evasion), and turns the verdict into the core's `Screening`. After the content i
 `record` puts held, flagged and crisis content in the review queue and tells counsellors of
 crisis language.
 
-The compiled pipeline is cached per process and per application, keyed by the rules' version
-stamp: one small query per screen tells whether a moderator changed the rules meanwhile.
+Each screener keeps its compiled pipeline keyed by the rules' version stamp: one small query
+per screen tells whether a moderator changed the rules meanwhile. Compiled pipelines are shared
+by every screener of the process whose rules are the same (`_compiled`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -60,11 +62,29 @@ class ScreenDetail:
     is_evasion: bool = False
 
 
+@functools.lru_cache(maxsize=8)
+def _compiled(
+    specs: tuple[RuleSpec, ...],
+    include_lexicons: bool,
+    threshold: float | tuple[tuple[str, float], ...] | None,
+    regex_budget: float | None,
+) -> Pipeline:
+    """A compiled pipeline, shared by every screener of the process whose rules are the same
+    (compiling takes 120-180 ms; a process serving several apps, as the tests do, or a screener
+    whose rules' version moved back, compiles each rule set once). Pipelines are immutable."""
+    return Pipeline.build(specs, include_lexicons=include_lexicons,
+                          abuse_threshold=dict(threshold) if isinstance(threshold, tuple)
+                          else threshold, regex_budget=regex_budget)
+
+
 class ModerationScreener:
     """The screener `moderation.install` puts in place of the core's pass-through."""
 
-    def __init__(self, *, include_lexicons: bool = True) -> None:
+    def __init__(self, *, include_lexicons: bool = True, regex_budget: float | None = None) -> None:
+        """``regex_budget``: CPU seconds all regex rules may take on one text (None: the
+        domain's default); a text the budget cannot finish with is held, not published."""
         self._include_lexicons = include_lexicons
+        self._regex_budget = regex_budget
         self._compiled: _Compiled | None = None
         self._lock = threading.Lock()
 
@@ -93,9 +113,9 @@ class ModerationScreener:
         threshold: float | dict[str, float] | None = rules.abuse_threshold(session)
         if threshold is None and self._include_lexicons:
             threshold = rules.DEFAULT_ABUSE_THRESHOLDS
+        frozen = tuple(sorted(threshold.items())) if isinstance(threshold, dict) else threshold
         try:
-            return Pipeline.build(specs, include_lexicons=self._include_lexicons,
-                                  abuse_threshold=threshold)
+            return _compiled(tuple(specs), self._include_lexicons, frozen, self._regex_budget)
         except Exception:  # noqa: BLE001 - one bad rule must not stop all posting
             log.exception("a moderation rule does not compile; building without the bad ones")
         usable = []
@@ -107,7 +127,7 @@ class ModerationScreener:
                 continue
             usable.append(spec)
         return Pipeline.build(usable, include_lexicons=self._include_lexicons,
-                              abuse_threshold=threshold)
+                              abuse_threshold=threshold, regex_budget=self._regex_budget)
 
     # --- the Screener protocol -------------------------------------------------------------
 

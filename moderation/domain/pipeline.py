@@ -161,20 +161,22 @@ class Pipeline:
         *,
         include_lexicons: bool = True,
         abuse_threshold: float | Mapping[str, float] | None = None,
+        regex_budget: float | None = None,
     ) -> Pipeline:
         """Compile moderators' ``rules`` with the crisis phrases (always) and the lexicons.
 
         With ``abuse_threshold`` the learned detector also scores every message and adds a
         ``flag`` reason (``abuse_score:<lang>``) at or above it (one number, or one per
         language: ``en``, ``ur``, ``roman_ur``): it flags for human review and never blocks
-        on its own."""
+        on its own. ``regex_budget`` is the CPU seconds all regex rules may take on one text
+        (``rules.REGEX_BUDGET_SECONDS`` by default; when it runs out the text is held)."""
         all_rules: list[RuleSpec] = list(load_crisis_rules())
         if include_lexicons:
             all_rules.extend(_lexicon_rules())
         all_rules.extend(rules)
         if abuse_threshold is not None:
             AbuseDetector.load()  # load the weights now, not on the first post
-        return cls(RuleSet.compile(all_rules), abuse_threshold)
+        return cls(RuleSet.compile(all_rules, regex_budget=regex_budget), abuse_threshold)
 
     def screen(self, text: str, context: ScreenContext | None = None) -> Verdict:
         """Decide what posting ``text`` does; never raises on any string, empty included."""

@@ -13,9 +13,15 @@ Roman Urdu rules get a second automaton over a phonetic key that also folds the 
 one word takes (ee/i, oo/u, aa/a, silent h, doubled consonants, q/k, w/v), which would be too loose
 for English (``as`` and ``ass`` would meet).
 
-Regex rules run on the folded text with the ``regex`` module's timeout, so a catastrophic pattern
-cannot stall posting; without that module only a safe subset of ``re`` (no backreferences,
-lookarounds or nested or unbounded repeats of groups) is accepted.
+Regex rules run on the folded text on RE2 (``google-re2``), whose matching time is linear in
+the text whatever the pattern, so no text can make a rule backtrack. A rule stored before RE2
+that RE2 cannot compile (backreferences, lookarounds) still runs on the ``regex`` module with a
+per-rule timeout. All regex rules of one text share a hard budget (``REGEX_BUDGET_SECONDS`` of
+CPU, block and hold rules first) that fails *closed*: when it runs out, or a legacy rule times
+out, before every block or hold rule was checked, the text is held for review with the reason
+``regex:budget:hold`` (``regex:budget:flag`` when only flag and censor rules were left), never
+published past a rule nobody ran. ``check_regex`` is what moderators' new patterns must pass:
+RE2 syntax, and no repetition shapes that are catastrophic on a backtracking engine.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from dataclasses import dataclass
 from itertools import groupby
 
 import ahocorasick
+import re2
 
 from moderation.domain.normalize import Normalized, normalize
 
@@ -39,10 +46,12 @@ __all__ = [
     "ACTIONS",
     "RULE_ACTIONS",
     "RULE_KINDS",
+    "BUDGET_RULE_ID",
     "Hit",
     "InvalidRule",
     "RuleSet",
     "RuleSpec",
+    "check_regex",
     "match_key",
     "roman_key",
     "validate_rule",
@@ -51,10 +60,17 @@ __all__ = [
 ACTIONS = ("allow", "censor", "flag", "hold", "block")  # ascending strength
 RULE_ACTIONS = ("block", "hold", "flag", "censor")
 RULE_KINDS = ("word", "phrase", "regex")
+_RANK = {a: i for i, a in enumerate(ACTIONS)}
 CRISIS = "crisis"  # the crisis lexicon's own action; never blocks
-REGEX_TIMEOUT_SECONDS = 0.01
+REGEX_TIMEOUT_SECONDS = 0.01  # per legacy (non-RE2) rule
+#: CPU seconds all regex rules of one text may take together. RE2 searches a 20,000-character
+#: text in tens of microseconds per rule, so only hundreds of rules (or a legacy rule that
+#: backtracks) can reach it; ``bench/bench_text_cost.py`` measures the worst texts.
 REGEX_BUDGET_SECONDS = 0.05
+BUDGET_RULE_ID = "regex:budget"
 MAX_PATTERN_LENGTH = 300
+#: A repeat with more than this many iterations counts as unbounded for ``check_regex``.
+_BIG_REPEAT = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,19 +221,195 @@ def validate_rule(spec: RuleSpec) -> None:
     if not spec.pattern or len(spec.pattern) > MAX_PATTERN_LENGTH:
         raise InvalidRule("pattern must be 1 to 300 characters")
     if spec.kind == "regex":
-        _compile_regex(spec.pattern)
+        _compile_regex(spec.pattern)  # RE2, or the legacy engine for rules stored before it
     elif not _TOKEN.search(normalize(spec.pattern.rstrip("*")).text):
         raise InvalidRule("pattern has no letters or digits")
 
 
-def _compile_regex(pattern: str) -> object:
+def _re2_options() -> re2.Options:
+    options = re2.Options()
+    options.log_errors = False  # a refused pattern is the moderator's to fix, not a log line
+    return options
+
+
+_RE2_OPTIONS = _re2_options()
+
+
+def _compile_regex(pattern: str) -> tuple[object, bool]:
+    """The compiled pattern and whether it runs on RE2 (linear time). A pattern RE2 refuses
+    (backreferences, lookarounds: only rules stored before RE2) falls back to ``regex``."""
+    try:
+        return re2.compile(pattern, _RE2_OPTIONS), True
+    except re2.error:
+        pass
     if _regex is not None:
         try:
-            return _regex.compile(pattern, _regex.V0)
+            return _regex.compile(pattern, _regex.V0), False
         except _regex.error as exc:
             raise InvalidRule(f"invalid regular expression: {exc}") from exc
-    _safe_re_subset(pattern)
-    return re.compile(pattern)
+    _safe_re_subset(pattern)  # pragma: no cover - regex is a dependency
+    return re.compile(pattern), False  # pragma: no cover
+
+
+def check_regex(pattern: str) -> None:
+    """Raise ``InvalidRule`` unless ``pattern`` may be saved as a new regex rule.
+
+    It must compile on RE2 (no backreferences or lookarounds), which runs it in linear time.
+    Patterns whose repetition is catastrophic on a backtracking engine — a repeat inside an
+    unbounded repeat, ``(a+)+``, or repeated alternatives that can match the same text,
+    ``(x|x)*`` — are refused too, although RE2 would run them safely: each
+    means the same as a plain pattern (``a+``, ``x*``), and the rule stays safe wherever it is
+    used (an export, another engine, a moderator's own tools).
+    """
+    if not pattern or len(pattern) > MAX_PATTERN_LENGTH:
+        raise InvalidRule("pattern must be 1 to 300 characters")
+    try:
+        re2.compile(pattern, _RE2_OPTIONS)
+    except re2.error as exc:
+        detail = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        raise InvalidRule(
+            f"not a pattern Saheli can run ({detail}); backreferences and lookarounds are "
+            "not supported"
+        ) from exc
+    from re import _parser  # type: ignore[attr-defined]
+
+    try:
+        parsed = _parser.parse(pattern)
+    except (re.error, OverflowError, RecursionError):
+        return  # RE2-only syntax such as \\pL: RE2 runs it in linear time anyway
+    _check_repeats(parsed, 0)
+
+
+def _check_repeats(items: object, depth: int) -> None:
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    if depth > 50:
+        raise InvalidRule("the pattern nests too deeply")
+    for op, av in items:  # type: ignore[attr-defined]
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            _lo, hi, sub = av
+            if hi == c.MAXREPEAT or hi > _BIG_REPEAT:
+                if _has_big_repeat(sub):
+                    raise InvalidRule(
+                        "a repeat inside a repeat, like (a+)+, can take exponential time; "
+                        "write it once, like a+, or bound the outer repeat, like {1,10}"
+                    )
+                if _has_overlapping_branches(sub):
+                    raise InvalidRule(
+                        "repeated alternatives that can match the same text, like (x|x)*, can "
+                        "take exponential time; make the alternatives start differently"
+                    )
+            _check_repeats(sub, depth + 1)
+        elif op == c.SUBPATTERN:
+            _check_repeats(av[-1], depth + 1)
+        elif op == c.BRANCH:
+            for branch in av[1]:
+                _check_repeats(branch, depth + 1)
+        elif op in (c.ASSERT, c.ASSERT_NOT):
+            _check_repeats(av[1], depth + 1)
+
+
+def _has_big_repeat(items: object) -> bool:
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    for op, av in items:  # type: ignore[attr-defined]
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            if av[1] == c.MAXREPEAT or av[1] > _BIG_REPEAT or _has_big_repeat(av[2]):
+                return True
+        elif op == c.SUBPATTERN and _has_big_repeat(av[-1]):
+            return True
+        elif op == c.BRANCH and any(_has_big_repeat(b) for b in av[1]):
+            return True
+    return False
+
+
+#: Characters the overlap check tries: ASCII, Urdu letters, a few accented Latin letters.
+_SAMPLE = "".join(chr(i) for i in range(9, 127)) + "ءآابپتٹثجچحخدڈذرڑزژسشصضطظعغفقکگلمنںوہھیےéçñü"
+
+
+def _has_overlapping_branches(items: object) -> bool:
+    """An alternation (anywhere under ``items``, not under a further repeat) with two
+    alternatives that can begin with the same character, or two that can match nothing."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    for op, av in items:  # type: ignore[attr-defined]
+        if op == c.BRANCH:
+            firsts = [_first(b) for b in av[1]]
+            if sum(1 for _chars, nullable in firsts if nullable) >= 2:
+                return True
+            seen: set[str] = set()
+            for chars, _nullable in firsts:
+                if seen & chars:
+                    return True
+                seen |= chars
+            if any(_has_overlapping_branches(b) for b in av[1]):
+                return True
+        elif op == c.SUBPATTERN and _has_overlapping_branches(av[-1]):
+            return True
+    return False
+
+
+def _first(items: object) -> tuple[set[str], bool]:
+    """The sample characters ``items`` can begin with, and whether it can match nothing."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    chars: set[str] = set()
+    for op, av in items:  # type: ignore[attr-defined]
+        nullable = False
+        if op == c.LITERAL:
+            chars.add(chr(av))
+        elif op == c.NOT_LITERAL:
+            chars.update(ch for ch in _SAMPLE if ord(ch) != av)
+        elif op == c.IN:
+            chars.update(ch for ch in _SAMPLE if _in_class(av, ch))
+        elif op == c.SUBPATTERN:
+            sub, nullable = _first(av[-1])
+            chars |= sub
+        elif op == c.BRANCH:
+            for branch in av[1]:
+                sub, empty = _first(branch)
+                chars |= sub
+                nullable = nullable or empty
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            sub, empty = _first(av[2])
+            chars |= sub
+            nullable = empty or av[0] == 0
+        elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            nullable = True
+        else:  # ANY, a group reference, anything unusual: it may begin with anything
+            chars.update(_SAMPLE)
+        if not nullable:
+            return chars, False
+    return chars, True
+
+
+_CATEGORIES = {
+    "CATEGORY_DIGIT": str.isdigit,
+    "CATEGORY_NOT_DIGIT": lambda ch: not ch.isdigit(),
+    "CATEGORY_SPACE": str.isspace,
+    "CATEGORY_NOT_SPACE": lambda ch: not ch.isspace(),
+    "CATEGORY_WORD": lambda ch: ch.isalnum() or ch == "_",
+    "CATEGORY_NOT_WORD": lambda ch: not (ch.isalnum() or ch == "_"),
+}
+
+
+def _in_class(items: object, ch: str) -> bool:
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    negate = False
+    found = False
+    for op, av in items:  # type: ignore[attr-defined]
+        if op == c.NEGATE:
+            negate = True
+        elif op == c.LITERAL:
+            found = found or ord(ch) == av
+        elif op == c.RANGE:
+            found = found or av[0] <= ord(ch) <= av[1]
+        elif op == c.CATEGORY:
+            found = found or _CATEGORIES.get(str(av), lambda _ch: True)(ch)
+        else:
+            found = True
+    return found != negate
 
 
 # --- the compiled set ---------------------------------------------------------------------
@@ -265,35 +457,43 @@ class _Automaton:
 class RuleSet:
     """All rules compiled for matching; build once, share between requests (read-only)."""
 
-    __slots__ = ("_entries", "_main", "_roman", "_regexes", "size")
+    __slots__ = ("_entries", "_main", "_roman", "_regexes", "regex_budget", "size")
 
     def __init__(
         self,
         entries: list[_Entry],
         main: _Automaton,
         roman: _Automaton,
-        regexes: list[tuple[RuleSpec, object]],
+        regexes: list[tuple[RuleSpec, object, bool]],
+        regex_budget: float = REGEX_BUDGET_SECONDS,
     ) -> None:
         self._entries = entries
         self._main = main
         self._roman = roman
-        self._regexes = regexes
+        # Strongest action first, RE2 before legacy: the budget reaches block rules first.
+        self._regexes = sorted(regexes, key=lambda r: (-_RANK.get(r[0].action, 0), not r[2]))
+        self.regex_budget = regex_budget
         self.size = len(entries) + len(regexes)
 
     @classmethod
-    def compile(cls, rules: Iterable[RuleSpec]) -> RuleSet:
-        """Compile ``rules``; invalid ones raise ``InvalidRule`` naming the rule."""
+    def compile(
+        cls, rules: Iterable[RuleSpec], *, regex_budget: float | None = None
+    ) -> RuleSet:
+        """Compile ``rules``; invalid ones raise ``InvalidRule`` naming the rule.
+
+        ``regex_budget`` is the CPU time in seconds all regex rules may take on one text
+        (``REGEX_BUDGET_SECONDS`` by default)."""
         entries: list[_Entry] = []
         main: dict[str, list[int]] = {}
         roman: dict[str, list[int]] = {}
-        regexes: list[tuple[RuleSpec, object]] = []
+        regexes: list[tuple[RuleSpec, object, bool]] = []
         for spec in rules:
             try:
                 validate_rule(spec)
             except InvalidRule as exc:
                 raise InvalidRule(f"{spec.id}: {exc}") from exc
             if spec.kind == "regex":
-                regexes.append((spec, _compile_regex(spec.pattern)))
+                regexes.append((spec, *_compile_regex(spec.pattern)))
                 continue
             prefix = spec.kind == "word" and spec.pattern.endswith("*")
             spaced = _spaced(normalize(spec.pattern.rstrip("*")).text)
@@ -314,7 +514,8 @@ class RuleSet:
                     key = key[:-1]
                 target.setdefault(key, []).append(len(entries))
                 entries.append(_Entry(spec, variant.strip(), variant.count(" ") - 1, prefix))
-        return cls(entries, _Automaton(main), _Automaton(roman), regexes)
+        budget = REGEX_BUDGET_SECONDS if regex_budget is None else regex_budget
+        return cls(entries, _Automaton(main), _Automaton(roman), regexes, budget)
 
     def match(self, n: Normalized) -> list[Hit]:
         """Every rule hit in ``n``, with spans in the original text."""
@@ -358,24 +559,36 @@ class RuleSet:
         hits.append(Hit(entry.rule, start, end))
 
     def _match_regexes(self, n: Normalized, hits: list[Hit]) -> list[Hit]:
+        """Run the regex rules within the budget; fail closed for block and hold rules."""
         if not self._regexes:
             return hits
-        deadline = time.monotonic() + REGEX_BUDGET_SECONDS
-        for spec, compiled in self._regexes:
-            if time.monotonic() > deadline:
-                break  # fail open: a slow rule set must not stall posting
+        started = time.thread_time()  # CPU, so a busy machine does not eat the budget
+        unchecked: list[RuleSpec] = []
+        for i, (spec, compiled, is_re2) in enumerate(self._regexes):
+            spent = time.thread_time() - started
+            if spent >= self.regex_budget:
+                unchecked.extend(rule for rule, _c, _r in self._regexes[i:])
+                break
             try:
-                if _regex is not None:
-                    m = compiled.search(n.text, timeout=REGEX_TIMEOUT_SECONDS)  # type: ignore[attr-defined]
+                if is_re2:
+                    m = compiled.search(n.text)  # type: ignore[attr-defined]
+                elif _regex is not None:
+                    timeout = max(0.0, min(REGEX_TIMEOUT_SECONDS, self.regex_budget - spent))
+                    m = compiled.search(n.text, timeout=timeout)  # type: ignore[attr-defined]
                 else:  # pragma: no cover
                     m = compiled.search(n.text)  # type: ignore[attr-defined]
             except TimeoutError:
+                unchecked.append(spec)
                 continue
             if m is not None and m.end() > m.start():
                 start, end = n.to_original(m.start(), m.end())
                 hits.append(Hit(spec, start, end))
+        if unchecked:
+            strong = any(rule.action in ("block", "hold") for rule in unchecked)
+            budget = RuleSpec(BUDGET_RULE_ID, "", "regex", "hold" if strong else "flag", "budget")
+            hits.append(Hit(budget, 0, 0))
         return hits
 
     def rules(self) -> Sequence[RuleSpec]:
         """The compiled rules, for introspection and tests."""
-        return [e.rule for e in self._entries] + [spec for spec, _ in self._regexes]
+        return [e.rule for e in self._entries] + [spec for spec, _c, _r in self._regexes]

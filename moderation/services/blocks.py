@@ -28,7 +28,10 @@ def block_user(session: Session, actor: Actor, user_id: int) -> Block:
     me = actor.require_user()
     if user_id == me.id:
         raise Invalid({"user_id": ["You cannot block yourself."]})
-    if session.get(User, user_id) is None or not may_name(session, actor, user_id):
+    # Both questions are asked whatever the first answer, so a missing id and one she may not
+    # name cost the same time as well as giving the same answer.
+    exists = session.get(User, user_id) is not None
+    if not (may_name(session, actor, user_id) and exists):
         raise NotFound("No such user.")
     existing = session.get(Block, (me.id, user_id))
     if existing is not None:

@@ -17,7 +17,13 @@ from sqlalchemy.orm import Session
 from forum.models.board import Board, Post, PostStatus, Thread, change_post_status
 from forum.models.safety import Block
 from forum.models.user import User
-from forum.policy import Actor, Permission, can_read_board
+from forum.policy import (
+    Actor,
+    Permission,
+    block_applies,
+    blocked_either_way_sql,
+    can_read_board,
+)
 from moderation.models import TargetType
 from moderation.services.shapes import iso
 
@@ -100,7 +106,16 @@ def may_see(session: Session, actor: Actor, target: Target) -> bool:
             return False
         if actor.can(Permission.POST_MODERATE):
             return True
-        return target.row.status == PostStatus.PUBLISHED and target.thread.status == PostStatus.PUBLISHED
+        if not (target.row.status == PostStatus.PUBLISHED
+                and target.thread.status == PostStatus.PUBLISHED):
+            return False
+        # What reading hides by the block rule stays hidden here: the thread's named author
+        # and the post's, either way.
+        return not any(
+            block_applies(actor, anonymous=row.is_anonymous)
+            and session.scalar(select(blocked_either_way_sql(actor.id, row.author_id)))
+            for row in (target.thread, target.row)
+        )
     # A room message: exactly when it is in her history of that room.
     if rooms_service is None:
         return actor.can(Permission.ROOM_MODERATE)

@@ -14,7 +14,7 @@ from flask_babel import gettext, lazy_gettext
 from forum import db
 from forum.errors import DomainError, NotFound
 from forum.limits import limited
-from forum.sessions import current_actor
+from forum.sessions import current_actor, request_network_fingerprint
 from forum.web.core import (
     bp,
     check_csrf,
@@ -105,6 +105,7 @@ def _file(target_type: str, target_id: int) -> Any:
             reason=form["reason"], desired_outcome=form["desired_outcome"] or None,
             note=form["note"] or None,
             auto_hide_at=int(current_app.config["FORUM"]["FORUM_AUTO_HIDE_REPORTS"]),
+            network_fingerprint=request_network_fingerprint(),
         )
         commit()
     except DomainError as exc:

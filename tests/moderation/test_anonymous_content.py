@@ -154,3 +154,16 @@ def test_a_muted_member_can_still_protect_herself(forum, make_user):
     # Writing is still what a mute stops.
     muted = forum.reply(member, post["thread"]["id"], "a reply")
     assert muted.status_code == 403 and muted.get_json()["code"] == "muted"
+
+
+def test_a_blocked_member_cannot_report_named_words_she_cannot_read(
+        forum, make_user):
+    author, blocked = make_user(), make_user()
+    forum.opening(blocked, "his named words")
+    named = forum.opening(author, "her named words")
+    anonymous = forum.opening(author, "her anonymous words", anonymous=True)
+    assert block(forum, author, blocked.id).status_code == 201
+    refused = forum.report(blocked, named["id"], "harassment")
+    assert refused.status_code == 404
+    # Anonymous words stay reportable: the block does not touch them.
+    assert forum.report(blocked, anonymous["id"], "harassment").status_code == 201

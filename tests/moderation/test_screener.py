@@ -126,3 +126,24 @@ def test_ban_evasion_needs_a_ban_before_the_account(app, make_user, db_session):
 def _rule_id(forum, moderator):
     rules = forum.client.get("/api/v1/moderation/rules", headers=moderator.headers).get_json()
     return rules["rules"][0]["id"]
+
+
+def test_screeners_with_the_same_rules_share_one_compiled_pipeline(app, db_session, make_user):
+    """Compiling takes 120-180 ms: a second app (a second test, a second screener) over the
+    same rules reuses it, and a moderator's new rule still builds a new one at once."""
+    from moderation.services import rules
+
+    first, second = ModerationScreener(), ModerationScreener()
+    shared = first.pipeline(db_session)
+    assert second.pipeline(db_session) is shared
+    moderator = make_user("moderator")
+    with app.app_context():
+        from forum.policy import Actor
+
+        rules.create_rule(db_session, Actor(user=db_session.get(User, moderator.id)),
+                          pattern="gandi baat", kind="phrase", action="block", note="")
+        db_session.flush()
+    changed = second.pipeline(db_session)
+    assert changed is not shared
+    assert changed.screen("yeh gandi baat hai").action == "block"
+    assert shared.screen("yeh gandi baat hai").action != "block"

@@ -304,10 +304,13 @@ def test_a_dot_below_does_not_make_a_new_handle(client, make_user):
 
 # --- item 15: ids are never reused -------------------------------------------------------------
 
-def test_an_erased_accounts_id_goes_to_nobody(client, make_user):
+def test_an_erased_accounts_id_goes_to_nobody(client, make_user, make_board):
     moderator, reporter = make_user("moderator"), make_user()
     erased = register(client, "harasser_x")
     old_id = erased["user"]["id"]
+    make_board("talk")  # she is reported by the name she posted under
+    assert client.post(f"{API}/boards/talk/threads", headers=erased["headers"],
+                       json={"title": "Hi", "body": "my name is on this"}).status_code == 201
     reported = client.post(f"{API}/reports", headers=reporter.headers, json={
         "target_type": "user", "target_id": old_id, "reason": "harassment"})
     assert reported.status_code == 201

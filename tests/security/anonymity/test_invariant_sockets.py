@@ -194,16 +194,18 @@ def live_world(kind: str, tmp: Path, author: str) -> dict[str, list[Any]]:
         made = live_accounts(url, tmp)
         with requests.Session() as http:
             slug = open_room(server.url, made["host"], http)
+            heard: dict[str, list[Any]] = {name: [] for name in LIVE_OBSERVERS}
+            for name in LIVE_PEOPLE:
+                people[name] = Client(made[name]).connect(server.url)
+                ack = people[name].call("join", {"room": slug})
+                if name in heard:
+                    heard[name].append(("join", ack))
+            # Blocks come once they have met in the room: only a name she was shown can
+            # be blocked (issue #12, hole 21).
             for blocker, blocked in (("blocker", "x"), ("x", "blocked")):
                 done = http.post(f"{server.url}/api/v1/blocks", headers=made[blocker].headers,
                                  json={"user_id": made[blocked].id}, timeout=10)
                 assert done.status_code == 201, done.text
-        heard: dict[str, list[Any]] = {name: [] for name in LIVE_OBSERVERS}
-        for name in LIVE_PEOPLE:
-            people[name] = Client(made[name]).connect(server.url)
-            ack = people[name].call("join", {"room": slug})
-            if name in heard:
-                heard[name].append(("join", ack))
         author = people[author]
         sent = author.call("message", {"room": slug, "anonymous": True,
                                        "body": "It is someone I know. I am afraid."})
