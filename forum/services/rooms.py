@@ -29,7 +29,6 @@ from forum import policy
 from forum.audit import record_action
 from forum.db import utcnow
 from forum.errors import (
-    ContentBlocked,
     Forbidden,
     Invalid,
     Locked,
@@ -51,8 +50,8 @@ from forum.models.room import (
 from forum.models.safety import Block
 from forum.models.user import Role, User
 from forum.policy import Actor, Permission
-from forum.rendering import render_markdown
-from forum.screening import Screener, Screening, Submission
+from forum.screening import Screener, Screening
+from forum.services.writing import STANDING_CHECKED, write
 from forum.standing import assert_kinds_allow_writing, assert_may_write
 
 TITLE_MAX = 200
@@ -477,17 +476,6 @@ class Sent:
     screening: Screening
 
 
-def _body(value: Any) -> str:
-    if not isinstance(value, str):
-        raise Invalid({"body": ["Send the message text as a string."]})
-    text = value.replace("\r\n", "\n").replace("\x00", "")
-    if not text.strip():
-        raise Invalid({"body": ["Write something first."]})
-    if len(text) > BODY_MAX:
-        raise Invalid({"body": [f"At most {BODY_MAX} characters."]})
-    return text
-
-
 _INSERT_MESSAGE = RoomMessage.__table__.insert()
 
 
@@ -530,20 +518,20 @@ def send_message(
         raise Locked("The room is locked: only the host is speaking now.")
     if state.is_muted(room.id, user.id):
         raise Muted("The host has muted you in this room.")
-    text = _body(body)
-    wait = state.rate_wait(user.id, now)
-    if wait > 0:
-        raise RateLimited(max(1, int(wait + 0.999)), "You are sending messages too fast.")
-    if not staff and room.slow_mode_seconds > 0:
-        wait = state.slow_mode_wait(room.id, user.id, room.slow_mode_seconds, now)
+
+    def not_too_fast() -> None:
+        wait = state.rate_wait(user.id, now)
         if wait > 0:
-            raise SlowMode(wait)
-    submission = Submission(
-        author=user, text=text, kind="room_message", reply_target_user_id=None, place=room.slug
-    )
-    screening = screener.screen(session, submission)
-    if screening.status == "blocked":
-        raise ContentBlocked(list(screening.reasons))
+            raise RateLimited(max(1, int(wait + 0.999)), "You are sending messages too fast.")
+        if not staff and room.slow_mode_seconds > 0:
+            wait = state.slow_mode_wait(room.id, user.id, room.slow_mode_seconds, now)
+            if wait > 0:
+                raise SlowMode(wait)
+
+    written = write(session, actor, screener, kind="room_message", body=body, limit=BODY_MAX,
+                    place=room.slug, sanctions=STANDING_CHECKED, before_screening=not_too_fast,
+                    chat=True)
+    screening = written.screening
     status = (
         RoomMessageStatus.PENDING.value
         if screening.status == "pending"
@@ -553,8 +541,8 @@ def send_message(
         "room_id": room.id,
         "author_id": user.id,
         "is_anonymous": bool(anonymous),
-        "body": text,
-        "body_html": render_message(screening.censored_text or text),
+        "body": written.text,
+        "body_html": written.html,
         "status": status,
         "created_at": utcnow(),
     }
@@ -562,24 +550,8 @@ def send_message(
     # session: whoever needs the row (the screener's review queue) reads it by id.
     inserted = session.connection().execute(_INSERT_MESSAGE, values)
     message = RoomMessage(id=inserted.inserted_primary_key[0], **values)
-    screener.record(session, submission, screening, "room_message", message.id)
+    screener.record(session, written.submission, screening, "room_message", message.id)
     return Sent(message=message, room=room, author=user, screening=screening)
-
-
-#: Text Markdown leaves as it is: one line of letters and digits (any script), spaces and
-#: `, ? ! '`, and full stops before a space or at the end; starting with a letter (`1. x` is a
-#: list), ending without a space. No markup character, nothing HTML escapes, nothing a link
-#: could be made of (no `.` inside a word, no `:`, `/` or `@`).
-_PLAIN = re.compile(r"[^\W\d_](?:[^\W_]|[ ,?!']|\.(?= |$))*(?<! )")
-
-
-def render_message(text: str) -> str:
-    """`render_markdown(text)`, without parsing when the text is plain (`_PLAIN`): most chat
-    lines are, and the Markdown parser and sanitiser are the dearest step of a room message.
-    tests/forum/rooms/test_render_fast_path.py holds the two equal."""
-    if _PLAIN.fullmatch(text):
-        return f"<p>{text}</p>"
-    return render_markdown(text)
 
 
 def _hides(user: User, room: Room, *, anonymous: bool, require_totp: bool) -> bool:
