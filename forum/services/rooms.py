@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from blinker import Namespace
 from flask import current_app
-from sqlalchemy import Select, case, column, delete, inspect, or_, select, table
+from sqlalchemy import case, column, delete, inspect, or_, select, table
 from sqlalchemy.orm import Session
 
 from forum import policy
@@ -48,8 +48,16 @@ from forum.models.room import (
     RoomStatus,
 )
 from forum.models.safety import Block
-from forum.models.user import Role, User
+from forum.models.user import User
 from forum.policy import Actor, Permission
+from forum.policy.rooms import (
+    in_private_room,
+    is_admin,
+    is_host,
+    is_kicked,
+    may_moderate,
+    visible_messages,
+)
 from forum.screening import Screener, Screening
 from forum.services.writing import STANDING_CHECKED, write
 from forum.standing import assert_kinds_allow_writing, assert_may_write
@@ -165,20 +173,6 @@ def message_json(
 # --- rules ----------------------------------------------------------------------------------
 
 
-def is_admin(actor: Actor) -> bool:
-    return actor.role is Role.ADMIN and actor.totp_ok
-
-
-def is_host(actor: Actor, room: Room) -> bool:
-    """The room's host, with the second factor her staff powers need."""
-    return actor.id is not None and actor.id == room.host_id and actor.totp_ok
-
-
-def may_moderate(actor: Actor, room: Room) -> bool:
-    """Hosts moderate their room; moderators and admins any room."""
-    return is_host(actor, room) or actor.can(Permission.ROOM_MODERATE)
-
-
 def _plain(value: str | None, name: str, limit: int, *, required: bool) -> str:
     text = " ".join((value or "").split())
     text = "".join(ch for ch in text if unicodedata.category(ch) not in {"Cc", "Cf"})
@@ -207,19 +201,11 @@ def load_visible_room(session: Session, actor: Actor, slug: str) -> Room:
     """A room the actor may know of: private rooms exist only for their two people (and
     moderators); 404 for anyone else."""
     room = load_room(session, slug)
-    if room.is_private and not _in_private_room(session, actor, room) and not actor.can(
+    if room.is_private and not in_private_room(session, actor, room) and not actor.can(
         Permission.ROOM_MODERATE
     ):
         raise NotFound("No such room.")
     return room
-
-
-def _in_private_room(session: Session, actor: Actor, room: Room) -> bool:
-    if actor.id is None:
-        return False
-    if actor.id == room.host_id:
-        return True
-    return session.get(RoomParticipant, (room.id, actor.id)) is not None
 
 
 def create_room(
@@ -315,30 +301,6 @@ def list_rooms(
     ]
 
 
-def check_may_join(session: Session, actor: Actor, room: Room, state: RoomStateView) -> None:
-    """Raise the reason the actor may not enter the room now (capacity is the caller's:
-    it is checked atomically when the socket takes its place)."""
-    user = actor.require_user()
-    staff = may_moderate(actor, room)
-    if room.is_private and not _in_private_room(session, actor, room):
-        raise NotFound("No such room.")
-    if room.status == RoomStatus.CLOSED:
-        raise RoomClosed("This room is closed.")
-    if room.status == RoomStatus.SCHEDULED and not staff:
-        raise RoomClosed("This room has not opened yet.")
-    if is_kicked(session, room, user.id, state):
-        raise Forbidden("You were removed from this room and cannot join it again.")
-    if room.is_locked and not staff:
-        raise Locked("This room is locked: no one new can join.")
-
-
-def is_kicked(session: Session, room: Room, user_id: int, state: RoomStateView | None) -> bool:
-    """Kicked, as the shared state says (fast) or the database remembers (after a restart)."""
-    if state is not None and state.is_kicked(room.id, user_id):
-        return True
-    return session.get(RoomBan, (room.id, user_id)) is not None
-
-
 def record_participant(session: Session, room: Room, user: User) -> None:
     """Remember that the user has been in the room, so she may read its history later."""
     if session.get(RoomParticipant, (room.id, user.id)) is None:
@@ -358,74 +320,6 @@ def forget_participant(session: Session, room: Room, user_id: int) -> None:
                 RoomParticipant.room_id == room.id, RoomParticipant.user_id == user_id
             )
         )
-
-
-def check_may_read(
-    session: Session, actor: Actor, room: Room, state: RoomStateView | None
-) -> None:
-    """History is for the room's participants (and its host) and moderators."""
-    user = actor.require_user()
-    if actor.can(Permission.ROOM_MODERATE) or user.id == room.host_id:
-        return
-    if room.is_private and not _in_private_room(session, actor, room):
-        raise NotFound("No such room.")
-    if session.get(RoomParticipant, (room.id, user.id)) is None:
-        raise Forbidden("Join the room to read its messages.")
-    if is_kicked(session, room, user.id, state):
-        raise Forbidden("You were removed from this room.")
-
-
-def visible_messages(actor: Actor, room: Room) -> Select[Any]:
-    """`(RoomMessage, User)` rows of `room` that `actor` may read, once `check_may_read` let
-    her in: the one rule for the history, the report page and `POST /reports`.
-
-    Removed messages for no one (moderators reach them through the review queue); held
-    ones for the host, moderators and their author; published ones for everyone, except
-    *named* messages of someone blocked either way with a viewer not on duty in this room
-    (`forum.policy`'s block rule: anonymous messages are never touched by a block).
-    """
-    query = select(RoomMessage, User).outerjoin(User, User.id == RoomMessage.author_id).where(
-        RoomMessage.room_id == room.id, RoomMessage.status != RoomMessageStatus.REMOVED.value
-    )
-    if not may_moderate(actor, room):
-        query = query.where(
-            or_(
-                RoomMessage.status == RoomMessageStatus.PUBLISHED.value,
-                RoomMessage.author_id == actor.id,
-            )
-        )
-    return query.where(
-        policy.not_hidden_by_block_sql(
-            RoomMessage.author_id, RoomMessage.is_anonymous,
-            signed_in=actor.is_authenticated,
-            on_duty=policy.has_duty(actor, host_id=room.host_id),
-            viewer=actor.id,
-        )
-    )
-
-
-def may_read_message(
-    session: Session, actor: Actor, message_id: int, state: RoomStateView | None = None
-) -> bool:
-    """May `actor` read this room message now? Exactly when it is in her history of its
-    room: `check_may_read` (a participant, not removed from the room; moderators and the
-    host always) and `visible_messages`. Moderators see every message, removed ones too."""
-    message = session.get(RoomMessage, message_id)
-    if message is None:
-        return False
-    if actor.can(Permission.ROOM_MODERATE):
-        return True
-    room = session.get(Room, message.room_id)
-    if room is None or actor.user is None:
-        return False
-    try:
-        check_may_read(session, actor, room, state)
-    except (Forbidden, NotFound):
-        return False
-    found = session.execute(
-        visible_messages(actor, room).where(RoomMessage.id == message_id).limit(1)
-    ).first()
-    return found is not None
 
 
 def history(
