@@ -27,6 +27,7 @@ run: $(STAMP) translations
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 test: $(STAMP) translations lint
 	$(BIN)/pytest
