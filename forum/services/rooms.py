@@ -60,6 +60,7 @@ from forum.policy.rooms import (
 )
 from forum.screening import Screener, Screening
 from forum.services.writing import STANDING_CHECKED, write
+from forum.shapes import iso, user_json
 from forum.standing import assert_kinds_allow_writing, assert_may_write
 
 TITLE_MAX = 200
@@ -114,19 +115,6 @@ def installed_room_state() -> Any:
 # --- shapes ---------------------------------------------------------------------------------
 
 
-def _iso(value: dt.datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-
-
-def user_json(user: User | None) -> dict[str, Any] | None:
-    """A user as API.md shows one."""
-    if user is None:
-        return None
-    return {"id": user.id, "handle": user.handle, "role": user.role}
-
-
 def room_json(room: Room, host: User | None, participant_count: int) -> dict[str, Any]:
     """A room as `GET /rooms` and the `room_updated` event show it."""
     return {
@@ -135,9 +123,9 @@ def room_json(room: Room, host: User | None, participant_count: int) -> dict[str
         "description": room.description,
         "host": user_json(host),
         "status": room.status,
-        "starts_at": _iso(room.starts_at),
-        "opened_at": _iso(room.opened_at),
-        "closed_at": _iso(room.closed_at),
+        "starts_at": iso(room.starts_at),
+        "opened_at": iso(room.opened_at),
+        "closed_at": iso(room.closed_at),
         "capacity": room.capacity,
         "participant_count": participant_count,
         "locked": room.is_locked,
@@ -166,7 +154,7 @@ def message_json(
         "anonymous": message.is_anonymous,
         "body_html": message.body_html,
         "status": message.status,
-        "created_at": _iso(message.created_at),
+        "created_at": iso(message.created_at),
     }
 
 

@@ -24,8 +24,8 @@ from forum.policy import (
     blocked_either_way_sql,
     can_read_board,
 )
+from forum.shapes import iso
 from moderation.models import TargetType
-from moderation.services.shapes import iso
 
 try:  # the rooms feature is written separately; moderation works without it
     from forum.models.room import Room, RoomMessage, RoomParticipant
