@@ -45,6 +45,12 @@ def may_moderate(actor: Actor, room: Room) -> bool:
     return is_host(actor, room) or actor.can(Permission.ROOM_MODERATE)
 
 
+def may_be_restricted(target: Actor, room: Room) -> bool:
+    """May `target` be muted or removed from the room? Not its host, nor anyone whose role
+    grants room moderation (whether or not her second factor is in place yet)."""
+    return target.id != room.host_id and not target.has_role_grant(Permission.ROOM_MODERATE)
+
+
 def in_private_room(session: Session, actor: Actor, room: Room) -> bool:
     if actor.id is None:
         return False

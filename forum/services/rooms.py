@@ -55,6 +55,7 @@ from forum.policy.rooms import (
     is_admin,
     is_host,
     is_kicked,
+    may_be_restricted,
     may_moderate,
     visible_messages,
 )
@@ -489,11 +490,6 @@ def presence_hidden(
 
 # --- host and moderator actions -------------------------------------------------------------
 
-MODERATE_ACTIONS = frozenset(
-    {"remove_message", "release", "mute", "unmute", "kick", "lock", "unlock", "slow_mode", "close"}
-)
-
-
 @dataclass
 class Moderated:
     """What an action did, for the caller to tell the clients after the commit."""
@@ -523,72 +519,103 @@ def moderate(
     target: Any = None,
     seconds: Any = None,
 ) -> Moderated:
-    """One host or moderator action on a room, with one audit entry.
-
-    Mutes and kicks cannot touch the host or moderators; a kick is remembered in the
-    database (`RoomBan`) and the shared state, so the member cannot rejoin from any process.
-    """
+    """One host or moderator action on a room, with one audit entry (each action is a
+    function of its own below; this only checks who asks and which action it is)."""
     actor.require_user()
     if not may_moderate(actor, room):
         raise Forbidden("Only the room's host and moderators can do this.")
     if action not in MODERATE_ACTIONS:
         raise Invalid({"action": [f"One of: {', '.join(sorted(MODERATE_ACTIONS))}."]})
     done = Moderated(action=action, room=room)
-    if action in {"remove_message", "release"}:
-        message = session.get(RoomMessage, _target_id(target))
-        if message is None or message.room_id != room.id:
-            raise NotFound("No such message in this room.")
-        if action == "remove_message":
-            message.status = RoomMessageStatus.REMOVED.value
-        else:
-            if message.status != RoomMessageStatus.PENDING:
-                raise Invalid({"target": ["Only a held message can be released."]})
-            message.status = RoomMessageStatus.PUBLISHED.value
-        done.message = message
-        done.message_author = (
-            session.get(User, message.author_id) if message.author_id is not None else None
-        )
-        record_action(session, actor, f"room.{action}", "room_message", message.id,
-                      room=room.slug)
-        return done
-    if action in {"mute", "unmute", "kick"}:
-        user_id = _target_id(target)
-        target_user = session.get(User, user_id)
-        if target_user is None:
-            raise NotFound("No such user.")
-        target_actor = Actor(user=target_user)
-        if action != "unmute" and (
-            user_id == room.host_id or target_actor.has_role_grant(Permission.ROOM_MODERATE)
-        ):
-            raise Forbidden("The host and moderators cannot be muted or removed.")
-        if action == "mute":
-            state.mute(room.id, user_id)
-        elif action == "unmute":
-            state.unmute(room.id, user_id)
-        else:
-            if session.get(RoomBan, (room.id, user_id)) is None:
-                session.add(RoomBan(room_id=room.id, user_id=user_id, issued_by_id=actor.id))
-                session.flush()
-            state.kick(room.id, user_id)
-        done.user_id = user_id
-        record_action(session, actor, f"room.{action}", "user", user_id, room=room.slug)
-        return done
-    if action in {"lock", "unlock"}:
-        room.is_locked = action == "lock"
-    elif action == "slow_mode":
-        if isinstance(seconds, bool) or not isinstance(seconds, int) or not (
-            0 <= seconds <= SLOW_MODE_MAX
-        ):
-            raise Invalid({"seconds": [f"A whole number of seconds from 0 to {SLOW_MODE_MAX}."]})
-        room.slow_mode_seconds = seconds
-        done.details["seconds"] = seconds
-    else:  # close
-        if room.status != RoomStatus.CLOSED:
-            room.status = RoomStatus.CLOSED.value
-            room.closed_at = utcnow()
-    done.changed_room = True
-    record_action(session, actor, f"room.{action}", "room", room.id, **done.details)
+    _ACTIONS[action](session, actor, state, done, target=target, seconds=seconds)
     return done
+
+
+def _on_message(session: Session, actor: Actor, state: RoomStateView, done: Moderated,
+                **given: Any) -> None:
+    """`remove_message` any message of the room; `release` a held one."""
+    room = done.room
+    message = session.get(RoomMessage, _target_id(given["target"]))
+    if message is None or message.room_id != room.id:
+        raise NotFound("No such message in this room.")
+    if done.action == "remove_message":
+        message.status = RoomMessageStatus.REMOVED.value
+    else:
+        if message.status != RoomMessageStatus.PENDING:
+            raise Invalid({"target": ["Only a held message can be released."]})
+        message.status = RoomMessageStatus.PUBLISHED.value
+    done.message = message
+    done.message_author = (
+        session.get(User, message.author_id) if message.author_id is not None else None
+    )
+    record_action(session, actor, f"room.{done.action}", "room_message", message.id,
+                  room=room.slug)
+
+
+def _on_member(session: Session, actor: Actor, state: RoomStateView, done: Moderated,
+               **given: Any) -> None:
+    """`mute`, `unmute` or `kick` a member. The host and moderators cannot be muted or
+    removed; a kick is remembered in the database (`RoomBan`) and the shared state, so she
+    cannot rejoin from any process."""
+    room, user_id = done.room, _target_id(given["target"])
+    target_user = session.get(User, user_id)
+    if target_user is None:
+        raise NotFound("No such user.")
+    if done.action != "unmute" and not may_be_restricted(Actor(user=target_user), room):
+        raise Forbidden("The host and moderators cannot be muted or removed.")
+    if done.action == "mute":
+        state.mute(room.id, user_id)
+    elif done.action == "unmute":
+        state.unmute(room.id, user_id)
+    else:
+        if session.get(RoomBan, (room.id, user_id)) is None:
+            session.add(RoomBan(room_id=room.id, user_id=user_id, issued_by_id=actor.id))
+            session.flush()
+        state.kick(room.id, user_id)
+    done.user_id = user_id
+    record_action(session, actor, f"room.{done.action}", "user", user_id, room=room.slug)
+
+
+def _room_changed(session: Session, actor: Actor, done: Moderated) -> None:
+    done.changed_room = True
+    record_action(session, actor, f"room.{done.action}", "room", done.room.id, **done.details)
+
+
+def _lock(session: Session, actor: Actor, state: RoomStateView, done: Moderated,
+          **given: Any) -> None:
+    """`lock` (no new joiners; only the host and moderators speak) or `unlock`."""
+    done.room.is_locked = done.action == "lock"
+    _room_changed(session, actor, done)
+
+
+def _slow_mode(session: Session, actor: Actor, state: RoomStateView, done: Moderated,
+               **given: Any) -> None:
+    """`slow_mode`: at most one message per member every `seconds` (0 ends it)."""
+    seconds = given["seconds"]
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or not (
+        0 <= seconds <= SLOW_MODE_MAX
+    ):
+        raise Invalid({"seconds": [f"A whole number of seconds from 0 to {SLOW_MODE_MAX}."]})
+    done.room.slow_mode_seconds = seconds
+    done.details["seconds"] = seconds
+    _room_changed(session, actor, done)
+
+
+def _close(session: Session, actor: Actor, state: RoomStateView, done: Moderated,
+           **given: Any) -> None:
+    """`close` the room for good (closing it twice changes nothing)."""
+    if done.room.status != RoomStatus.CLOSED:
+        done.room.status = RoomStatus.CLOSED.value
+        done.room.closed_at = utcnow()
+    _room_changed(session, actor, done)
+
+
+_ACTIONS: dict[str, Callable[..., None]] = {
+    "remove_message": _on_message, "release": _on_message,
+    "mute": _on_member, "unmute": _on_member, "kick": _on_member,
+    "lock": _lock, "unlock": _lock, "slow_mode": _slow_mode, "close": _close,
+}
+MODERATE_ACTIONS = frozenset(_ACTIONS)
 
 
 # --- retention ------------------------------------------------------------------------------
