@@ -28,6 +28,7 @@ run: $(STAMP) translations
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 test: $(STAMP) translations lint
 	$(BIN)/pytest
