@@ -325,7 +325,9 @@ def react(session: Session, actor: Actor, post: Post, kind: str) -> bool:
             session.flush()
     except IntegrityError:
         return False
-    post.support_count += 1
+    # In SQL, so members supporting one post at once never lose a count.
+    post.support_count = Post.support_count + 1  # type: ignore[assignment]
+    session.flush()  # the answer reads the count back
     return True
 
 
@@ -340,4 +342,6 @@ def unreact(session: Session, actor: Actor, post: Post, kind: str) -> None:
         )
     )
     if result.rowcount:  # type: ignore[attr-defined]
-        post.support_count = max(0, post.support_count - 1)
+        # Her reaction row was there, so its count is in the post's: take it back in SQL.
+        post.support_count = Post.support_count - 1  # type: ignore[assignment]
+        session.flush()
