@@ -100,11 +100,14 @@ def open_review(
     A resolved item is re-opened with its earlier decision kept in `history`, so one target
     never has two items in the queue.
     """
-    item = session.scalar(
-        select(ReviewItem).where(
-            ReviewItem.target_type == target.type, ReviewItem.target_id == target.id
-        )
+    # Locked for the rest of the unit of work: members reporting one post at once take turns
+    # here instead of one winning and the others failing on the item's version (issue #15).
+    mine = (
+        select(ReviewItem)
+        .where(ReviewItem.target_type == target.type, ReviewItem.target_id == target.id)
+        .with_for_update()
     )
+    item = session.scalar(mine)
     now = utcnow()
     new_round = True
     if item is None:
@@ -127,11 +130,7 @@ def open_review(
                 session.flush()
         except IntegrityError:  # another request created it a moment ago
             new_round = False
-            item = session.scalars(
-                select(ReviewItem).where(
-                    ReviewItem.target_type == target.type, ReviewItem.target_id == target.id
-                )
-            ).one()
+            item = session.scalars(mine).one()
     elif item.status == ReviewStatus.RESOLVED:
         item.history = [
             *item.history,

@@ -74,3 +74,28 @@ def test_counters_stay_true_when_members_race(kind: str, tmp_path: Path) -> None
         server.stop()
         if kind == "postgresql":
             _drop_postgres_database(url)
+
+
+@pytest.mark.live
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_members_reporting_one_post_at_once_are_all_heard(kind: str, tmp_path: Path) -> None:
+    """Issue #15, item 1: six members reporting one post at once each get 201 (none a 500),
+    and the review item counts every report."""
+    url = new_database(kind, str(tmp_path))
+    server = start_server(url, tmp_path, FORUM_RATE_LIMITS="false", FORUM_PAGE_CACHE_SECONDS="0")
+    try:
+        base = f"{server.url}/api/v1"
+        author = _register(base, "author_q")
+        reporters = [_register(base, f"reporter_q{n}") for n in range(6)]
+        opened = requests.post(f"{base}/boards/introductions/threads", headers=author, timeout=30,
+                               json={"title": "Hello", "body": "Something they will report"})
+        pid = opened.json()["post"]["id"]
+        answers = _at_once([
+            lambda h=h: requests.post(f"{base}/reports", headers=h, timeout=30, json={
+                "target_type": "post", "target_id": pid, "reason": "harassment"})
+            for h in reporters])
+        assert [a.status_code for a in answers] == [201] * 6, [a.text for a in answers]
+    finally:
+        server.stop()
+        if kind == "postgresql":
+            _drop_postgres_database(url)
