@@ -197,8 +197,11 @@ CRISIS_RANKED = 2000
 def risk_of(reasons: list[dict[str, Any]]) -> str | None:
     """The highest crisis risk among the reasons (None: no crisis reason). The detector
     grades it in the reason (`risk`, or a part of the code or origin such as
-    `crisis:imminent`); ungraded crisis language counts as `high`."""
-    best: int | None = None
+    `crisis:imminent`); the highest grade wins. Crisis reasons that carry no grade (a
+    `self_harm` report, a rule that does not grade) count as `high` only when no reason of
+    the item is graded."""
+    graded: list[int] = []
+    ungraded = False
     for reason in reasons:
         if reason_priority(reason) != Priority.CRISIS:
             continue
@@ -206,9 +209,13 @@ def risk_of(reasons: list[dict[str, Any]]) -> str | None:
         for key in ("code", "origin", "category"):
             words.extend(str(reason.get(key) or "").replace("/", ":").split(":"))
         found = [RISKS.index(w) for w in words if w in RISKS]
-        rank = min(found) if found else RISKS.index(DEFAULT_RISK)
-        best = rank if best is None else min(best, rank)
-    return None if best is None else RISKS[best]
+        if found:
+            graded.append(min(found))
+        else:
+            ungraded = True
+    if graded:
+        return RISKS[min(graded)]
+    return DEFAULT_RISK if ungraded else None
 
 
 def _crisis_key(item: ReviewItem) -> tuple[Any, ...]:
