@@ -23,6 +23,7 @@
         }).then(function (r) { return r.ok ? r.json() : null; }).then(function (a) {
           if (a && a.resources && a.resources.length) {
             help.hidden = false;
+            help.scrollIntoView({ block: "nearest" });
             if (seen) { seen.value = "yes"; }
           }
         }).catch(function () {});
