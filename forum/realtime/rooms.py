@@ -59,6 +59,7 @@ from forum.models.room import (
 from forum.models.safety import Block, Sanction, SanctionKind
 from forum.models.user import AuthToken, User
 from forum.policy import Actor, Permission
+from forum.policy import rooms as room_rules
 from forum.realtime.state import RoomState
 from forum.screening import installed_screener
 from forum.services import accounts, rooms, support
@@ -532,9 +533,9 @@ class RoomsNamespace(Namespace):
         sid = request.sid  # type: ignore[attr-defined]
         state = _state()
         room = self._room(work, data)
-        rooms.check_may_join(session, actor, room, state)
+        room_rules.check_may_join(session, actor, room, state)
         user = actor.require_user()
-        staff = rooms.may_moderate(actor, room)
+        staff = room_rules.may_moderate(actor, room)
         already = room.id in state.rooms_of(sid)
         if not state.join(room.id, sid, user.id, 0 if staff else room.capacity):
             raise RoomFull(f"This room is full ({room.capacity} people).")

@@ -20,6 +20,7 @@ from forum.db import utcnow
 from forum.errors import Conflict, Invalid, NotFound
 from forum.models.user import User
 from forum.policy import Actor, Permission
+from forum.shapes import cursor_int, encode_cursor, iso, user_json
 from moderation.models import (
     Decision,
     Priority,
@@ -30,7 +31,6 @@ from moderation.models import (
     TargetType,
 )
 from moderation.services import sanctions, targets
-from moderation.services.shapes import cursor_int, encode_cursor, iso, user_json
 
 #: Report reasons and filter categories that put an item just behind crisis.
 URGENT = frozenset({"threat", "personal_info", "blackmail", "intimate_images"})

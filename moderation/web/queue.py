@@ -15,9 +15,9 @@ from forum import db
 from forum.errors import DomainError, Invalid
 from forum.policy import Permission
 from forum.sessions import current_actor
+from forum.shapes import page_size
 from forum.web.core import bp, check_csrf, commit, form_errors, page, rollback, signed_in_page
 from moderation.services import audit, review, rules, sanctions
-from moderation.services.shapes import page_size
 
 SANCTION_KINDS = ("warn", "mute", "suspend", "ban")
 RULE_KINDS = ("word", "phrase", "regex")

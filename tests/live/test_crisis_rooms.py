@@ -122,7 +122,14 @@ def test_a_crisis_message_reaches_her_with_help_and_the_counsellors_with_an_aler
     assert first["id"] == offer["request"]["id"] and first["crisis"] is True
     never_names(listed.json(), writer)
 
-    # She accepts by joining; in the private room he sees "the person who wrote this".
+    she_accepts_and_stays_unnamed(server.url, host, counsellor, writer, duty, alone, private,
+                                  offer["request"]["id"], http)
+
+
+def she_accepts_and_stays_unnamed(base: str, host: Account, counsellor: Account,
+                                  writer: Account, duty: Client, alone: Client, private: str,
+                                  request_id: int, http: requests.Session) -> None:
+    """She accepts by joining; in the private room he sees "the person who wrote this"."""
     assert duty.call("join", {"room": private})["ok"] is True
     joined = alone.call("join", {"room": private})
     assert joined["ok"] is True
@@ -138,13 +145,13 @@ def test_a_crisis_message_reaches_her_with_help_and_the_counsellors_with_an_aler
         for event in duty.events(name):
             if event.get("room") == private:
                 never_names(event, writer)
-    history = http.get(f"{server.url}/api/v1/rooms/{private}/messages",
+    history = http.get(f"{base}/api/v1/rooms/{private}/messages",
                        headers=counsellor.headers, timeout=WAIT)
     assert history.status_code == 200
     never_names(history.json(), writer)
-    waiting = http.get(f"{server.url}/api/v1/support-requests", headers=host.headers,
+    waiting = http.get(f"{base}/api/v1/support-requests", headers=host.headers,
                        timeout=WAIT).json()["requests"]
-    assert all(r["id"] != offer["request"]["id"] for r in waiting)  # accepted by joining
+    assert all(r["id"] != request_id for r in waiting)  # accepted by joining
 
 
 def test_she_can_decline_an_offer_and_the_room_closes(
