@@ -91,7 +91,8 @@ def create_support_request(actor: Actor, body: rs.SupportRequestIn) -> tuple[dic
     return {"request": support.request_json(found)}, 201
 
 
-@endpoint("/support-requests", "GET", summary="Waiting support requests, oldest first "
+@endpoint("/support-requests", "GET", summary="Waiting requests and open offers, crisis first, "
+          "then oldest "
           "(counsellors)", tag="support", response=rs.SupportRequestsOut, errors=(401, 403))
 def list_support_requests(actor: Actor) -> dict[str, Any]:
     return {"requests": support.waiting_requests(db.session(), actor, utcnow())}

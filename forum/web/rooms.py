@@ -135,5 +135,6 @@ def room(slug: str) -> Any:
     dbs = db.session()
     found = rooms.load_visible_room(dbs, actor, slug)
     shown = rooms.describe_room(dbs, found, rooms.installed_room_state())
-    return page("web/room.html", room=shown, is_host=room_rules.may_moderate(actor, found),
-                vendor_js=True)
+    is_host = room_rules.may_moderate(actor, found)
+    return page("web/room.html", room=shown, is_host=is_host,
+                may_offer=is_host or actor.can(Permission.SUPPORT_ACCEPT), vendor_js=True)

@@ -5,10 +5,11 @@ service, as its JSON API does; only registered when that package is installed.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import flash, redirect, request, url_for
-from flask_babel import gettext
+from flask_babel import format_timedelta, gettext
 
 from forum import db
 from forum.errors import DomainError, Invalid
@@ -44,6 +45,10 @@ def moderation_queue() -> Any:
                                            cursor=request.args.get("cursor"),
                                            limit=page_size(request.args.get("limit")))
     shaped = review.items_json(dbs, actor, items)
+    for item in shaped:  # how long she has waited, in the moderator's language
+        seconds = item.get("waiting_seconds")
+        item["waited"] = (format_timedelta(dt.timedelta(seconds=seconds), threshold=1)
+                          if seconds is not None else None)
     commit()  # looking at anonymous authors is audited
     return page("web/moderation/queue.html", items=shaped, status=status,
                 next_cursor=next_cursor, sanction_kinds=SANCTION_KINDS)
