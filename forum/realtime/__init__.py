@@ -53,7 +53,7 @@ def build_state(settings: dict[str, Any]) -> RoomState:
 
 
 #: Seconds over which `presence` updates of one room are folded into one (see
-#: `forum.realtime.rooms.PresenceCoalescer`); 0 sends one per join or leave.
+#: `forum.realtime.presence.PresenceCoalescer`); 0 sends one per join or leave.
 PRESENCE_INTERVAL = 0.25
 
 
@@ -75,13 +75,14 @@ def init_app(app: Flask) -> None:
     `Origin` equal to the request's own scheme and host (clients that send no `Origin`, such
     as native apps, authenticate with a token). No engine.io logger: it would print addresses.
     """
-    from forum.realtime import rooms  # the namespace needs `socketio` defined above
+    # The namespace needs `socketio` defined above; the receivers connect at import.
+    from forum.realtime import namespace, presence, receivers  # noqa: F401
 
     settings = app.config["FORUM"]
     state = build_state(settings)
     app.extensions["forum.room_state"] = state
-    app.extensions["forum.people"] = rooms.People()
-    app.extensions["forum.presence"] = rooms.PresenceCoalescer(presence_interval(settings))
+    app.extensions["forum.people"] = presence.People()
+    app.extensions["forum.presence"] = presence.PresenceCoalescer(presence_interval(settings))
     options: dict[str, Any] = {
         "async_mode": app.config.get("SOCKETIO_ASYNC_MODE") or choose_async_mode(),
         "cors_allowed_origins": None,
@@ -96,7 +97,7 @@ def init_app(app: Flask) -> None:
     # queue so an app without Redis does not inherit one.
     for key in ("message_queue", "channel", "client_manager"):
         socketio.server_options.pop(key, None)
-    rooms.register(socketio)
+    namespace.register(socketio)
     socketio.init_app(app, **options)
 
 

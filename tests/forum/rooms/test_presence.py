@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from forum.realtime.rooms import PresenceCoalescer
+from forum.realtime.presence import PresenceCoalescer
 from tests.forum.rooms.conftest import NS, ask, events
 
 WINDOW = 0.4

@@ -1,0 +1,137 @@
+"""Presence: who is connected (`People`, with the shown form of each member) and the
+coalescer that sends at most one trailing list per room and interval while a room is busy;
+per-recipient lists where a block applies (`conceal`)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from forum.models.user import User
+from forum.realtime.channels import current_database
+from forum.services import rooms, support
+
+
+class People:
+    """`{id, handle, role}` of every account with a socket on this process, kept from the
+    connect and refreshed by each event's re-check, so a presence list or a join answer of
+    a 500-member room costs no query (members connected through another process are read
+    from the database, in one query, each time)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._shown: dict[int, dict[str, Any]] = {}
+        self._sockets: dict[int, int] = {}
+
+    def connected(self, user: User) -> None:
+        with self._lock:
+            self._sockets[user.id] = self._sockets.get(user.id, 0) + 1
+            self._shown[user.id] = rooms.user_json(user)  # type: ignore[assignment]
+
+    def refresh(self, user: User) -> None:
+        with self._lock:
+            if user.id in self._shown:
+                self._shown[user.id] = rooms.user_json(user)  # type: ignore[assignment]
+
+    def disconnected(self, user_id: int) -> None:
+        with self._lock:
+            left = self._sockets.get(user_id, 0) - 1
+            if left > 0:
+                self._sockets[user_id] = left
+            else:
+                self._sockets.pop(user_id, None)
+                self._shown.pop(user_id, None)
+
+    def shown(self, ids: Iterable[int], session: Session | None = None) -> list[dict[str, Any]]:
+        """The users `ids` as API.md shows them, in ascending id order; ids no longer in
+        the database are left out."""
+        wanted = sorted(set(ids))
+        with self._lock:
+            found = {i: self._shown[i] for i in wanted if i in self._shown}
+        missing = [i for i in wanted if i not in found]
+        if missing:
+            found.update(load_shown(missing, session))
+        return [found[i] for i in wanted if i in found]
+
+
+def load_shown(ids: list[int], session: Session | None) -> dict[int, dict[str, Any]]:
+    query = select(User.id, User.handle, User.role).where(User.id.in_(ids))
+    if session is not None:
+        rows = session.execute(query).all()
+    else:
+        with current_database().unit_of_work() as own:
+            rows = own.execute(query).all()
+    return {i: {"id": i, "handle": handle, "role": role} for i, handle, role in rows}
+
+
+class PresenceCoalescer:
+    """At most one `presence` per room per `interval` seconds from this process.
+
+    A room filling up would otherwise cost O(n²): every join sends the whole member list to
+    everyone already there. The first change in a quiet room is sent at once (leading edge);
+    changes within `interval` of the last send are folded into one trailing send at the end
+    of the window, whose list is read when it is sent, so the last `presence` a client hears
+    always lists everyone present. `interval` 0 sends on every change.
+    """
+
+    def __init__(self, interval: float) -> None:
+        self.interval = max(0.0, interval)
+        self._lock = threading.Lock()
+        self._sent: dict[int, float] = {}
+        self._pending: set[int] = set()
+        self.slugs: dict[int, str] = {}
+
+    def claim(self, room_id: int, slug: str, now: float) -> float | None:
+        """0: send now; a positive wait: send then (the caller schedules it); None: a send
+        is already scheduled and will carry this change."""
+        with self._lock:
+            self.slugs[room_id] = slug
+            if self.interval <= 0:
+                return 0.0
+            if room_id in self._pending:
+                return None
+            last = self._sent.get(room_id)
+            if last is None or now - last >= self.interval:
+                self._sent[room_id] = now
+                if len(self._sent) > 1000:  # forget rooms quiet for a window
+                    for key in [k for k, t in self._sent.items() if now - t >= self.interval]:
+                        self._sent.pop(key, None)
+                return 0.0
+            self._pending.add(room_id)
+            return last + self.interval - now
+
+    def sending(self, room_id: int, now: float) -> None:
+        """The scheduled send goes out now; later changes start a new window."""
+        with self._lock:
+            self._pending.discard(room_id)
+            self._sent[room_id] = now
+
+    def forget(self, room_id: int) -> None:
+        with self._lock:
+            self._sent.pop(room_id, None)
+            self.slugs.pop(room_id, None)
+
+
+
+def current_people() -> People:
+    return current_app.extensions["forum.people"]
+
+
+def current_presence() -> PresenceCoalescer:
+    return current_app.extensions["forum.presence"]
+
+
+
+def conceal(session: Session, room_id: int, slug: str, shown: list[dict[str, Any]]
+             ) -> list[dict[str, Any]]:
+    """A member list of the room of an offer, with the member it was made to shown only as
+    "the person who wrote this" (`forum.services.support.offer`)."""
+    hidden = support.concealed_member(session, room_id, slug)
+    if hidden is None:
+        return shown
+    return [support.writer_shown() if m.get("id") == hidden else m for m in shown]
