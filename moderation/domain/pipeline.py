@@ -26,12 +26,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+from moderation.domain.crisis import crisis_reason
 from moderation.domain.detector import AbuseDetector, abuse_reason, reported_speech
 from moderation.domain.detectors import (
     detect_flood,
     detect_new_account_link,
     detect_personal_info,
-    load_crisis_rules,
 )
 from moderation.domain.lexicon import LEXICON_DIR, lexicon_rules
 from moderation.domain.normalize import normalize
@@ -163,14 +163,14 @@ class Pipeline:
         abuse_threshold: float | Mapping[str, float] | None = None,
         regex_budget: float | None = None,
     ) -> Pipeline:
-        """Compile moderators' ``rules`` with the crisis phrases (always) and the lexicons.
+        """Compile moderators' ``rules`` with the lexicons (the crisis detector always runs).
 
         With ``abuse_threshold`` the learned detector also scores every message and adds a
         ``flag`` reason (``abuse_score:<lang>``) at or above it (one number, or one per
         language: ``en``, ``ur``, ``roman_ur``): it flags for human review and never blocks
         on its own. ``regex_budget`` is the CPU seconds all regex rules may take on one text
         (``rules.REGEX_BUDGET_SECONDS`` by default; when it runs out the text is held)."""
-        all_rules: list[RuleSpec] = list(load_crisis_rules())
+        all_rules: list[RuleSpec] = []
         if include_lexicons:
             all_rules.extend(_lexicon_rules())
         all_rules.extend(rules)
@@ -187,6 +187,9 @@ class Pipeline:
         if text:
             n = normalize(text)
             folded = n.text
+            crisis_found = crisis_reason(text, n)  # by risk; see crisis.py
+            if crisis_found is not None:
+                reasons.append(crisis_found)
             for hit in self.ruleset.match(n):
                 reasons.append(_reason_for(hit, text))
                 if hit.rule.action == "censor":
