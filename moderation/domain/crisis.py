@@ -3,33 +3,35 @@
 Why not a phrase list: a list of "I want to die" spellings finds about one crisis message in four
 on real text, and it alerts on "we talked about suicide prevention". Crisis Text Line found that
 words of means and method ("pills", "800mg", the pill emoji) predict an emergency better than the
-word "suicide". So this module matches small *cue lexicons* (per language: English, Urdu script,
-Roman Urdu; code-mixed text simply holds cues of several) and decides a risk from how they combine
-in the clauses of a message:
+word "suicide". So this module reads a message clause by clause and combines *cues* into a risk:
 
-* ``ideation`` and ``self_harm`` ("I want to die", "khud ko khatam kar dun", "خودکشی کر لوں",
-  "hurting myself again"): ``high``;
-* ``method`` (a means put to use: "take all the pills", "zehr kha lungi", "how many tablets",
-  "hang myself") and ``means`` (pills, a dose, a medicine's name, a rope, a roof, a bridge, poison,
-  a blade, the pill emoji) and ``time`` (a time or a plan: "tonight", "after everyone sleeps",
-  "aaj raat", "faisla kar liya"): a method about herself, or ideation, a goodbye, a burden or
-  hopelessness together with a means or a time, is ``imminent``;
-* ``goodbye``, ``burden`` and ``hopeless`` ("tell my sister I loved her", "soon nobody will have
-  to put up with me", "sab ko mujh se chutkara mil jayega"): ``moderate``;
-* ``topic`` words ("suicide", "self harm", "khudkushi") count as ideation only about the writer
-  and never in support talk (a workshop, a helpline, the news, a song or a drama).
+* **word classes** (``_CLASSES``: death, life, desire, intent, harm, body, means, act, quantity,
+  hope...) meet inside a clause: death + desire is ideation ("I think about dying", "marne ko dil
+  karta hai"), life + negation + desire is ideation ("I don't want to be alive", "mujhe nahi
+  jeena"), harm + body or self is self-harm ("slit my wrist", "apne bazu pe kaata"), means + act +
+  quantity or intent is a method ("gonna take them all", "zehr pee lungi"), hope + negation is
+  hopelessness ("koi umeed nahi");
+* **phrases** (``_PHRASES``) for what word classes cannot say: reflexives ("kill myself", "khud
+  ko khatam kar dun", "خود کو مار ڈالوں"), goodbyes ("tell my sister I loved her"), burden
+  ("sab ko mujh se chutkara mil jayega"), presence at a height or water ("i'm on the roof",
+  "nehar pe aa gayi hun"), times and plans ("tonight", "after everyone sleeps", "aaj raat"), and
+  the context that cancels a cue (an idiom, talk *about* a topic, recovery, "see you");
+* **who**: each cue's subject is the person marker nearest before it in its clause ("my friend
+  said *she* wants to die"), the cue's own words ("*myself*", "kar *lungi*") or the auxiliary after
+  it ("marna chahti *hun*" / "*hai*"). Cues about someone else, and negated cues ("I would
+  *never* kill myself"), still offer help, at ``moderate``; advice to "you" or "anyone" and support
+  talk (a workshop, a helpline, the news, a song) raise nothing unless she speaks of herself.
 
-Each cue is attributed to a subject: the person marker nearest before it in its clause ("my
-friend said *she* wants to die" is about someone else), the cue's own words ("kill *myself*",
-"kar *lungi*") or the auxiliary after it ("marna chahti *hun*" / "*hai*"). Cues about someone
-else, and negated cues ("I would *never* kill myself"), still offer help, at ``moderate``; cues
-addressed to "you" or to "anyone" (advice, "if you feel suicidal, call...") raise nothing.
+Levels: a method about herself, a means or a presence together with distress, or ideation with a
+time or a plan, is ``imminent``; ideation and self-harm are ``high``; goodbyes, burden and
+hopelessness are ``moderate``.
 
-Matching runs on the pipeline's normalised text through the Roman Urdu phonetic key
-(``rules.roman_key``), so "zehr", "zeher" and "zehar" meet and the patterns below are written in
-plain spelling; each pattern is keyed the same way when the module loads. ``{a|b}`` are
-alternatives (an empty one drops the slot), ``~`` is a gap of up to two words and ``#`` a number
-of five or more. The module is pure: no I/O beyond its own constants, no state.
+Text arrives as the pipeline's ``Normalized`` (case, confusables, Urdu letter variants folded).
+Phrases match on the Roman Urdu phonetic key (``rules.roman_key``: "zehr", "zeher" and "zehar"
+meet) and are written in plain spelling, keyed the same way when the module loads; ``{a|b}`` are
+alternatives (an empty one drops the slot), ``~`` a gap of up to two words, ``#`` a number of five
+or more. Word classes match a lighter key (letters squeezed, no phonetic rewrites), because the
+phonetic key merges words that must stay apart ("khud"/"kood", "kha"/"ka"). Pure: no I/O, no state.
 """
 
 from __future__ import annotations
@@ -41,18 +43,22 @@ from functools import lru_cache
 
 from moderation.domain.lexicon import expand
 from moderation.domain.normalize import Normalized, normalize
-from moderation.domain.rules import roman_key
+from moderation.domain.rules import RuleSpec, roman_key
 from moderation.domain.verdict import CRISIS, Reason
 
 __all__ = [
+    "ANCHOR_ID",
     "HIGH",
     "IMMINENT",
     "MODERATE",
+    "REASON_CODE",
     "RISKS",
     "CrisisFinding",
+    "anchor_rules",
     "assess",
     "crisis_reason",
     "risk_of",
+    "symbol_cue",
 ]
 
 IMMINENT = "imminent"
@@ -63,10 +69,10 @@ RISKS = (IMMINENT, HIGH, MODERATE)
 #: The reason code the screener, the queue and the API already know.
 REASON_CODE = "crisis:self_harm"
 
-# --- cue lexicons ----------------------------------------------------------------------------
-# One pattern a line. English, then Roman Urdu, then Urdu script.
+# --- phrases (Roman Urdu key) ----------------------------------------------------------------
+# One pattern a line; English, then Roman Urdu, then Urdu script.
 
-_CUES: dict[str, dict[str, str]] = {
+_PHRASES: dict[str, dict[str, str]] = {
     "ideation": {
         "en": """
             {kill|killing|killed|end|ending|off} myself
@@ -77,6 +83,7 @@ _CUES: dict[str, dict[str, str]] = {
             wants to die
             {want|wanna|going} to end it {all|}
             end it all
+            it {ends|will end} {tonight|today|now|soon}
             {don't|dont|do not|no longer} want to {live|be alive|exist|be here|wake up|go on}
             doesn't want to {live|be alive|exist}
             {wish|pray|hope} {i|} {was|were|am|'d be|d be} dead
@@ -94,14 +101,15 @@ _CUES: dict[str, dict[str, str]] = {
             {marna|mrna} hai
             {kash|kaash|dil karta hai|dil krta hai|dil chahta hai} ~ mar {jaun|jaon|jaaun|jau}
             mar {jaun|jaon|jau} {to|tu} {acha|achha|behtar}
-            {jeena|jina|zinda rehna|zinda rahna|zinda nahi rehna} nahi {chahti|chahta}
+            {jeena|jina|zinda rehna|zinda rahna} nahi {chahti|chahta}
             zinda nahi {rehna|rahna}
             {jeena|jina} nahi hai
-            {apni|apne} jaan {le lun|le lungi|lelungi|de dun|de dungi|lena chahti|le legi|le li}
-            khud ko {maar|mar|khatam} {lun|lungi|dalun|dalungi|dun|dungi|kar lun|kar lungi|kar dun|kar dungi|karna|kar legi|kar degi|kar diya}
+            {apni|apne} jaan ~ {le|lun|lungi|lelungi|de|dun|dungi|lena|legi|li}
+            khud ko {maar|mar|khatam} {lun|lungi|dalun|dalungi|dun|dungi|karna}
+            khud ko {maar|mar|khatam} kar {lun|lungi|dun|dungi|legi|degi|diya}
             {zindagi|zindgi} {khatam|khtm} {kar lun|kar dun|kar lungi|kar dungi|karna chahti|karna}
-            {khudkushi|khud kushi|khudkhushi|khudkashi|suicide} ~ {kar|karna|karun|karungi|krna|krungi|kr|kar legi|kar li|karegi}
-            {kushi|kushi} kar lungi
+            {khudkushi|khud kushi|khudkhushi|khudkashi|suicide} ~ {kar|karna|karun|karungi|karegi}
+            {khudkushi|khud kushi|khudkhushi|khudkashi|suicide} ~ {krna|krungi|kr|kar legi|kar li}
             {sab|sab kuch|sb} khatam kar {dungi|dun|lungi|lun}
             khatam kar {dungi|lungi} sab {kuch|}
         """,
@@ -110,7 +118,7 @@ _CUES: dict[str, dict[str, str]] = {
             {کاش|دل کرتا ہے|دل چاہتا ہے} ~ مر {جاؤں|جاوں}
             {جینا|زندہ رہنا} نہیں {چاہتی|چاہتا|ہے}
             زندہ نہیں رہنا
-            اپنی جان {لے لوں|لے لوں گی|دے دوں|دے دوں گی|لینا چاہتی|لے لے گی}
+            اپنی جان ~ {لے|لوں|دے|دوں|لینا}
             خود کو {مار لوں|مار لوں گی|مار ڈالوں|ختم کر لوں|ختم کر دوں|ختم کر لوں گی|ختم کرنا}
             زندگی ختم کر {لوں|دوں|لوں گی|دوں گی}
             زندگی ختم کرنا
@@ -119,24 +127,19 @@ _CUES: dict[str, dict[str, str]] = {
     },
     "self_harm": {
         "en": """
-            {hurt|hurting|cut|cutting|harm|harming|burn|burning|burned|burnt|scratch|scratching|hit|hitting|punish|punishing|starve|starving} myself
-            {cuts|cut|hurts|harms|burns} herself
+            {hurt|hurting|cut|cutting|harm|harming|burn|burning|burned|burnt} myself
+            {scratch|scratching|hit|hitting|punish|punishing|starve|starving} myself
+            {cuts|cut|cutting|hurts|hurting|harms|harming|burns|burning} herself
             {relapsed|relapse|relapsing} {into|on|} {self harm|selfharm|sh|cutting}
             {cutting|cut} again
-            cuts are deep
-            till they bleed
-            {scratching|cutting} my {arms|wrists|arm|wrist|thighs}
         """,
         "roman_ur": """
-            khud ko {nuksan|nuqsan|nuqsaan|nuksaan|takleef|zakhmi|chot} ~ {pohancha|pohanchati|pahuncha|pohanchana|de|deti|kar|karti|kr}
-            {haath|hath|bazu|kalai} {pe|par|pr} {cut|cuts|zakham}
+            khud ko {nuksan|nuqsan|nuqsaan|nuksaan|takleef|zakhmi|chot} ~ {pohancha|pohanchati|pahuncha}
+            khud ko {nuksan|nuqsan|nuqsaan|nuksaan|takleef|zakhmi|chot} ~ {de|deti|kar|karti|kr|kiya|kia}
             {cutting|cut} kar rahi
-            {nas|nass} {kaat|kat}
         """,
         "ur": """
-            خود کو {نقصان|زخمی|تکلیف} ~ {پہنچا|پہنچاتی|کرتی|کر|دیتی}
-            {ہاتھ|بازو|کلائی} پر {بلیڈ|کٹ}
-            {نس|نسیں} {کاٹ|کاٹی}
+            خود کو {نقصان|زخمی|تکلیف} ~ {پہنچا|پہنچاتی|کرتی|کر|دیتی|کیا}
         """,
     },
     "topic": {
@@ -153,83 +156,77 @@ _CUES: dict[str, dict[str, str]] = {
     },
     "method": {
         "en": """
-            {take|taking|swallow|swallowing|took|swallowed|overdose on|od on} {all|the whole|a whole|every one of} ~ {pills|tablets|meds|medicine|bottle|strip|packet|antidepressants|painkillers}
             {swallow|swallowing} the whole bottle
             all my {pills|tablets|meds|antidepressants} at once
-            {how many|how much} ~ {pills|tablets|panadol|paracetamol|xanax|meds|sleeping pills|mg} {would|to|is|does|will|enough}
-            {how many|how much} ~ {pills|tablets|panadol|paracetamol|xanax|meds} ~ {die|wake up|kill}
             {lethal|deadly|fatal} dose
             enough to {not wake up|die|never wake up}
             {hang|hanging} myself
-            {jump|jumping|throw myself} {off|from} {the|a|this|my|} {roof|bridge|building|balcony|terrace|window}
+            {jump|jumping|throw myself} {off|from} {the|a|this|my|} {roof|bridge|building}
+            {jump|jumping|throw myself} {off|from} {the|a|this|my|} {balcony|terrace|window}
             {drank|drink|drinking|swallowed} {bleach|poison|acid|rat poison}
-            {pills|tablets|goliyan} ~ {saved|collected|stocked|hoarded}
-            {saved|collected|stocked|hoarded} {up|} ~ {pills|tablets}
             {rope|noose} ~ {ready|neck|fan}
-            {standing|sitting} on the {roof|ledge|bridge}
             i have the {pills|blade|rope|poison}
-            {looking|staring|stare|look} at the {fan|rope|pills|bridge|roof|ledge}
             {blade|pills|rope|poison} {is|are} ready
+            {looking|staring|stare|look} at the {fan|rope|pills|bridge|roof|ledge}
+            {easiest|quickest|best|painless} way to {die|kill myself|end it}
         """,
         "roman_ur": """
-            {saari|sari|sab|poori|puri|tamam} ~ {goliyan|golian|goliya|tablets|pills|dawai|dawaiyan|patti} ~ {kha|khaa|khaun|le|pi|nigal}
-            {zehr|zahr|zehar|zeher|poison} {kha|khaa|khaun|pi|pee|le}
-            {zehr|zahr|zehar|zeher} ~ {mangwa|mangwaya|la li|rakha|mil gaya}
-            {kitni|kitne} ~ {goliyan|golian|tablets|pills|dawai} ~ {khaun|khaon|se|maut}
-            {chhat|chat|chhath|roof|pul|bridge|building} ~ {se|pe|par} ~ {chhalang|chalang|kood|koodne|koodna|kud|jump}
-            {koodne|kudne|koodna} ka soch
             {pankhe|pankha|fan|chhat} ~ {se|pe|par} {latak|lattak|lutak|phanda}
             {rassi|rope} ~ {ready|gale}
             {train|gaari|gaadi|truck} ke {aage|neeche} {kood|aa|chhalang|lait}
-            {goliyan|golian|pills|tablets} {jama|ikathi|ikatthi|collect} kar {li|lin|rakhi}
-            {keeray|keere|keera|keeron} maar {dawai|dawa|spray} {pi|kha}
-            {pills|goliyan|tablets} le li {hain|hai}
+            {pills|goliyan|tablets} ~ ready {hain|hai}
             {blade|chhuri|churi} le ke baithi
-            {roof|chhat|pul|bridge} {pe|par} hun
+            {koodne|kudne|koodna} ka soch
+            {zehr|zahr|zehar|zeher|poison|goliyan|pills|tezab} ~ {mangwa|mangwaya|mangwayi|rakha|rakhi}
+            {le|la} {aayi|ayi|aai} {hun|hoon|hu}
+            {nas|nass} {kaat|kat}
         """,
         "ur": """
-            {ساری|سب|پوری|تمام} ~ {گولیاں|دوائی|دوائیاں|پتی} ~ {کھا|پی|لے}
-            زہر {کھا|پی|لے}
-            {کتنی|کتنے} ~ {گولیاں|گولی} ~ {کھاؤں|کھانے|کافی|مروں}
-            {چھت|پل|عمارت} ~ سے {چھلانگ|کود}
             {پنکھے|پنکھا} سے {لٹک|پھندا}
-            {گولیاں|دوائی} جمع کر لی
-            {رسی|دوپٹہ} ~ {باندھ|گلے}
+            {رسی|دوپٹہ} ~ گلے
+            لے آئی ہوں
+            {نس|نسیں} {کاٹ|کاٹی|کاٹ لوں}
+        """,
+    },
+    # Being at a height or by water, said of herself.
+    "presence": {
+        "en": """
+            {i'm|im|i am} {at|on|near} the {roof|rooftop|bridge|canal|ledge|edge|balcony|terrace}
+            {standing|sitting} on the {roof|ledge|bridge|edge|railing}
+        """,
+        "roman_ur": """
+            {chhat|chat|pul|nehar|nahar|bridge|roof|balcony} {pe|par|pr} {hun|hoon|khadi|khari|baithi}
+            {chhat|chat|pul|nehar|nahar|bridge|roof|balcony} {pe|par|pr} {aa gayi|aagayi}
+        """,
+        "ur": """
+            {چھت|پل|نہر} پر {ہوں|کھڑی|بیٹھی|آ گئی}
         """,
     },
     "means": {
         "en": """
-            {pills|tablets|sleeping pills|meds|overdose|od|antidepressants|painkillers|bottle of pills}
-            {panadol|paracetamol|xanax|lexotanil|alprazolam|valium|ativan|insulin|tramadol|rivotril|clonazepam|diazepam}
-            {poison|rat poison|bleach|pesticide|acid}
-            {rope|noose|blade|razor}
-            {roof|rooftop|bridge|ledge|terrace|balcony|railway track|train tracks}
+            rat poison
+            sleeping pills
             # {pills|tablets|sleeping pills|panadol|paracetamol|xanax|meds}
-            {jump|jumping} off
         """,
         "roman_ur": """
-            {goliyan|golian|goliya|goli|neend ki goli|neend ki goliyan|dawai ~ patti|patti}
-            {zehr|zahr|zehar|zeher|zehreela}
+            {neend ki goli|neend ki goliyan|dawai ~ patti}
             {keeray maar|keere maar} {dawai|dawa}
-            {rassi|phanda|pankha|pankhe}
-            {chhat|chhath|pul}
             # {goliyan|golian|tablets|pills}
         """,
         "ur": """
-            {گولیاں|گولی|نیند کی گولیاں|دوائی ~ پتی}
-            {زہر|زہریلی|تیزاب}
-            {رسی|پھندا|پنکھے|بلیڈ}
-            {چھت|پل}
+            {نیند کی گولیاں|دوائی ~ پتی}
+            چوہے مار
         """,
     },
     "time": {
         "en": """
-            {tonight|tomorrow morning|right now|after class|this weekend}
+            {tonight|tomorrow morning|tomorrow night|after class|this weekend}
+            {after|before} fajr
             {tonight|today} is the {night|day}
             {my last|this is my last} {post|night|day|message}
         """,
         "roman_ur": """
-            {aaj raat|aj raat|aaj rat|aj rat|kal subah}
+            {aaj raat|aj raat|aaj rat|aj rat|kal subah|raat ko}
             {aakhri|akhri|last} {raat|din|baar|post}
             kal subah tak
         """,
@@ -239,6 +236,17 @@ _CUES: dict[str, dict[str, str]] = {
             کل صبح تک
         """,
     },
+    "now": {
+        "en": """
+            right now
+        """,
+        "roman_ur": """
+            {abhi|isi waqt}
+        """,
+        "ur": """
+            ابھی
+        """,
+    },
     # A plan, or the secrecy a plan needs.
     "plan": {
         "en": """
@@ -246,12 +254,15 @@ _CUES: dict[str, dict[str, str]] = {
             before {anyone|everyone|they} ~ {wakes|wake}
             {i've|i have} decided
             {have|got|made} a plan
-            {wrote|written|writing} {my|a|the} {note|letter|letters}
+            {wrote|written|writing} {my|a|the|} {note|notes|letter|letters}
+            i know what {i'm|im|i am} doing
+            {nobody's|nobody is|no one is|no one's|noone is} home
         """,
         "roman_ur": """
-            {sab|sb|ghar wale|gharwale} ~ {so jayen|so jaen|soyen|sone} ~ {ke baad|to|tab}
+            {sab|sb|ghar wale|gharwale} ~ {so jayen|so jaen|soyen|sone|so jayenge} ~ {ke baad|to|tab}
             sone ke baad
             {faisla|faisala|faislah} kar {liya|lia|li}
+            ghar {pe|par|mein} koi nahi
         """,
         "ur": """
             {سب|گھر والے} ~ {سونے|سو جائیں} ~ {کے بعد|تو}
@@ -260,37 +271,43 @@ _CUES: dict[str, dict[str, str]] = {
     },
     "goodbye": {
         "en": """
-            {tell|telling} my {sister|sisters|mother|mom|mum|ammi|brother|dad|father|family|friends|best friend} ~ {loved|love|sorry}
+            {tell|telling} my {sister|sisters|mother|mom|mum|ammi|brother} ~ ~ {loved|love|sorry}
+            {tell|telling} my {dad|father|family|friends|best friend|daughter|son} ~ ~ {loved|love|sorry}
             {take|please take} care of my {cat|mother|mom|sister|family|kids|ammi}
             goodbye {everyone|everybody|all|forever|world|guys}
-            {sorry|forgive me} {everyone|everybody|for everything}
+            {sorry|forgive me} for everything
             if anything happens {to me|}
-            thank you for being kind to me
+            thank you {all|everyone|} for {everything|being kind to me}
         """,
         "roman_ur": """
             {ammi|abbu|ami|abu|behen|bhai|sab|family} ka {khayal|khyal|khial} rakhna
-            {meri|mere} {behen|ammi|ami|bhai|dost} ko {batana|bata dena|kehna} ~ {pyar|pyaar|maaf|sorry}
+            {meri|mere} {behen|ammi|ami|bhai|dost|beti|beta} ko {batana|bata dena|kehna} ~ ~ {pyar|pyaar}
+            {meri|mere} {behen|ammi|ami|bhai|dost|beti|beta} ko {batana|bata dena|kehna} ~ ~ {maaf|sorry}
             {alvida|alwida|khuda hafiz} {sab|sab ko|everyone|dosto}
             {sab ko|sab} {alvida|alwida}
-            {mujhe|mujhay} maaf kar dena
+            {mujhe|mujhay} maaf kar {dena|do}
             maaf kar dena {ammi|abbu|sab}
+            wapas nahi {aaungi|aungi|jaungi}
         """,
         "ur": """
             {امی|ابو|بہن|بھائی|سب} کا خیال رکھنا
-            {امی|ابو|بہن|بھائی} کو {بتانا|کہنا} ~ {پیار|معاف}
-            {سب کو} {خدا حافظ|الوداع|الوداع}
+            {امی|ابو|بہن|بھائی|بیٹی} کو {بتانا|کہنا} ~ ~ {پیار|معاف}
+            سب کو {خدا حافظ|الوداع}
             {مجھے|} معاف کر دینا
+            واپس نہیں {جاؤں|آؤں}
         """,
     },
     "burden": {
         "en": """
             {nobody|no one|noone|nobody else} will {have to|} {put up with|deal with|miss|notice|care}
-            {nobody|no one} would {even|} {notice|miss|care}
+            {nobody|no one} would {even|} {notice|miss|care|look for|know}
             {nobody|no one} {will|would|is going to} miss me
             better off without me
             {happier|better|fine} without me
             {such a|a|just a} burden
             everyone would be better off
+            {anyone's|anybody's|everyone's|a} {problem|burden} anymore
+            {won't|wont|will not} be {anyone's|anybody's|a} {problem|burden}
         """,
         "roman_ur": """
             {mujh|mujhe|mujhse} se {chutkara|chhutkara|jaan chhut|jaan chhoot|jan chut|jaan chut}
@@ -298,41 +315,52 @@ _CUES: dict[str, dict[str, str]] = {
             jaan {chhut|chhoot|chut} {jayegi|jaye gi|jaegi}
             {mere|mery} {baghair|bagair|bina} ~ {khush|behtar|acha}
             {bojh|boj} {hun|hoon|hu|ban gayi}
+            {masla|mas'ala} {hun|hoon}
             koi ~ yaad nahi {karega|karay ga|kare ga}
+            {meri|mery} wajah se ~ {dukhi|pareshan|pareshaan|tang}
+            {main|mein} na hoti {to|tu} {acha|achha|behtar}
         """,
         "ur": """
             میرے بغیر ~ {خوش|بہتر}
-            {بوجھ} {ہوں|بن گئی}
+            {بوجھ|مسئلہ} {ہوں|بن گئی}
             کوئی ~ یاد نہیں {کرے گا|کرے گی}
             {مجھ سے} {جان چھوٹ|چھٹکارا}
         """,
     },
     "hopeless": {
         "en": """
-            {no|nothing} {reason|point} ~ {living|live|anymore}
             nothing to live for
             no point in {living|trying|life}
             {can't|cant|can not|cannot} go on
             {can't|cant|can not|cannot} do this anymore
             {no way out|never end|will never end|it will never end}
             {tired|sick} of {living|life|being alive}
-            {want|need} the pain to stop
             i'm so {empty|hopeless}
             {gave up|giving up} on {life|myself|everything}
+            {it|things} {doesn't|does not|won't|will not|never} {get|gets} better
         """,
         "roman_ur": """
-            {jeene|jine|jeenay} ka koi {faida|fayda|faaida|matlab|maqsad}
-            {jeene|jine} ki koi {wajah|waja} nahi
-            koi {faida|fayda} nahi ~ {jeene|jine|zindagi}
-            {koi|ab koi} {umeed|umid|ummeed} nahi
-            {umeed|umid} khatam
+            {jeene|jine} ka koi {faida|fayda|faaida|matlab|maqsad}
             {zindagi|zindgi} se {thak|tang|tung|bezaar} {gayi|gai|aa gayi|hun}
+            bas ab khatam
             aur nahi
         """,
         "ur": """
-            {جینے|جینا} {کا|کی} کوئی {فائدہ|وجہ|مقصد}
-            کوئی امید نہیں
             زندگی سے {تھک|تنگ}
+        """,
+    },
+    # Context, not cues. A cause that makes "die" an idiom ("die of embarrassment").
+    "idiom": {
+        "en": """
+            {of|from} {embarrassment|laughter|laughing|shame|happiness|boredom|cringe|cuteness|heat}
+            {dying|died|die} laughing
+            to die for
+        """,
+        "roman_ur": """
+            {hansi|hasi|sharam|garmi|khushi|thand|bhook|bhuk} se
+        """,
+        "ur": """
+            {ہنسی|شرم|گرمی|خوشی|بھوک} سے
         """,
     },
     # Talk *about* a topic ("khudkushi ke baare mein baat karna taboo nahi").
@@ -349,7 +377,7 @@ _CUES: dict[str, dict[str, str]] = {
             بات {کرنا|کی|ہوئی}
         """,
     },
-    # Past, recovered: "used to self harm, 5 years clean now".
+    # Past and recovered: "used to self harm, 5 years clean now".
     "recovery": {
         "en": """
             used to
@@ -376,84 +404,156 @@ _CUES: dict[str, dict[str, str]] = {
             پھر ملیں گے
         """,
     },
-    # A cause that turns "die" into an idiom ("die of embarrassment", "hansi se mar gayi").
-    "idiom": {
-        "en": """
-            {of|from} {shame|happiness|boredom|cuteness|heat}
-        """,
-        "roman_ur": """
-            {hansi|hasi|sharam|garmi|khushi|thand} se
-        """,
-        "ur": """
-            {ہنسی|شرم|گرمی|خوشی} سے
-        """,
-    },
+}
+_CONTEXT = frozenset({"idiom", "talk", "recovery", "see_you"})
+
+# --- word classes (light key) ----------------------------------------------------------------
+
+_CLASSES: dict[str, str] = {
+    "death": "die dying died dead death mar marna marne mrna maut mout marun مر مرنا مرنے موت مروں",
+    "death_verb": "die mar marna marne mrna marun مر مرنا مرنے مروں",
+    "life_inf": "jeena jina جینا",
+    "life": "live living alive exist existing life zindagi zindgi zinda jeena jina زندگی زندہ جینا",
+    "desire": """
+        want wanna wanted wish wishing rather pray praying ready thinking think thought
+        chahti chahta dil kash kaash soch sochti sochta khayal khyal
+        چاہتی چاہتا دل کاش سوچ سوچتی خیال
+    """,
+    "intent": "will ll gonna going shall",
+    "stop": "stop stopped",
+    "harm": """
+        cut cutting cuts slit slitting slash slashed burn burning burned burnt scratch scratching
+        punch punching bleed bleeding bled hurt hurting blade razor kaata kaati kaat kata kati
+        zakhmi zakham zakhm chalaya
+        کاٹا کاٹی کاٹتی کاٹ زخمی
+    """,
+    "body": """
+        wrist wrists arm arms thigh thighs skin knuckles legs leg stomach kalai kalaiyan bazu
+        haath hath taang jism khud myself
+        کلائی بازو ہاتھ ٹانگ جسم خود
+    """,
+    "means": """
+        pills pill tablets tablet meds medicine medicines syrup strip poison bleach acid
+        pesticide knife blade razor rope noose overdose antidepressants painkillers panadol
+        paracetamol xanax lexotanil alprazolam valium ativan tramadol rivotril clonazepam
+        diazepam insulin roof rooftop bridge canal ledge balcony terrace tracks building floor
+        goli goliyan golian goliya dawai dawa zehr zahr zehar zeher tezab tezaab rassi phanda
+        pankha pankhe chhat pul nehar nahar manzil
+        گولی گولیاں دوائی دوا زہر تیزاب رسی پھندا پنکھا پنکھے چھت پل نہر منزل
+    """,
+    "height": "roof rooftop bridge ledge balcony terrace building floor chhat pul manzil چھت پل منزل",
+    "act": """
+        take taking took swallow swallowed swallowing drink drank drinking jump jumping hang
+        hanging counted saved collect collected stocked hoarded ordered bought overdose
+        kha khaa khaun khaon khaungi khalungi khana khai khali pee pi piyun kod kodna kodne
+        kodungi chhalang chalang latak
+        lutak jama nigal
+        کہاوں پی کود چھلانگ لٹک جمع نگل
+    """,
+    "jump": "jump jumping kod kodna kodne kodungi chhalang chalang کود چھلانگ",
+    "quantity_strong": """
+        all whole entire enough saari sari poori puri pura tamam kafi ساری پوری پورا تمام کافی
+    """,
+    "quantity": "every sab سب",
+    "hope": """
+        hope hopes hopeless way point worth reason umeed umid ummeed faida fayda faaida matlab
+        maqsad wajah امید فائدہ مقصد وجہ
+    """,
+    "how": "how easiest quickest painless kitni kitne kitna کتنی کتنے کتنا",
+    "enough": "enough kafi chahiye wake کافی",
 }
 
-# Person markers (single words): who a cue is about.
+# --- person, negation and setting markers (Roman Urdu key) -------------------------------------
+
 _FIRST = """
-    i im i'm ive i've id i'd me myself main mein mai mujhe mujhy mjhe muje mujh mujhse hun hoon hu
-    میں مجھے مجھ ہوں
+    i im i'm ive i've id i'd me myself main mai mujhe mujhy mjhe muje mujh mujhse hun hoon hu
+    مجھے مجھ ہوں
 """
+# "mein" / "میں" is "I" or "in": a first-person marker only at the start of a clause.
+_FIRST_AT_START = "mein میں"
+_FIRST_SUBJECT = "i im ive id main mai hun hoon hu ہوں"
 _THIRD = """
     she he her him his they them their friend friends sister brother cousin mom dad roommate
-    classmate daughter son colleague student girl boy woman man larki larka ladki ladka aunt uncle
-    wo woh voh vo us usne uss usay usse uski uska unhon unho dost behen bhai beti
+    classmate daughter son colleague student girl boy woman man larki larka ladki ladka aunt
+    uncle wo woh voh vo us usne uss usay usse uski uska unhon unho dost behen bhai beti bhabhi bhabi
+    khala phuppo chachi mami nani dadi
     وہ اس اسے اسکی دوست بہن بھائی بیٹی لڑکی
 """
 # Second person and anyone: advice ("if you feel suicidal, call ...") is not a crisis.
 _OTHER = """
     you your yourself u ur someone somebody anyone anybody people person aap ap tum tu apko
-    آپ تم کوئی لوگ
+    آپ تم لوگ
 """
+_CONDITIONAL = "if agar اگر"
 # Auxiliaries and verb endings right after a cue: "marna chahti hun" / "marna chahti hai".
-_FIRST_AFTER = "hun hoon hu lungi dungi karungi jaungi lun dun karun jaun ہوں گی لوں دوں"
+_FIRST_AFTER = "hun hoon hu lungi dungi karungi jaungi lun dun karun jaun ہوں لوں دوں"
 _THIRD_AFTER = "hai hain he hy legi degi karegi jayegi ہے ہیں"
 _NEGATION = """
     never not dont don didnt didn wouldnt wouldn wont won no nahi nahin nai nhi na mat kabhi
     نہیں نہ مت کبھی
 """
-# Support talk about crisis, the news, songs and dramas: topic words and others' words are not
-# an alert there (her own words still are).
+_HOPE_NEGATION = "no not nothing nobody dont don doesn isn nahi nahin nai nhi koi na نہیں نہ کوئی"
+# Support talk about crisis and the news: topic words and others' words are not an alert there
+# (her own words still are).
 _SUPPORT = """
-    prevention awareness workshop seminar webinar trainer helpline hotline lifeline news headline
-    report reports research study studies campaign podcast documentary akhbar khabar
-    آگاہی ورکشاپ سیمینار ہیلپ لائن خبر اخبار تحقیق بچاؤ
+    prevention preventable prevent awareness workshop seminar webinar training trainer session
+    lecture helpline hotline lifeline crisisline volunteer volunteers news article articles
+    headline report reports research study studies statistics rates survey campaign podcast
+    documentary signs warning ngo support group counsellor counselor akhbar khabar rok roak
+    tham thaam
+    آگاہی ورکشاپ سیمینار ہیلپ لائن خبر اخبار تحقیق بچاؤ روک
 """
 _MEDIA = """
     song songs lyrics movie film drama episode series novel poem gaana gana nazm
     فلم ڈرامہ گانا
 """
 _CLAUSE_WORDS = "but however lekin magar لیکن مگر"
-_CLAUSE_SPLIT = re.compile(r"[.!?;,\n\u060c\u061b\u061f\u06d4]+")
+_GOODBYE_WORDS = "goodbye alvida alwida bye الوداع"
+_FIRST_FORCING = """
+    myself lungi dungi karungi jaungi lun dun hun hoon mujhe mujh mera meri my i me لوں دوں ہوں مجھے
+"""
+_THIRD_FORCING = "herself himself themselves wants doesn legi degi karegi her"
+
+_CLAUSE_SPLIT = re.compile(r"[.!?;,:\n\u060c\u061b\u061f\u06d4]+")
+_SQUEEZE = re.compile(r"([aeiou])\1+")
+_TOKEN = re.compile(r"[^\W_]+")
 _QUOTED = re.compile(r"(?:^|\s)[\"“‘'][^\"”’']{3,}[\"”’']")
 _DOSE = re.compile(r"(?<![\d.])\d{2,5}\s?(?:mg|ml)\b", re.I)
 _MEANS_EMOJI = ("\U0001f48a", "\U0001faa2")  # pill, knot (rope)
+_SENTINEL = "zqxjzq"
 _GAP = "~"
 _NUMBER = "#"
 _MAX_GAP = 2
 _MIN_COUNT = 5
 
-# Categories, and what each one is for the level.
 _DISTRESS = frozenset({"ideation", "self_harm"})
 _MODERATE_CUES = frozenset({"goodbye", "burden", "hopeless"})
 # Whose means or time it is does not matter: her own words of distress decide.
-_NEUTRAL = frozenset({"means", "time", "plan"})
+_NEUTRAL = frozenset({"means", "blade", "jump", "time", "now", "plan", "presence"})
+# Tools of self-harm: with self-harm they are its instrument, not a means of suicide.
+_CUTTING = frozenset({"blade", "razor", "knife", "chhuri", "churi", "بلیڈ"})
 # Verb-ending cues whose auxiliary tells the person ("marna chahti hun" / "... hai").
 _VERBAL = frozenset({"ideation", "self_harm", "topic", "goodbye", "burden", "hopeless"})
-# Not cues: the context a clause or a message gives them.
-_CONTEXT = frozenset({"idiom", "talk", "recovery", "see_you"})
 
 
-def _key_tokens(text: str) -> list[str]:
+def _light(text: str) -> str:
+    """The light key: doubled vowels squeezed ("kood" → "kod", "khud" stays), nothing else."""
+    return _SQUEEZE.sub(r"\1", text)
+
+
+def _roman_tokens(text: str) -> list[str]:
     return roman_key(normalize(text).text).split()
 
 
-def _words(block: str) -> frozenset[str]:
-    """Keyed single words ("i'm" splits into "i" and "m", and only whole words are markers)."""
+def _light_tokens(text: str) -> list[str]:
+    return _TOKEN.findall(_light(normalize(text).text))
+
+
+def _words(block: str, key: object = _roman_tokens) -> frozenset[str]:
+    """Keyed single words ("i'm" splits into "i" and "m": only whole words are markers)."""
     out: set[str] = set()
     for w in block.split():
-        toks = _key_tokens(w)
+        toks = key(w)  # type: ignore[operator]
         if len(toks) == 1:
             out.add(toks[0])
     return frozenset(out)
@@ -469,38 +569,40 @@ class _Pattern:
 @dataclass(frozen=True, slots=True)
 class _Lexicon:
     by_first: dict[str, tuple[_Pattern, ...]]
-    numbered: tuple[_Pattern, ...]  # patterns that start with a number
+    numbered: tuple[_Pattern, ...]
+    classes: dict[str, frozenset[str]]
+    class_of: dict[str, tuple[str, ...]]
     first: frozenset[str]
+    first_at_start: frozenset[str]
+    first_subject: frozenset[str]
     third: frozenset[str]
     other: frozenset[str]
+    conditional: frozenset[str]
     first_after: frozenset[str]
     third_after: frozenset[str]
     negation: frozenset[str]
+    hope_negation: frozenset[str]
     support: frozenset[str]
     media: frozenset[str]
     clause_words: frozenset[str]
-    sentinel: str
-
-
-_FIRST_FORCING = "myself lungi dungi karungi jaungi lun dun hun hoon mujhe mujh mera meri my i me لوں دوں ہوں مجھے"
-_THIRD_FORCING = "herself himself themselves wants doesn legi degi karegi her"
+    goodbye_words: frozenset[str]
 
 
 @lru_cache(maxsize=1)
 def _lexicon() -> _Lexicon:
-    """Key every pattern once (the first call takes a few milliseconds)."""
+    """Key every phrase and word once (the first call takes a few milliseconds)."""
     first_forcing = _words(_FIRST_FORCING)
     third_forcing = _words(_THIRD_FORCING)
     by_first: dict[str, list[_Pattern]] = {}
     numbered: list[_Pattern] = []
     seen: set[tuple[str, tuple[str, ...]]] = set()
-    for category, langs in _CUES.items():
+    for category, langs in _PHRASES.items():
         for block in langs.values():
             for line in block.strip().splitlines():
                 for variant in expand(line.strip()):
                     toks: list[str] = []
                     for part in variant.split():
-                        toks.extend([part] if part in (_GAP, _NUMBER) else _key_tokens(part))
+                        toks.extend([part] if part in (_GAP, _NUMBER) else _roman_tokens(part))
                     while toks and toks[-1] == _GAP:
                         toks.pop()
                     if not toks or toks[0] == _GAP or (category, tuple(toks)) in seen:
@@ -517,19 +619,30 @@ def _lexicon() -> _Lexicon:
                         numbered.append(pat)
                     else:
                         by_first.setdefault(toks[0], []).append(pat)
+    classes = {name: _words(block, _light_tokens) for name, block in _CLASSES.items()}
+    class_of: dict[str, list[str]] = {}
+    for name, members in classes.items():
+        for w in members:
+            class_of.setdefault(w, []).append(name)
     return _Lexicon(
-        {k: tuple(v) for k, v in by_first.items()},
-        tuple(numbered),
-        _words(_FIRST),
-        _words(_THIRD),
-        _words(_OTHER),
-        _words(_FIRST_AFTER),
-        _words(_THIRD_AFTER),
-        _words(_NEGATION),
-        _words(_SUPPORT),
-        _words(_MEDIA),
-        _words(_CLAUSE_WORDS),
-        _key_tokens("zqxjzq")[0],
+        by_first={k: tuple(v) for k, v in by_first.items()},
+        numbered=tuple(numbered),
+        classes=classes,
+        class_of={k: tuple(v) for k, v in class_of.items()},
+        first=_words(_FIRST, _light_tokens),
+        first_at_start=_words(_FIRST_AT_START, _light_tokens),
+        first_subject=_words(_FIRST_SUBJECT, _light_tokens),
+        third=_words(_THIRD, _light_tokens),
+        other=_words(_OTHER, _light_tokens),
+        conditional=_words(_CONDITIONAL, _light_tokens),
+        first_after=_words(_FIRST_AFTER, _light_tokens),
+        third_after=_words(_THIRD_AFTER, _light_tokens),
+        negation=_words(_NEGATION, _light_tokens),
+        hope_negation=_words(_HOPE_NEGATION, _light_tokens),
+        support=_words(_SUPPORT, _light_tokens),
+        media=_words(_MEDIA, _light_tokens),
+        clause_words=_words(_CLAUSE_WORDS, _light_tokens),
+        goodbye_words=_words(_GOODBYE_WORDS, _light_tokens),
     )
 
 
@@ -577,28 +690,36 @@ class _Cue:
 
 
 @dataclass(frozen=True, slots=True)
+class _Clause:
+    words: list[str]  # Roman Urdu key (phrases, markers)
+    light: list[str]  # light key, aligned with ``words`` (word classes)
+
+
+@dataclass(frozen=True, slots=True)
 class CrisisFinding:
-    """The risk a text shows, the cues that decided it, and the clause to show a moderator."""
+    """The risk a text shows, the cues that decided it, and an excerpt for moderators."""
 
     risk: str
     cues: tuple[str, ...]
     excerpt: str
 
 
-def _subject(lex: _Lexicon, words: list[str], start: int, end: int, p: _Pattern) -> str:
-    if p.subject is not None:
-        return p.subject
-    if p.category in _NEUTRAL:
+def _subject(
+    lex: _Lexicon, words: list[str], start: int, end: int, category: str, fixed: str | None = None
+) -> str:
+    if fixed is not None:
+        return fixed
+    if category in _NEUTRAL:
         return "none"
     for j in range(start - 1, -1, -1):
-        w = words[j]
-        if w in lex.first:
+        if _is_first(lex, words, j):
             return "first"
+        w = words[j]
         if w in lex.third:
             return "third"
         if w in lex.other:
             return "other"
-    if p.category in _VERBAL and end < len(words):
+    if category in _VERBAL and end < len(words):
         if words[end] in lex.first_after:
             return "first"
         if words[end] in lex.third_after:
@@ -606,25 +727,46 @@ def _subject(lex: _Lexicon, words: list[str], start: int, end: int, p: _Pattern)
     return "none"
 
 
-def _clauses(lex: _Lexicon, folded: str) -> list[list[str]]:
-    marked = _CLAUSE_SPLIT.sub(f" {lex.sentinel} ", folded) if _CLAUSE_SPLIT.search(folded) else folded
-    clauses: list[list[str]] = [[]]
-    for w in roman_key(marked).split():
-        if w == lex.sentinel or w in lex.clause_words:
-            if clauses[-1]:
-                clauses.append([])
-        else:
-            clauses[-1].append(w)
-    return clauses
+def _is_first(lex: _Lexicon, words: list[str], j: int) -> bool:
+    """Is ``words[j]`` (light key) the writer: "I", "main", "mujhe", clause-initial "میں", "میں
+    نے", "mere paas" (I have)?"""
+    w = words[j]
+    if w in lex.first:
+        return True
+    nxt = words[j + 1] if j + 1 < len(words) else ""
+    if w in lex.first_at_start and (j == 0 or nxt in ("نے", "ne")):
+        return True
+    return (w, nxt) in _POSSESSION
 
 
-def _cues_in(lex: _Lexicon, words: list[str], clause: int) -> tuple[list[_Cue], set[str]]:
-    """The cues of one clause, and the context it gives them (an idiom, talk about, ...)."""
+_POSSESSION = frozenset({("mere", "pas"), ("mere", "paas"), ("میرے", "پاس"), ("my", "hand")})
+
+
+def _clauses(folded: str) -> list[_Clause]:
+    marked = _CLAUSE_SPLIT.sub(f" {_SENTINEL} ", folded) if _CLAUSE_SPLIT.search(folded) else folded
+    raw = _TOKEN.findall(marked)
+    light = [_light(w) for w in raw]
+    roman = roman_key(" ".join(raw)).split()
+    if len(roman) != len(light):  # never expected: the Roman key rewrites inside words only
+        roman = light
+    lex = _lexicon()
+    sentinel = _light(_SENTINEL)
+    out: list[_Clause] = []
+    start = 0
+    for i, w in enumerate([*light, sentinel]):
+        if w == sentinel or w in lex.clause_words:
+            if i > start:
+                out.append(_Clause(roman[start:i], light[start:i]))
+            start = i + 1
+    return out
+
+
+def _phrase_cues(lex: _Lexicon, c: _Clause, clause: int) -> tuple[list[_Cue], set[str]]:
     found: list[_Cue] = []
     context: set[str] = set()
-    by_first = lex.by_first
+    words, light = c.words, c.light
     for i, w in enumerate(words):
-        pats = by_first.get(w)
+        pats = lex.by_first.get(w)
         if pats is None:
             if not (lex.numbered and w.isdigit()):
                 continue
@@ -637,10 +779,100 @@ def _cues_in(lex: _Lexicon, words: list[str], clause: int) -> tuple[list[_Cue], 
             if p.category in _CONTEXT:
                 context.add(p.category)
                 continue
-            window = words[max(0, i - 3) : i] + [words[g] for g in gaps]
+            window = light[max(0, i - 3) : i] + [light[g] for g in gaps]
             negated = any(x in lex.negation for x in window)
-            found.append(_Cue(p.category, _subject(lex, words, i, end, p), negated, clause))
+            subject = _subject(lex, light, i, end, p.category, p.subject)
+            found.append(_Cue(p.category, subject, negated, clause))
     return found, context
+
+
+def _first_future(w: str) -> bool:
+    """A first-person future or subjunctive verb: "lungi", "jaungi", "kar dun", "لوں"."""
+    return w.endswith(("ungi", "unga", "ongi", "onga", "وں")) or w in _FIRST_FUTURE
+
+
+_FIRST_FUTURE = frozenset({"lun", "dun", "jaun", "jaon", "karun", "khaun", "marun", "mrun"})
+_URDU_TAKE = frozenset({"لوں", "لی", "لیں", "لیا", "لینا"})
+
+
+def _class_cues(lex: _Lexicon, c: _Clause, clause: int, message: set[str]) -> list[_Cue]:
+    """Cues from word classes meeting in one clause (see ``_CLASSES``); ``message`` holds the
+    classes seen anywhere in the message (a quantity or a means may sit in the next clause)."""
+    at: dict[str, list[int]] = {}
+    for i, w in enumerate(c.light):
+        for name in lex.class_of.get(w, ()):
+            at.setdefault(name, []).append(i)
+    words = c.light
+    for i, w in enumerate(words):  # Urdu "کھا" (eat) folds to "کہا" (said): eat only before لوں
+        if w == "کہا" and i + 1 < len(words) and words[i + 1] in _URDU_TAKE:
+            at.setdefault("act", []).append(i)
+    neg = [i for i, w in enumerate(words) if w in lex.negation]
+    future = [i for i, w in enumerate(words) if _first_future(w)]
+    first = any(_is_first(lex, words, j) for j in range(len(words)))
+    out: list[_Cue] = []
+
+    def cue(category: str, idx: list[int], negated: bool = False) -> None:
+        start, end = min(idx), max(idx) + 1
+        fixed = "first" if future and category not in _NEUTRAL else None  # "kha lungi"
+        subject = _subject(lex, words, start, end, category, fixed)
+        out.append(_Cue(category, subject, negated, clause))
+
+    def negated_before(i: int) -> bool:
+        return any(i - 3 <= j < i for j in neg)
+
+    death, wants = at.get("death"), at.get("desire", [])
+    if death:
+        d = death[0]
+        near = [w for w in wants if abs(w - d) <= 5]
+        # "going to die", "will die", "mar jaungi": intent right before a verb of dying
+        verb = at.get("death_verb", [])
+        near += [j for j in at.get("intent", []) + future if verb and -1 <= verb[0] - j <= 3]
+        near += [j for j in future if verb and 0 < j - verb[0] <= 2]
+        if near:
+            w = near[0]
+            cue("ideation", [d, w], negated_before(min(d, w)) or negated_before(max(d, w)))
+    life = at.get("life")
+    if life and (neg or at.get("stop")):
+        if (wants and (neg or at.get("stop"))) or (at.get("life_inf") and neg):
+            cue("ideation", [life[0], *(neg or at["stop"])])
+    harm, body = at.get("harm"), at.get("body")
+    if harm and body and abs(harm[0] - body[0]) <= 5:
+        cue("self_harm", [harm[0], body[0]], negated_before(harm[0]))
+    act = at.get("act")
+    if act and "means" in message:
+        third_future = any(w.endswith(("egi", "ega")) for w in words)  # "kha legi": her words
+        push = (
+            at.get("quantity") or at.get("intent") or future or third_future or death or wants
+            or "quantity_strong" in message or any(_is_count(w) for w in c.light)
+            or message & {"count"}
+        )
+        if push:
+            cue("method", [act[0]], negated_before(act[0]))
+    if at.get("jump") and (future or at.get("intent") or first or at.get("desire")):
+        cue("jump", at["jump"])
+    cutting = [i for i in at.get("means", ()) if words[i] in _CUTTING]
+    if cutting:
+        cue("blade", cutting)
+    if len(cutting) < len(at.get("means", ())):
+        cue("means", at["means"])
+    if at.get("how") and (at.get("means") or at.get("height") or "way" in words) and (
+        at.get("enough") or death
+    ):
+        out.append(_Cue("method", "none", False, clause))
+    hope = at.get("hope")
+    if hope and any(w in lex.hope_negation for w in words):
+        cue("hopeless", hope)
+    return out
+
+
+def _message_classes(lex: _Lexicon, clauses: list[_Clause]) -> set[str]:
+    seen: set[str] = set()
+    for c in clauses:
+        for w in c.light:
+            seen.update(lex.class_of.get(w, ()))
+            if _is_count(w):
+                seen.add("count")
+    return seen
 
 
 def assess(text: str, normalized: Normalized | None = None) -> CrisisFinding | None:
@@ -652,42 +884,61 @@ def assess(text: str, normalized: Normalized | None = None) -> CrisisFinding | N
         return None
     n = normalized if normalized is not None else normalize(text)
     lex = _lexicon()
-    clauses = _clauses(lex, n.text)
-    cues: list[_Cue] = []
-    context: dict[int, set[str]] = {}
-    for c, words in enumerate(clauses):
-        found, ctx = _cues_in(lex, words, c)
-        cues.extend(found)
-        if ctx:
-            context[c] = ctx
+    clauses = _clauses(n.text)
+    message = _message_classes(lex, clauses)
     original = n.original
     emoji = any(e in original for e in _MEANS_EMOJI)
-    dose = any(ch.isdigit() for ch in original) and _DOSE.search(original) is not None
+    cues: list[_Cue] = []
+    context: dict[int, set[str]] = {}
+    conditional: set[int] = set()
+    for i, c in enumerate(clauses):
+        found, ctx = _phrase_cues(lex, c, i)
+        have = {f.category for f in found}
+        if message or found:
+            found.extend(f for f in _class_cues(lex, c, i, message) if f.category not in have)
+        if len(c.light) == 1 and c.light[0] in lex.goodbye_words:
+            found.append(_Cue("goodbye", "none", False, i))  # a clause that is only "goodbye"
+        cues.extend(found)
+        if ctx:
+            context[i] = ctx
+        if not lex.conditional.isdisjoint(c.light) and not (
+            lex.other.isdisjoint(c.light) and lex.third.isdisjoint(c.light)
+        ):
+            conditional.add(i)  # "if your friend ...", "agar koi ..."
     if not cues and not emoji:
         return None
-    all_words = {w for words in clauses for w in words}
-    support = not lex.support.isdisjoint(all_words)
-    media = not lex.media.isdisjoint(all_words)
-    quoted = media and _QUOTED.search(original) is not None
-    first_anywhere = not lex.first.isdisjoint(all_words)
-    return _decide(cues, context, support, media, quoted, emoji, dose, first_anywhere,
-                   clauses, n)
-
-
-def _decide(
-    cues: list[_Cue],
-    context: dict[int, set[str]],
-    support: bool,
-    media: bool,
-    quoted: bool,
-    emoji: bool,
-    dose: bool,
-    first_anywhere: bool,
-    clauses: list[list[str]],
-    n: Normalized,
-) -> CrisisFinding | None:
-    if quoted:
+    words = {w for c in clauses for w in c.light}
+    dose = any(ch.isdigit() for ch in original) and _DOSE.search(original) is not None
+    setting = _Setting(
+        support=not lex.support.isdisjoint(words),
+        media=not lex.media.isdisjoint(words),
+        quoted=_QUOTED.search(original) is not None,
+        emoji=emoji,
+        dose=dose,
+        first_subject=not lex.first_subject.isdisjoint(words)
+        or any(_is_first(lex, c.light, j) or _first_future(w)
+               for c in clauses for j, w in enumerate(c.light)),
+    )
+    risk, names = _decide(cues, context, conditional, setting)
+    if risk is None:
         return None
+    return CrisisFinding(risk, names, _excerpt(n))
+
+
+@dataclass(frozen=True, slots=True)
+class _Setting:
+    support: bool  # a workshop, a helpline, the news
+    media: bool  # a song, a film, a drama
+    quoted: bool
+    emoji: bool  # the pill or rope emoji
+    dose: bool  # "800mg"
+    first_subject: bool  # "I", "main", "hun" somewhere
+
+
+def _kept(
+    cues: list[_Cue], context: dict[int, set[str]], conditional: set[int], s: _Setting
+) -> list[_Cue]:
+    """The cues that still speak after their setting is read."""
     distress_clauses = {c.clause for c in cues if c.category in _DISTRESS}
     in_message = set().union(*context.values()) if context else set()
     kept: list[_Cue] = []
@@ -695,56 +946,128 @@ def _decide(
         ctx = context.get(c.clause, ())
         if c.subject == "other":
             continue  # advice to "you", talk of "anyone"
+        if c.clause in conditional and c.subject != "first" and c.category not in _NEUTRAL:
+            continue  # "if your friend is suicidal, ..."
         if c.category == "topic" and (
-            support or media or c.clause in distress_clauses or "recovery" in in_message
+            ((s.support or s.media) and c.subject != "first")
+            or c.clause in distress_clauses
+            or "recovery" in in_message
             or ("talk" in ctx and c.subject != "first")
         ):
             continue
-        if (support or media) and c.subject != "first" and c.category not in _NEUTRAL:
+        if (s.support or s.media) and c.subject != "first" and c.category not in _NEUTRAL:
             continue  # workshops, the news, dramas: only her own words count
         if "idiom" in ctx and c.category in {"ideation", "topic", "hopeless"}:
             continue
         if c.category == "goodbye" and "see_you" in in_message:
             continue
         kept.append(c)
+    return kept
+
+
+def _decide(
+    cues: list[_Cue], context: dict[int, set[str]], conditional: set[int], s: _Setting
+) -> tuple[str | None, tuple[str, ...]]:
+    if s.media and s.quoted:
+        return None, ()  # a line quoted from a song or a film
+    kept = _kept(cues, context, conditional, s)
     mine = [c for c in kept if c.subject in ("first", "none") and not c.negated]
     lower = [c for c in kept if c not in mine]
     cats = {c.category for c in mine}
-    means = "means" in cats or emoji or dose
+    presence, jump = "presence" in cats, "jump" in cats
+    means = "means" in cats or s.emoji or s.dose or presence or jump
     when = bool(cats & {"time", "plan"})
     ideation = bool(cats & ({"ideation", "topic"} | _MODERATE_CUES))
-    distress = ideation or "self_harm" in cats
     risk: str | None = None
     if (
         "method" in cats
-        or (distress and means)
+        or (ideation and (means or "blade" in cats))
+        or ("self_harm" in cats and means)
         or (ideation and when)
         or ("plan" in cats and "time" in cats)
-        or (means and when and first_anywhere)
-        or (emoji and when)
+        or ((means or "blade" in cats) and (when or "now" in cats) and s.first_subject)
+        or (presence and (when or "now" in cats or jump))
+        or (s.emoji and when)
     ):
         risk = IMMINENT
     elif cats & (_DISTRESS | {"topic"}):
         risk = HIGH
-    elif cats & _MODERATE_CUES or any(
-        c.category in _DISTRESS | {"topic", "method"} for c in lower
-    ) or any(c.category in _MODERATE_CUES and not c.negated for c in lower):
+    elif cats & _MODERATE_CUES or presence or any(
+        c.category in _DISTRESS | _MODERATE_CUES | {"topic", "method"} for c in lower
+    ):
         risk = MODERATE
-    if risk is None:
-        return None
-    if media and risk != IMMINENT:
+    if risk is not None and s.media and risk != IMMINENT:
         risk = MODERATE  # her words beside a song or a drama: help, at a lower risk
-    decisive = mine or lower
-    names = tuple(dict.fromkeys(c.category for c in kept)) + (("means",) if emoji or dose else ())
-    return CrisisFinding(risk, tuple(dict.fromkeys(names)), _excerpt(n, clauses, decisive))
+    names = tuple(dict.fromkeys(c.category for c in kept))
+    return risk, names + (("means",) if (s.emoji or s.dose) and "means" not in names else ())
 
 
-def _excerpt(n: Normalized, clauses: list[list[str]], decisive: Iterable[_Cue]) -> str:
+# --- anchors: what makes the pipeline read a text at all ---------------------------------------
+
+#: The id of the anchor rules compiled into the pipeline's rule set.
+ANCHOR_ID = "crisis:anchor"
+# Classes whose words every class rule needs (body, act, desire... only ever come with one).
+_ANCHOR_CLASSES = ("death", "life", "harm", "means", "height", "jump", "hope")
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+# A time never raises a crisis alone, so it needs no anchor: another cue always comes with it.
+_UNANCHORED = _CONTEXT | {"time", "now"}
+
+
+def _anchor_of(variant: str) -> str | None:
+    """What stands for one phrase: its longest run of literal words (gaps and numbers cut runs),
+    compiled as a phrase, so "tell my sister ~ ~ loved" is anchored by "tell my sister"."""
+    runs: list[list[str]] = [[]]
+    for w in variant.split():
+        if w in (_GAP, _NUMBER):
+            runs.append([])
+        else:
+            runs[-1].append(w)
+    best = max((" ".join(r) for r in runs if r), key=len, default="")
+    return best or None
+
+
+@lru_cache(maxsize=1)
+def anchor_rules() -> tuple[RuleSpec, ...]:
+    """Word rules (action ``crisis``, id ``ANCHOR_ID``) for the pipeline's rule set: a text that
+    holds none of them (and no pill emoji or dose, see ``symbol_cue``) shows no crisis cue, so
+    the detector reads only texts that hold one. Latin words are compiled twice, plainly and
+    with the Roman Urdu phonetic key, so every spelling the phrases accept is anchored."""
+    words: set[str] = set()
+    for name in _ANCHOR_CLASSES:
+        words.update(_CLASSES[name].split())
+    for category, langs in _PHRASES.items():
+        if category in _UNANCHORED:
+            continue
+        for block in langs.values():
+            for line in block.strip().splitlines():
+                for variant in expand(line.strip()):
+                    anchor = _anchor_of(variant)
+                    if anchor is not None:
+                        words.add(anchor)
+    rules: list[RuleSpec] = []
+    for w in sorted(words):
+        kind = "phrase" if " " in w else "word"
+        if _ARABIC.search(w):
+            rules.append(RuleSpec(ANCHOR_ID, w, kind, CRISIS, "self_harm", "ur"))
+        else:
+            rules.append(RuleSpec(ANCHOR_ID, w, kind, CRISIS, "self_harm", "en"))
+            rules.append(RuleSpec(ANCHOR_ID, w, kind, CRISIS, "self_harm", "roman_ur"))
+    return tuple(rules)
+
+
+def symbol_cue(n: Normalized) -> bool:
+    """A cue the anchors cannot see: the pill or rope emoji, or a dose ("800mg")."""
+    original = n.original
+    if any(e in original for e in _MEANS_EMOJI):
+        return True
+    text = n.text
+    return ("mg" in text or "ml" in text) and _DOSE.search(original) is not None
+
+
+def _excerpt(n: Normalized) -> str:
     """A short piece of the original text for moderators (the whole text when short)."""
     text = n.original.strip()
-    if len(text) <= 120:
-        return text
-    return text[:117] + "..."
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def crisis_reason(text: str, normalized: Normalized | None = None) -> Reason | None:
