@@ -95,6 +95,10 @@ _PHRASES: dict[str, dict[str, str]] = {
             kms
             {sleep|sleeping} forever
             {to|not} wake up {again|ever|anymore|tomorrow}
+            {and|to} never wake up
+            never wake up again
+            {thinking|think|thought} {about|of} ending it
+            {thinking|think|thought} {about|of} {ending|taking} my life
         """,
         "roman_ur": """
             {marna|mrna|mar jana|mar jaana|mrjana|marjana} {chahti|chahta|chahtee|chati|hai}
@@ -111,6 +115,7 @@ _PHRASES: dict[str, dict[str, str]] = {
             {khudkushi|khud kushi|khudkhushi|khudkashi|suicide} ~ {kar|karna|karun|karungi|karegi}
             {khudkushi|khud kushi|khudkhushi|khudkashi|suicide} ~ {krna|krungi|kr|kar legi|kar li}
             {sab|sab kuch|sb} khatam kar {dungi|dun|lungi|lun}
+            apne aap ko {maar|mar|khatam} {lun|lungi|dun|dungi|karna|kar lun|kar dun}
             khatam kar {dungi|lungi} sab {kuch|}
         """,
         "ur": """
@@ -119,7 +124,7 @@ _PHRASES: dict[str, dict[str, str]] = {
             {جینا|زندہ رہنا} نہیں {چاہتی|چاہتا|ہے}
             زندہ نہیں رہنا
             اپنی جان ~ {لے|لوں|دے|دوں|لینا}
-            خود کو {مار لوں|مار لوں گی|مار ڈالوں|ختم کر لوں|ختم کر دوں|ختم کر لوں گی|ختم کرنا}
+            {خود|اپنے آپ} کو {مار لوں|مار لوں گی|مار ڈالوں|ختم کر لوں|ختم کر دوں|ختم کر لوں گی|ختم کرنا}
             زندگی ختم کر {لوں|دوں|لوں گی|دوں گی}
             زندگی ختم کرنا
             {خودکشی|خود کشی} ~ {کر|کرنا|کروں|کروں گی}
@@ -137,9 +142,11 @@ _PHRASES: dict[str, dict[str, str]] = {
             khud ko {nuksan|nuqsan|nuqsaan|nuksaan|takleef|zakhmi|chot} ~ {pohancha|pohanchati|pahuncha}
             khud ko {nuksan|nuqsan|nuqsaan|nuksaan|takleef|zakhmi|chot} ~ {de|deti|kar|karti|kr|kiya|kia}
             {cutting|cut} kar rahi
+            apne aap ko {kaat|kaatti|kaata|zakhmi|maarti|nuqsan}
         """,
         "ur": """
             خود کو {نقصان|زخمی|تکلیف} ~ {پہنچا|پہنچاتی|کرتی|کر|دیتی|کیا}
+            اپنے آپ کو {کاٹتی|کاٹا|کاٹ|زخمی|مارتی|نقصان}
         """,
     },
     "topic": {
@@ -193,6 +200,7 @@ _PHRASES: dict[str, dict[str, str]] = {
         "en": """
             {i'm|im|i am} {at|on|near} the {roof|rooftop|bridge|canal|ledge|edge|balcony|terrace}
             {standing|sitting} on the {roof|ledge|bridge|edge|railing}
+            on the {train tracks|railway track|railway line|tracks}
         """,
         "roman_ur": """
             {chhat|chat|pul|nehar|nahar|bridge|roof|balcony} {pe|par|pr} {hun|hoon|khadi|khari|baithi}
@@ -227,6 +235,7 @@ _PHRASES: dict[str, dict[str, str]] = {
         """,
         "roman_ur": """
             {aaj raat|aj raat|aaj rat|aj rat|kal subah|raat ko}
+            fajr {se pehle|ke baad}
             {aakhri|akhri|last} {raat|din|baar|post}
             kal subah tak
         """,
@@ -239,6 +248,7 @@ _PHRASES: dict[str, dict[str, str]] = {
     "now": {
         "en": """
             right now
+            {more|few} minutes
         """,
         "roman_ur": """
             {abhi|isi waqt}
@@ -257,12 +267,14 @@ _PHRASES: dict[str, dict[str, str]] = {
             {wrote|written|writing} {my|a|the|} {note|notes|letter|letters}
             i know what {i'm|im|i am} doing
             {nobody's|nobody is|no one is|no one's|noone is} home
+            {don't|dont|do not|please don't} {call|tell} anyone
         """,
         "roman_ur": """
             {sab|sb|ghar wale|gharwale} ~ {so jayen|so jaen|soyen|sone|so jayenge} ~ {ke baad|to|tab}
             sone ke baad
             {faisla|faisala|faislah} kar {liya|lia|li}
             ghar {pe|par|mein} koi nahi
+            kisi ko mat {batana|bataana|bulana}
         """,
         "ur": """
             {سب|گھر والے} ~ {سونے|سو جائیں} ~ {کے بعد|تو}
@@ -278,6 +290,9 @@ _PHRASES: dict[str, dict[str, str]] = {
             {sorry|forgive me} for everything
             if anything happens {to me|}
             thank you {all|everyone|} for {everything|being kind to me}
+            look after my
+            tell everyone {i'm|im|i am} sorry
+            sorry {ammi|abbu|ami|abu|mama|papa|mom|mum|dad}
         """,
         "roman_ur": """
             {ammi|abbu|ami|abu|behen|bhai|sab|family} ka {khayal|khyal|khial} rakhna
@@ -285,7 +300,9 @@ _PHRASES: dict[str, dict[str, str]] = {
             {meri|mere} {behen|ammi|ami|bhai|dost|beti|beta} ko {batana|bata dena|kehna} ~ ~ {maaf|sorry}
             {alvida|alwida|khuda hafiz} {sab|sab ko|everyone|dosto}
             {sab ko|sab} {alvida|alwida}
-            {mujhe|mujhay} maaf kar {dena|do}
+            {mujhe|mujhay} maaf kar {dena|do|dein|dijiye|dijye}
+            chali {jaungi|jaun|jaoon} hamesha ke liye
+            hamesha ke liye {chali|ja|ja rahi}
             maaf kar dena {ammi|abbu|sab}
             wapas nahi {aaungi|aungi|jaungi}
         """,
@@ -293,7 +310,8 @@ _PHRASES: dict[str, dict[str, str]] = {
             {امی|ابو|بہن|بھائی|سب} کا خیال رکھنا
             {امی|ابو|بہن|بھائی|بیٹی} کو {بتانا|کہنا} ~ ~ {پیار|معاف}
             سب کو {خدا حافظ|الوداع}
-            {مجھے|} معاف کر دینا
+            {مجھے|} معاف کر {دینا|دیں}
+            ہمیشہ کے لیے
             واپس نہیں {جاؤں|آؤں}
         """,
     },
@@ -304,7 +322,10 @@ _PHRASES: dict[str, dict[str, str]] = {
             {nobody|no one} {will|would|is going to} miss me
             better off without me
             {happier|better|fine} without me
-            {such a|a|just a} burden
+            {such a|a|just a} {burden|bojh}
+            waste of {space|oxygen|air}
+            {deserve|deserves} {better|a better}
+            {they'd|they would|everyone would|everyone'd} be relieved
             everyone would be better off
             {anyone's|anybody's|everyone's|a} {problem|burden} anymore
             {won't|wont|will not} be {anyone's|anybody's|a} {problem|burden}
@@ -319,6 +340,7 @@ _PHRASES: dict[str, dict[str, str]] = {
             koi ~ yaad nahi {karega|karay ga|kare ga}
             {meri|mery} wajah se ~ {dukhi|pareshan|pareshaan|tang}
             {main|mein} na hoti {to|tu} {acha|achha|behtar}
+            {thak|tang} {gaye|aa gaye} ~ mujh se
         """,
         "ur": """
             میرے بغیر ~ {خوش|بہتر}
@@ -337,12 +359,16 @@ _PHRASES: dict[str, dict[str, str]] = {
             {tired|sick} of {living|life|being alive}
             i'm so {empty|hopeless}
             {gave up|giving up} on {life|myself|everything}
+            nothing matters
+            {i've|i have} given up
             {it|things} {doesn't|does not|won't|will not|never} {get|gets} better
         """,
         "roman_ur": """
             {jeene|jine} ka koi {faida|fayda|faaida|matlab|maqsad}
             {zindagi|zindgi} se {thak|tang|tung|bezaar} {gayi|gai|aa gayi|hun}
             bas ab khatam
+            {aaj|ab|bas} sab khatam
+            kuch {bhi|} {theek|thik} nahi hoga
             aur nahi
         """,
         "ur": """
@@ -395,10 +421,11 @@ _PHRASES: dict[str, dict[str, str]] = {
     # A goodbye that is not a farewell ("see you after my holiday").
     "see_you": {
         "en": """
-            {see you|see u|see ya|holiday|vacation|trip|moving to}
+            {see you|see u|see ya|holiday|vacation|trip|moving to|logging off|ramadan|eid}
         """,
         "roman_ur": """
             {milte hain|phir milenge|moving|shift ho}
+            dua mein yaad
         """,
         "ur": """
             پھر ملیں گے
@@ -415,9 +442,10 @@ _CLASSES: dict[str, str] = {
     "life_inf": "jeena jina جینا",
     "life": "live living alive exist existing life zindagi zindgi zinda jeena jina زندگی زندہ جینا",
     "desire": """
-        want wanna wanted wish wishing rather pray praying ready thinking think thought
-        chahti chahta dil kash kaash soch sochti sochta khayal khyal
-        چاہتی چاہتا دل کاش سوچ سوچتی خیال
+        want wanna wanted wish wishing rather pray praying ready thinking think thought peaceful
+        peace relief chahti chahta chahiye chahye dil kash kaash soch sochti sochta khayal khyal
+        sukoon
+        چاہتی چاہتا چاہیے چاہئے دل کاش سوچ سوچتی خیال سکون
     """,
     "intent": "will ll gonna going shall",
     "stop": "stop stopped",
@@ -437,14 +465,15 @@ _CLASSES: dict[str, str] = {
         pesticide knife blade razor rope noose overdose antidepressants painkillers panadol
         paracetamol xanax lexotanil alprazolam valium ativan tramadol rivotril clonazepam
         diazepam insulin roof rooftop bridge canal ledge balcony terrace tracks building floor
+        phenyl harpic gas river nadi darya dariya
         goli goliyan golian goliya dawai dawa zehr zahr zehar zeher tezab tezaab rassi phanda
         pankha pankhe chhat pul nehar nahar manzil
-        گولی گولیاں دوائی دوا زہر تیزاب رسی پھندا پنکھا پنکھے چھت پل نہر منزل
+        گولی گولیاں دوائی دوا زہر تیزاب رسی پھندا پنکھا پنکھے چھت پل نہر منزل دریا
     """,
     "height": "roof rooftop bridge ledge balcony terrace building floor chhat pul manzil چھت پل منزل",
     "act": """
         take taking took swallow swallowed swallowing drink drank drinking jump jumping hang
-        hanging counted saved collect collected stocked hoarded ordered bought overdose
+        hanging counted saved saving collect collected stocked hoarded ordered bought overdose khol
         kha khaa khaun khaon khaungi khalungi khana khai khali pee pi piyun kod kodna kodne
         kodungi chhalang chalang latak
         lutak jama nigal
@@ -457,10 +486,10 @@ _CLASSES: dict[str, str] = {
     "quantity": "every sab سب",
     "hope": """
         hope hopes hopeless way point worth reason umeed umid ummeed faida fayda faaida matlab
-        maqsad wajah امید فائدہ مقصد وجہ
+        maqsad wajah raasta rasta امید فائدہ مقصد وجہ راستہ
     """,
     "how": "how easiest quickest painless kitni kitne kitna کتنی کتنے کتنا",
-    "enough": "enough kafi chahiye wake کافی",
+    "enough": "enough kafi chahiye wake survive کافی",
 }
 
 # --- person, negation and setting markers (Roman Urdu key) -------------------------------------
@@ -500,8 +529,8 @@ _SUPPORT = """
     lecture helpline hotline lifeline crisisline volunteer volunteers news article articles
     headline report reports research study studies statistics rates survey campaign podcast
     documentary signs warning ngo support group counsellor counselor akhbar khabar rok roak
-    tham thaam
-    آگاہی ورکشاپ سیمینار ہیلپ لائن خبر اخبار تحقیق بچاؤ روک
+    tham thaam advice
+    آگاہی ورکشاپ سیمینار ہیلپ لائن خبر اخبار تحقیق بچاؤ روک لیکچر معلوماتی
 """
 _MEDIA = """
     song songs lyrics movie film drama episode series novel poem gaana gana nazm
@@ -518,6 +547,7 @@ _CLAUSE_SPLIT = re.compile(r"[.!?;,:\n\u060c\u061b\u061f\u06d4]+")
 _SQUEEZE = re.compile(r"([aeiou])\1+")
 _TOKEN = re.compile(r"[^\W_]+")
 _QUOTED = re.compile(r"(?:^|\s)[\"“‘'][^\"”’']{3,}[\"”’']")
+_APOSTROPHE = re.compile(r"(?<=[^\W\d_])['’](?=[^\W\d_])")
 _DOSE = re.compile(r"(?<![\d.])\d{2,5}\s?(?:mg|ml)\b", re.I)
 _MEANS_EMOJI = ("\U0001f48a", "\U0001faa2")  # pill, knot (rope)
 _SENTINEL = "zqxjzq"
@@ -707,6 +737,8 @@ class CrisisFinding:
 def _subject(
     lex: _Lexicon, words: list[str], start: int, end: int, category: str, fixed: str | None = None
 ) -> str:
+    if fixed == "third" and any(x in lex.other for x in words[:start]):
+        return "other"  # "ask someone whether they are thinking about killing themselves"
     if fixed is not None:
         return fixed
     if category in _NEUTRAL:
@@ -716,7 +748,7 @@ def _subject(
             return "first"
         w = words[j]
         if w in lex.third:
-            return "third"
+            return "other" if any(x in lex.other for x in words[:j]) else "third"
         if w in lex.other:
             return "other"
     if category in _VERBAL and end < len(words):
@@ -793,6 +825,10 @@ def _first_future(w: str) -> bool:
 
 _FIRST_FUTURE = frozenset({"lun", "dun", "jaun", "jaon", "karun", "khaun", "marun", "mrun"})
 _URDU_TAKE = frozenset({"لوں", "لی", "لیں", "لیا", "لینا"})
+_PROGRESSIVE = frozenset({"rahi", "raha", "rhi"})  # "ja rahi hun": I am going to
+_IN_HAND = frozenset(
+    tuple(_light_tokens(pair)) for pair in ("my hand", "hath mein", "haath mein", "ہاتھ میں")
+)
 
 
 def _class_cues(lex: _Lexicon, c: _Clause, clause: int, message: set[str]) -> list[_Cue]:
@@ -808,6 +844,8 @@ def _class_cues(lex: _Lexicon, c: _Clause, clause: int, message: set[str]) -> li
             at.setdefault("act", []).append(i)
     neg = [i for i, w in enumerate(words) if w in lex.negation]
     future = [i for i, w in enumerate(words) if _first_future(w)]
+    future += [i for i, w in enumerate(words[:-1]) if w == "ja" and words[i + 1] in _PROGRESSIVE]
+    held = any(pair in _IN_HAND for pair in zip(words, words[1:], strict=False))
     first = any(_is_first(lex, words, j) for j in range(len(words)))
     out: list[_Cue] = []
 
@@ -855,6 +893,8 @@ def _class_cues(lex: _Lexicon, c: _Clause, clause: int, message: set[str]) -> li
         cue("blade", cutting)
     if len(cutting) < len(at.get("means", ())):
         cue("means", at["means"])
+    if at.get("means") and held:
+        cue("method", at["means"])  # "the acid bottle is in my hand"
     if at.get("how") and (at.get("means") or at.get("height") or "way" in words) and (
         at.get("enough") or death
     ):
@@ -912,11 +952,11 @@ def assess(text: str, normalized: Normalized | None = None) -> CrisisFinding | N
     setting = _Setting(
         support=not lex.support.isdisjoint(words),
         media=not lex.media.isdisjoint(words),
-        quoted=_QUOTED.search(original) is not None,
+        quoted=_QUOTED.search(_APOSTROPHE.sub("", original)) is not None,
         emoji=emoji,
         dose=dose,
         first_subject=not lex.first_subject.isdisjoint(words)
-        or any(_is_first(lex, c.light, j) or _first_future(w)
+        or any(_first_future(w) or (_is_first(lex, c.light, j) and w not in lex.first)
                for c in clauses for j, w in enumerate(c.light)),
     )
     risk, names = _decide(cues, context, conditional, setting)
