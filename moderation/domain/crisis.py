@@ -185,6 +185,7 @@ _PHRASES: dict[str, dict[str, str]] = {
             {blade|chhuri|churi} le ke baithi
             {koodne|kudne|koodna} ka soch
             {zehr|zahr|zehar|zeher|poison|goliyan|pills|tezab} ~ {mangwa|mangwaya|mangwayi|rakha|rakhi}
+            {zehr|zahr|zehar|zeher|zahar} kha {lun|lungi|leti|lu}
             {le|la} {aayi|ayi|aai} {hun|hoon|hu}
             {nas|nass} {kaat|kat}
         """,
@@ -466,7 +467,7 @@ _CLASSES: dict[str, str] = {
         paracetamol xanax lexotanil alprazolam valium ativan tramadol rivotril clonazepam
         diazepam insulin roof rooftop bridge canal ledge balcony terrace tracks building floor
         phenyl harpic gas river nadi darya dariya
-        goli goliyan golian goliya dawai dawa zehr zahr zehar zeher tezab tezaab rassi phanda
+        goli goliyan golian goliya dawai dawa zehr zahr zehar zeher zahar tezab tezaab rassi phanda
         pankha pankhe chhat pul nehar nahar manzil
         گولی گولیاں دوائی دوا زہر تیزاب رسی پھندا پنکھا پنکھے چھت پل نہر منزل دریا
     """,
@@ -486,7 +487,7 @@ _CLASSES: dict[str, str] = {
     "quantity": "every sab سب",
     "hope": """
         hope hopes hopeless way point worth reason umeed umid ummeed faida fayda faaida matlab
-        maqsad wajah raasta rasta امید فائدہ مقصد وجہ راستہ
+        maqsad wajah waja raasta rasta امید فائدہ مقصد وجہ راستہ
     """,
     "how": "how easiest quickest painless kitni kitne kitna کتنی کتنے کتنا",
     "enough": "enough kafi chahiye wake survive کافی",
@@ -546,8 +547,9 @@ _THIRD_FORCING = "herself himself themselves wants doesn legi degi karegi her"
 _CLAUSE_SPLIT = re.compile(r"[.!?;,:\n\u060c\u061b\u061f\u06d4]+")
 _SQUEEZE = re.compile(r"([aeiou])\1+")
 _TOKEN = re.compile(r"[^\W_]+")
-_QUOTED = re.compile(r"(?:^|\s)[\"“‘'][^\"”’']{3,}[\"”’']")
-_APOSTROPHE = re.compile(r"(?<=[^\W\d_])['’](?=[^\W\d_])")
+# Quote marks (an apostrophe inside a word is not one), cut out as a token of their own.
+_QUOTE_MARK = re.compile(r"[\"“”«»]|(?<![^\W\d_])['‘’]|['‘’](?![^\W\d_])")
+_QUOTE = "zqyqz"
 _DOSE = re.compile(r"(?<![\d.])\d{2,5}\s?(?:mg|ml)\b", re.I)
 _MEANS_EMOJI = ("\U0001f48a", "\U0001faa2")  # pill, knot (rope)
 _SENTINEL = "zqxjzq"
@@ -721,8 +723,9 @@ class _Cue:
 
 @dataclass(frozen=True, slots=True)
 class _Clause:
-    words: list[str]  # Roman Urdu key (phrases, markers)
-    light: list[str]  # light key, aligned with ``words`` (word classes)
+    words: list[str]  # Roman Urdu key (phrases)
+    light: list[str]  # light key, aligned with ``words`` (word classes, markers)
+    quoted: bool = False  # inside a closed pair of quote marks
 
 
 @dataclass(frozen=True, slots=True)
@@ -775,21 +778,37 @@ _POSSESSION = frozenset({("mere", "pas"), ("mere", "paas"), ("میرے", "پاس
 
 
 def _clauses(folded: str) -> list[_Clause]:
+    """The clauses of a text (split at punctuation and "but"), each in both keys, with whether
+    it sits inside quote marks."""
     marked = _CLAUSE_SPLIT.sub(f" {_SENTINEL} ", folded) if _CLAUSE_SPLIT.search(folded) else folded
+    if _QUOTE_MARK.search(marked):
+        marked = _QUOTE_MARK.sub(f" {_QUOTE} ", marked)
     raw = _TOKEN.findall(marked)
     light = [_light(w) for w in raw]
     roman = roman_key(" ".join(raw)).split()
     if len(roman) != len(light):  # never expected: the Roman key rewrites inside words only
         roman = light
     lex = _lexicon()
-    sentinel = _light(_SENTINEL)
     out: list[_Clause] = []
-    start = 0
-    for i, w in enumerate([*light, sentinel]):
-        if w == sentinel or w in lex.clause_words:
-            if i > start:
-                out.append(_Clause(roman[start:i], light[start:i]))
-            start = i + 1
+    words: list[int] = []
+    inside = False
+    opened_at = -1  # the clause where the open quote began
+    quoted_now = False
+    for i, w in enumerate([*light, _SENTINEL]):
+        if w == _QUOTE:
+            inside = not inside
+            if inside:
+                opened_at = len(out)
+            quoted_now = quoted_now or inside
+            continue
+        if w == _SENTINEL or w in lex.clause_words:
+            if words:
+                out.append(_Clause([roman[j] for j in words], [light[j] for j in words], quoted_now))
+            words, quoted_now = [], inside
+            continue
+        words.append(i)
+    if inside:  # an unclosed quote quotes nothing
+        out[opened_at:] = [_Clause(c.words, c.light) for c in out[opened_at:]]
     return out
 
 
@@ -939,6 +958,8 @@ def assess(text: str, normalized: Normalized | None = None) -> CrisisFinding | N
         if len(c.light) == 1 and c.light[0] in lex.goodbye_words:
             found.append(_Cue("goodbye", "none", False, i))  # a clause that is only "goodbye"
         cues.extend(found)
+        if c.quoted:
+            ctx.add("quoted")
         if ctx:
             context[i] = ctx
         if not lex.conditional.isdisjoint(c.light) and not (
@@ -952,7 +973,6 @@ def assess(text: str, normalized: Normalized | None = None) -> CrisisFinding | N
     setting = _Setting(
         support=not lex.support.isdisjoint(words),
         media=not lex.media.isdisjoint(words),
-        quoted=_QUOTED.search(_APOSTROPHE.sub("", original)) is not None,
         emoji=emoji,
         dose=dose,
         first_subject=not lex.first_subject.isdisjoint(words)
@@ -969,7 +989,6 @@ def assess(text: str, normalized: Normalized | None = None) -> CrisisFinding | N
 class _Setting:
     support: bool  # a workshop, a helpline, the news
     media: bool  # a song, a film, a drama
-    quoted: bool
     emoji: bool  # the pill or rope emoji
     dose: bool  # "800mg"
     first_subject: bool  # "I", "main", "hun" somewhere
@@ -997,6 +1016,8 @@ def _kept(
             continue
         if (s.support or s.media) and c.subject != "first" and c.category not in _NEUTRAL:
             continue  # workshops, the news, dramas: only her own words count
+        if (s.support or s.media) and "quoted" in ctx:
+            continue  # a line quoted from a song, a film or a training
         if "idiom" in ctx and c.category in {"ideation", "topic", "hopeless"}:
             continue
         if c.category == "goodbye" and "see_you" in in_message:
@@ -1008,8 +1029,6 @@ def _kept(
 def _decide(
     cues: list[_Cue], context: dict[int, set[str]], conditional: set[int], s: _Setting
 ) -> tuple[str | None, tuple[str, ...]]:
-    if s.media and s.quoted:
-        return None, ()  # a line quoted from a song or a film
     kept = _kept(cues, context, conditional, s)
     mine = [c for c in kept if c.subject in ("first", "none") and not c.negated]
     lower = [c for c in kept if c not in mine]
@@ -1075,6 +1094,7 @@ def anchor_rules() -> tuple[RuleSpec, ...]:
     words: set[str] = set()
     for name in _ANCHOR_CLASSES:
         words.update(_CLASSES[name].split())
+    words.update(_GOODBYE_WORDS.split())  # a clause that is only "goodbye"
     for category, langs in _PHRASES.items():
         if category in _UNANCHORED:
             continue
