@@ -349,7 +349,9 @@ def main() -> int:
             f"{int(case.is_evasion)} | {text} |"
         )
     crisis_ok = True
-    for part, bounded in (("heldout", True), ("heldout_b", True), ("heldout_c", True), ("dev", False)):
+    parts = (("heldout", True), ("heldout_b", True), ("heldout_c", True), ("heldout_d", True),
+             ("dev", False))
+    for part, bounded in parts:
         part_lines, part_ok = crisis_section(pipeline, part, bounded)
         lines += part_lines
         crisis_ok = crisis_ok and part_ok
