@@ -96,6 +96,10 @@ _PHRASES: dict[str, dict[str, str]] = {
             {sleep|sleeping} forever
             {to|not} wake up {again|ever|anymore|tomorrow}
             {and|to} never wake up
+            {want|wanna} it {all|} to end
+            disappear {for good|forever}
+            {not|never} exist
+            {do|doing} {something|anything} stupid
             never wake up again
             {thinking|think|thought} {about|of} ending it
             {thinking|think|thought} {about|of} {ending|taking} my life
@@ -176,6 +180,9 @@ _PHRASES: dict[str, dict[str, str]] = {
             {blade|pills|rope|poison} {is|are} ready
             {looking|staring|stare|look} at the {fan|rope|pills|bridge|roof|ledge}
             {easiest|quickest|best|painless} way to {die|kill myself|end it}
+            walk into the {sea|river|canal|water}
+            {tied|tie|tying} the {dupatta|rope|noose|scarf}
+            set myself on fire
         """,
         "roman_ur": """
             {pankhe|pankha|fan|chhat} ~ {se|pe|par} {latak|lattak|lutak|phanda}
@@ -187,12 +194,18 @@ _PHRASES: dict[str, dict[str, str]] = {
             {zehr|zahr|zehar|zeher|poison|goliyan|pills|tezab} ~ {mangwa|mangwaya|mangwayi|rakha|rakhi}
             {zehr|zahr|zehar|zeher|zahar} kha {lun|lungi|leti|lu}
             {le|la} {aayi|ayi|aai} {hun|hoon|hu}
+            dupatta {bandh|baandh} {liya|diya|li}
+            aag {laga|lagaungi|lagaa}
+            {bijli|current|electric} ~ {taar|tar|wire} ~ {pakar|pakad|pakdungi|chhu|chu}
+            mitti ka tel
             {nas|nass} {kaat|kat}
         """,
         "ur": """
             {پنکھے|پنکھا} سے {لٹک|پھندا}
             {رسی|دوپٹہ} ~ گلے
             لے آئی ہوں
+            خود کو آگ
+            آگ لگا {لوں|دوں}
             {نس|نسیں} {کاٹ|کاٹی|کاٹ لوں}
         """,
     },
@@ -206,6 +219,7 @@ _PHRASES: dict[str, dict[str, str]] = {
         "roman_ur": """
             {chhat|chat|pul|nehar|nahar|bridge|roof|balcony} {pe|par|pr} {hun|hoon|khadi|khari|baithi}
             {chhat|chat|pul|nehar|nahar|bridge|roof|balcony} {pe|par|pr} {aa gayi|aagayi}
+            {chhat|pul|roof|nehar} ke {kinare|upar|kinaare} {baithi|khadi|hun}
         """,
         "ur": """
             {چھت|پل|نہر} پر {ہوں|کھڑی|بیٹھی|آ گئی}
@@ -269,6 +283,8 @@ _PHRASES: dict[str, dict[str, str]] = {
             i know what {i'm|im|i am} doing
             {nobody's|nobody is|no one is|no one's|noone is} home
             {don't|dont|do not|please don't} {call|tell} anyone
+            {nobody|no one} will find me
+            waiting for {the house|everyone|everybody} to {be quiet|sleep|be asleep}
         """,
         "roman_ur": """
             {sab|sb|ghar wale|gharwale} ~ {so jayen|so jaen|soyen|sone|so jayenge} ~ {ke baad|to|tab}
@@ -289,7 +305,7 @@ _PHRASES: dict[str, dict[str, str]] = {
             {take|please take} care of my {cat|mother|mom|sister|family|kids|ammi}
             goodbye {everyone|everybody|all|forever|world|guys}
             {sorry|forgive me} for everything
-            if anything happens {to me|}
+            if {anything|something} happens {to me|}
             thank you {all|everyone|} for {everything|being kind to me}
             look after my
             tell everyone {i'm|im|i am} sorry
@@ -306,6 +322,8 @@ _PHRASES: dict[str, dict[str, str]] = {
             hamesha ke liye {chali|ja|ja rahi}
             maaf kar dena {ammi|abbu|sab}
             wapas nahi {aaungi|aungi|jaungi}
+            {aakhri|akhri} salaam
+            meri taraf se {alvida|aakhri}
         """,
         "ur": """
             {امی|ابو|بہن|بھائی|سب} کا خیال رکھنا
@@ -325,6 +343,7 @@ _PHRASES: dict[str, dict[str, str]] = {
             {happier|better|fine} without me
             {such a|a|just a} {burden|bojh}
             waste of {space|oxygen|air}
+            {lighter|easier} without me
             {deserve|deserves} {better|a better}
             {they'd|they would|everyone would|everyone'd} be relieved
             everyone would be better off
@@ -342,12 +361,16 @@ _PHRASES: dict[str, dict[str, str]] = {
             {meri|mery} wajah se ~ {dukhi|pareshan|pareshaan|tang}
             {main|mein} na hoti {to|tu} {acha|achha|behtar}
             {thak|tang} {gaye|aa gaye} ~ mujh se
+            {mere|meri} hone {na|ya na} hone se
+            {mere|meri} {jane|jaane|marne} se ~ farq
         """,
         "ur": """
             میرے بغیر ~ {خوش|بہتر}
             {بوجھ|مسئلہ} {ہوں|بن گئی}
             کوئی ~ یاد نہیں {کرے گا|کرے گی}
             {مجھ سے} {جان چھوٹ|چھٹکارا}
+            میں نہ ہوتی تو {بہتر|اچھا}
+            میری وجہ سے ~ {پریشان|دکھی}
         """,
     },
     "hopeless": {
@@ -361,6 +384,10 @@ _PHRASES: dict[str, dict[str, str]] = {
             i'm so {empty|hopeless}
             {gave up|giving up} on {life|myself|everything}
             nothing matters
+            {don't|dont|can't|cant|do not} see a future
+            no future
+            done fighting
+            {feel|feeling|so} hopeless
             {i've|i have} given up
             {it|things} {doesn't|does not|won't|will not|never} {get|gets} better
         """,
@@ -370,10 +397,13 @@ _PHRASES: dict[str, dict[str, str]] = {
             bas ab khatam
             {aaj|ab|bas} sab khatam
             kuch {bhi|} {theek|thik} nahi hoga
+            kuch {baqi|baaki|baki} nahi {raha|bacha}
             aur nahi
         """,
         "ur": """
             زندگی سے {تھک|تنگ}
+            {آج|اب|بس} سب ختم
+            کچھ باقی نہیں {رہا|بچا}
         """,
     },
     # Context, not cues. A cause that makes "die" an idiom ("die of embarrassment").
@@ -385,9 +415,11 @@ _PHRASES: dict[str, dict[str, str]] = {
         """,
         "roman_ur": """
             {hansi|hasi|sharam|garmi|khushi|thand|bhook|bhuk} se
+            hans hans {ke|kar}
         """,
         "ur": """
             {ہنسی|شرم|گرمی|خوشی|بھوک} سے
+            ہنس ہنس {کے|کر}
         """,
     },
     # Talk *about* a topic ("khudkushi ke baare mein baat karna taboo nahi").
@@ -402,6 +434,19 @@ _PHRASES: dict[str, dict[str, str]] = {
         "ur": """
             کے بارے میں
             بات {کرنا|کی|ہوئی}
+        """,
+    },
+    # Grief for someone who died ("my aunt died by suicide years ago").
+    "bereaved": {
+        "en": """
+            {died|dead|death} {by|of|from} suicide
+            lost ~ to suicide
+        """,
+        "roman_ur": """
+            khudkushi se {faut|intiqal|mar gayi|mar gaya}
+        """,
+        "ur": """
+            خودکشی سے {فوت|انتقال}
         """,
     },
     # Past and recovered: "used to self harm, 5 years clean now".
@@ -423,6 +468,7 @@ _PHRASES: dict[str, dict[str, str]] = {
     "see_you": {
         "en": """
             {see you|see u|see ya|holiday|vacation|trip|moving to|logging off|ramadan|eid}
+            {mother's day|birthday|anniversary}
         """,
         "roman_ur": """
             {milte hain|phir milenge|moving|shift ho}
@@ -433,7 +479,7 @@ _PHRASES: dict[str, dict[str, str]] = {
         """,
     },
 }
-_CONTEXT = frozenset({"idiom", "talk", "recovery", "see_you"})
+_CONTEXT = frozenset({"idiom", "talk", "recovery", "see_you", "bereaved"})
 
 # --- word classes (light key) ----------------------------------------------------------------
 
@@ -466,10 +512,12 @@ _CLASSES: dict[str, str] = {
         pesticide knife blade razor rope noose overdose antidepressants painkillers panadol
         paracetamol xanax lexotanil alprazolam valium ativan tramadol rivotril clonazepam
         diazepam insulin roof rooftop bridge canal ledge balcony terrace tracks building floor
-        phenyl harpic gas river nadi darya dariya
+        phenyl harpic gas river nadi darya dariya sea samandar gun pistol revolver bandook
+        kerosene petrol chaaku chaku dupatta
         goli goliyan golian goliya dawai dawa zehr zahr zehar zeher zahar tezab tezaab rassi phanda
         pankha pankhe chhat pul nehar nahar manzil
-        گولی گولیاں دوائی دوا زہر تیزاب رسی پھندا پنکھا پنکھے چھت پل نہر منزل دریا
+        گولی گولیاں دوائی دوائیاں دوا زہر تیزاب رسی پھندا پنکھا پنکھے چھت پل نہر منزل دریا سمندر
+        پستول بندوق چاقو
     """,
     "height": "roof rooftop bridge ledge balcony terrace building floor chhat pul manzil چھت پل منزل",
     "act": """
@@ -482,12 +530,13 @@ _CLASSES: dict[str, str] = {
     """,
     "jump": "jump jumping kod kodna kodne kodungi chhalang chalang کود چھلانگ",
     "quantity_strong": """
-        all whole entire enough saari sari poori puri pura tamam kafi ساری پوری پورا تمام کافی
+        all whole entire enough everything saari sari poori puri pura tamam kafi ساری پوری پورا
+        تمام کافی
     """,
     "quantity": "every sab سب",
     "hope": """
         hope hopes hopeless way point worth reason umeed umid ummeed faida fayda faaida matlab
-        maqsad wajah waja raasta rasta امید فائدہ مقصد وجہ راستہ
+        maqsad wajah waja raasta rasta future امید فائدہ مقصد وجہ راستہ
     """,
     "how": "how easiest quickest painless kitni kitne kitna کتنی کتنے کتنا",
     "enough": "enough kafi chahiye wake survive کافی",
@@ -530,7 +579,7 @@ _SUPPORT = """
     lecture helpline hotline lifeline crisisline volunteer volunteers news article articles
     headline report reports research study studies statistics rates survey campaign podcast
     documentary signs warning ngo support group counsellor counselor akhbar khabar rok roak
-    tham thaam advice
+    tham thaam advice forum rules moderators
     آگاہی ورکشاپ سیمینار ہیلپ لائن خبر اخبار تحقیق بچاؤ روک لیکچر معلوماتی
 """
 _MEDIA = """
@@ -563,7 +612,7 @@ _MODERATE_CUES = frozenset({"goodbye", "burden", "hopeless"})
 # Whose means or time it is does not matter: her own words of distress decide.
 _NEUTRAL = frozenset({"means", "blade", "jump", "time", "now", "plan", "presence"})
 # Tools of self-harm: with self-harm they are its instrument, not a means of suicide.
-_CUTTING = frozenset({"blade", "razor", "knife", "chhuri", "churi", "بلیڈ"})
+_CUTTING = frozenset({"blade", "razor", "knife", "chhuri", "churi", "chaaku", "chaku", "بلیڈ", "چاقو"})
 # Verb-ending cues whose auxiliary tells the person ("marna chahti hun" / "... hai").
 _VERBAL = frozenset({"ideation", "self_harm", "topic", "goodbye", "burden", "hopeless"})
 
@@ -915,7 +964,7 @@ def _class_cues(lex: _Lexicon, c: _Clause, clause: int, message: set[str]) -> li
     if at.get("means") and held:
         cue("method", at["means"])  # "the acid bottle is in my hand"
     if at.get("how") and (at.get("means") or at.get("height") or "way" in words) and (
-        at.get("enough") or death
+        at.get("enough") or death or "enough" in message
     ):
         out.append(_Cue("method", "none", False, clause))
     hope = at.get("hope")
@@ -1019,6 +1068,8 @@ def _kept(
         if (s.support or s.media) and "quoted" in ctx:
             continue  # a line quoted from a song, a film or a training
         if "idiom" in ctx and c.category in {"ideation", "topic", "hopeless"}:
+            continue
+        if "bereaved" in ctx and (c.category == "topic" or c.subject == "third"):
             continue
         if c.category == "goodbye" and "see_you" in in_message:
             continue
