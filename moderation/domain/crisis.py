@@ -144,6 +144,7 @@ _PHRASES: dict[str, dict[str, str]] = {
         """,
         "roman_ur": """
             khud ko {nuksan|nuqsan|nuqsaan|nuksaan|takleef|zakhmi|chot} ~ {pohancha|pohanchati|pahuncha}
+            khud ko {nuksan|nuqsan|nuqsaan|takleef|zakhmi|chot} ~ {pohanchaungi|pohanchaun|pahunchaungi}
             khud ko {nuksan|nuqsan|nuqsaan|nuksaan|takleef|zakhmi|chot} ~ {de|deti|kar|karti|kr|kiya|kia}
             {cutting|cut} kar rahi
             apne aap ko {kaat|kaatti|kaata|zakhmi|maarti|nuqsan}
@@ -183,6 +184,8 @@ _PHRASES: dict[str, dict[str, str]] = {
             walk into the {sea|river|canal|water}
             {tied|tie|tying} the {dupatta|rope|noose|scarf}
             set myself on fire
+            {rope|noose|dupatta} is tied
+            tied to the {fan|ceiling|ceiling fan}
         """,
         "roman_ur": """
             {pankhe|pankha|fan|chhat} ~ {se|pe|par} {latak|lattak|lutak|phanda}
@@ -198,6 +201,8 @@ _PHRASES: dict[str, dict[str, str]] = {
             aag {laga|lagaungi|lagaa}
             {bijli|current|electric} ~ {taar|tar|wire} ~ {pakar|pakad|pakdungi|chhu|chu}
             mitti ka tel
+            {goliyan|golian|pills|tablets|dawai} ek {saath|sath} ~ {le|kha|khaa|li}
+            {sari|saari|sab} {goliyan|golian|pills|tablets} ~ {le|kha|khaa} {li|lin|liya|lein}
             {nas|nass} {kaat|kat}
         """,
         "ur": """
@@ -220,6 +225,7 @@ _PHRASES: dict[str, dict[str, str]] = {
             {chhat|chat|pul|nehar|nahar|bridge|roof|balcony} {pe|par|pr} {hun|hoon|khadi|khari|baithi}
             {chhat|chat|pul|nehar|nahar|bridge|roof|balcony} {pe|par|pr} {aa gayi|aagayi}
             {chhat|pul|roof|nehar} ke {kinare|upar|kinaare} {baithi|khadi|hun}
+            {railway line|railway track|track|patri|pataree} {pe|par|pr}
         """,
         "ur": """
             {چھت|پل|نہر} پر {ہوں|کھڑی|بیٹھی|آ گئی}
@@ -284,6 +290,8 @@ _PHRASES: dict[str, dict[str, str]] = {
             {nobody's|nobody is|no one is|no one's|noone is} home
             {don't|dont|do not|please don't} {call|tell} anyone
             {nobody|no one} will find me
+            so {nobody|no one} {would|will|wouldn't} {ask|know|notice|suspect}
+            train ka intezar
             waiting for {the house|everyone|everybody} to {be quiet|sleep|be asleep}
         """,
         "roman_ur": """
@@ -308,6 +316,7 @@ _PHRASES: dict[str, dict[str, str]] = {
             if {anything|something} happens {to me|}
             thank you {all|everyone|} for {everything|being kind to me}
             look after my
+            take care of {ammi|abbu|amma|my mother|my mom|my sister} for me
             tell everyone {i'm|im|i am} sorry
             sorry {ammi|abbu|ami|abu|mama|papa|mom|mum|dad}
         """,
@@ -315,6 +324,7 @@ _PHRASES: dict[str, dict[str, str]] = {
             {ammi|abbu|ami|abu|behen|bhai|sab|family} ka {khayal|khyal|khial} rakhna
             {meri|mere} {behen|ammi|ami|bhai|dost|beti|beta} ko {batana|bata dena|kehna} ~ ~ {pyar|pyaar}
             {meri|mere} {behen|ammi|ami|bhai|dost|beti|beta} ko {batana|bata dena|kehna} ~ ~ {maaf|sorry}
+            {ammi|abbu|ami|abu|behen|bhai} ko {batana|kehna} ~ ~ {pyar|pyaar|maaf}
             {alvida|alwida|khuda hafiz} {sab|sab ko|everyone|dosto}
             {sab ko|sab} {alvida|alwida}
             {mujhe|mujhay} maaf kar {dena|do|dein|dijiye|dijye}
@@ -513,17 +523,18 @@ _CLASSES: dict[str, str] = {
         paracetamol xanax lexotanil alprazolam valium ativan tramadol rivotril clonazepam
         diazepam insulin roof rooftop bridge canal ledge balcony terrace tracks building floor
         phenyl harpic gas river nadi darya dariya sea samandar gun pistol revolver bandook
-        kerosene petrol chaaku chaku dupatta
+        kerosene petrol chaaku chaku dupatta zehreeli zehrili
         goli goliyan golian goliya dawai dawa zehr zahr zehar zeher zahar tezab tezaab rassi phanda
         pankha pankhe chhat pul nehar nahar manzil
         گولی گولیاں دوائی دوائیاں دوا زہر تیزاب رسی پھندا پنکھا پنکھے چھت پل نہر منزل دریا سمندر
-        پستول بندوق چاقو
+        پستول بندوق چاقو چوہے
     """,
     "height": "roof rooftop bridge ledge balcony terrace building floor chhat pul manzil چھت پل منزل",
     "act": """
         take taking took swallow swallowed swallowing drink drank drinking jump jumping hang
         hanging counted saved saving collect collected stocked hoarded ordered bought overdose khol
-        kha khaa khaun khaon khaungi khalungi khana khai khali pee pi piyun kod kodna kodne
+        hidden hid hiding
+        kha khaa khaun khaon khaungi khalungi khana khai khali pi piyun kod kodna kodne
         kodungi chhalang chalang latak
         lutak jama nigal
         کہاوں پی کود چھلانگ لٹک جمع نگل
@@ -579,7 +590,7 @@ _SUPPORT = """
     lecture helpline hotline lifeline crisisline volunteer volunteers news article articles
     headline report reports research study studies statistics rates survey campaign podcast
     documentary signs warning ngo support group counsellor counselor akhbar khabar rok roak
-    tham thaam advice forum rules moderators
+    tham thaam advice forum rules moderators khabron khabrein media
     آگاہی ورکشاپ سیمینار ہیلپ لائن خبر اخبار تحقیق بچاؤ روک لیکچر معلوماتی
 """
 _MEDIA = """
@@ -667,6 +678,7 @@ class _Lexicon:
     media: frozenset[str]
     clause_words: frozenset[str]
     goodbye_words: frozenset[str]
+    topic_words: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -724,6 +736,7 @@ def _lexicon() -> _Lexicon:
         media=_words(_MEDIA, _light_tokens),
         clause_words=_words(_CLAUSE_WORDS, _light_tokens),
         goodbye_words=_words(_GOODBYE_WORDS, _light_tokens),
+        topic_words=_words("suicide suicidal harm selfharm khudkushi kushi خودکشی کشی", _light_tokens),
     )
 
 
@@ -892,7 +905,14 @@ def _first_future(w: str) -> bool:
 
 
 _FIRST_FUTURE = frozenset({"lun", "dun", "jaun", "jaon", "karun", "khaun", "marun", "mrun"})
-_URDU_TAKE = frozenset({"لوں", "لی", "لیں", "لیا", "لینا"})
+_URDU_TAKE = frozenset({"لوں", "لی", "لیں", "لیا", "لینا", "لے"})
+# Poisons: taking one at all is a method (a medicine needs a quantity or an intent).
+_POISON = frozenset({"poison", "bleach", "acid", "phenyl", "harpic", "pesticide", "zehr", "zahr",
+                     "zehar", "zeher", "zahar", "zehreeli", "zehrili", "tezab", "tezaab", "kerosene",
+                     "زہر", "تیزاب", "چوہے"})
+_POISON = frozenset(_light(w) for w in _POISON)
+_COPULA = frozenset({"is", "isn", "are", "was", "hai", "ہے"})
+_TAKEN = frozenset({"li", "liya", "lia", "lin", "lein", "le"})
 _PROGRESSIVE = frozenset({"rahi", "raha", "rhi"})  # "ja rahi hun": I am going to
 _IN_HAND = frozenset(
     tuple(_light_tokens(pair)) for pair in ("my hand", "hath mein", "haath mein", "ہاتھ میں")
@@ -907,8 +927,12 @@ def _class_cues(lex: _Lexicon, c: _Clause, clause: int, message: set[str]) -> li
         for name in lex.class_of.get(w, ()):
             at.setdefault(name, []).append(i)
     words = c.light
-    for i, w in enumerate(words):  # Urdu "کھا" (eat) folds to "کہا" (said): eat only before لوں
-        if w == "کہا" and i + 1 < len(words) and words[i + 1] in _URDU_TAKE:
+    for i, w in enumerate(words[:-1]):
+        # Urdu "کھا" (eat) folds to "کہا" (said), and "pee" (drink) to "pe" (on): they are acts
+        # only before "لوں", "li", "lungi"...
+        if (w == "کہا" and words[i + 1] in _URDU_TAKE) or (
+            w == "pe" and (words[i + 1] in _TAKEN or _first_future(words[i + 1]))
+        ):
             at.setdefault("act", []).append(i)
     neg = [i for i, w in enumerate(words) if w in lex.negation]
     future = [i for i, w in enumerate(words) if _first_future(w)]
@@ -946,9 +970,13 @@ def _class_cues(lex: _Lexicon, c: _Clause, clause: int, message: set[str]) -> li
         cue("self_harm", [harm[0], body[0]], negated_before(harm[0]))
     act = at.get("act")
     if act and "means" in message:
-        third_future = any(w.endswith(("egi", "ega")) for w in words)  # "kha legi": her words
+        third_future = any(w.endswith(("egi", "ega")) for w in words) or any(
+            w in ("گی", "گا") and j and words[j - 1] in ("لے", "دے") for j, w in enumerate(words)
+        )  # "kha legi", "کھا لے گی": her words, about someone else
+        poison = any(words[i] in _POISON for i in at.get("means", ()))
         push = (
-            at.get("quantity") or at.get("intent") or future or third_future or death or wants
+            poison or at.get("quantity") or at.get("intent") or future or third_future or death
+            or wants or "time" in message or "plan" in message
             or "quantity_strong" in message or any(_is_count(w) for w in c.light)
             or message & {"count"}
         )
@@ -971,6 +999,16 @@ def _class_cues(lex: _Lexicon, c: _Clause, clause: int, message: set[str]) -> li
     if hope and any(w in lex.hope_negation for w in words):
         cue("hopeless", hope)
     return out
+
+
+def _general_statement(lex: _Lexicon, c: _Clause) -> bool:
+    """"Self harm is not attention seeking": a topic word as the subject of a general sentence,
+    with no first person in the clause."""
+    topics = lex.topic_words
+    for i, w in enumerate(c.light[:-1]):
+        if w in topics and c.light[i + 1] in _COPULA:
+            return not any(_is_first(lex, c.light, j) for j in range(len(c.light)))
+    return False
 
 
 def _message_classes(lex: _Lexicon, clauses: list[_Clause]) -> set[str]:
@@ -999,8 +1037,10 @@ def assess(text: str, normalized: Normalized | None = None) -> CrisisFinding | N
     cues: list[_Cue] = []
     context: dict[int, set[str]] = {}
     conditional: set[int] = set()
+    phrase_cues = [_phrase_cues(lex, c, i) for i, c in enumerate(clauses)]
+    message |= {f.category for found, _ctx in phrase_cues for f in found} & {"time", "plan"}
     for i, c in enumerate(clauses):
-        found, ctx = _phrase_cues(lex, c, i)
+        found, ctx = phrase_cues[i]
         have = {f.category for f in found}
         if message or found:
             found.extend(f for f in _class_cues(lex, c, i, message) if f.category not in have)
@@ -1009,6 +1049,8 @@ def assess(text: str, normalized: Normalized | None = None) -> CrisisFinding | N
         cues.extend(found)
         if c.quoted:
             ctx.add("quoted")
+        if _general_statement(lex, c):
+            ctx.add("generic")
         if ctx:
             context[i] = ctx
         if not lex.conditional.isdisjoint(c.light) and not (
@@ -1058,6 +1100,7 @@ def _kept(
             continue  # "if your friend is suicidal, ..."
         if c.category == "topic" and (
             ((s.support or s.media) and c.subject != "first")
+            or ("generic" in ctx and c.subject != "first")
             or c.clause in distress_clauses
             or "recovery" in in_message
             or ("talk" in ctx and c.subject != "first")
@@ -1096,6 +1139,7 @@ def _decide(
         or (ideation and when)
         or ("plan" in cats and "time" in cats)
         or ((means or "blade" in cats) and (when or "now" in cats) and s.first_subject)
+        or (means and "plan" in cats)
         or (presence and (when or "now" in cats or jump))
         or (s.emoji and when)
     ):
