@@ -350,7 +350,7 @@ def main() -> int:
         )
     crisis_ok = True
     parts = (("heldout", True), ("heldout_b", True), ("heldout_c", True), ("heldout_d", True),
-             ("heldout_e", True),
+             ("heldout_e", True), ("heldout_f", True),
              ("dev", False))
     for part, bounded in parts:
         part_lines, part_ok = crisis_section(pipeline, part, bounded)
