@@ -15,10 +15,10 @@ from forum.models.user import User
 from forum.policy import Actor, Permission
 from forum.screening import Submission, installed_screener
 from forum.sessions import request_network_fingerprint
+from forum.shapes import page_size
 from moderation import schemas as s
 from moderation.helplines import REPORTING_HELPLINES
 from moderation.services import audit, blocks, reports, review, rules, sanctions
-from moderation.services.shapes import page_size
 
 bp = Blueprint("moderation_api", __name__, url_prefix="/api/v1")
 

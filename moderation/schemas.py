@@ -94,13 +94,21 @@ class MyReportsOut(Out):
 
 
 class HelplineOut(Out):
+    id: str
     name: str
+    name_ur: str | None = None
+    number: str
+    #: The same as `number` (kept for clients that read it under this name).
     phone: str
     hours: str | None
+    hours_ur: str | None = None
     languages: list[str] | None
     helps_with: list[str]
     source: str
+    #: The date the number was last found in the public sources.
     checked: str
+    #: The date it was confirmed with the service itself (null: not yet).
+    verified_on: str | None = None
 
 
 class CheckOut(Out):
@@ -123,6 +131,10 @@ class QueueItemOut(Out):
     reasons: list[dict[str, Any]]
     report_count: int
     priority: Literal["crisis", "urgent", "normal"]
+    #: For crisis items: `imminent`, `high` or `moderate` (the queue's first order).
+    risk: Literal["imminent", "high", "moderate"] | None = None
+    #: Seconds since the item (re)entered the queue; null once resolved.
+    waiting_seconds: int | None = None
     status: Literal["open", "resolved"]
     created_at: str
     claimed_by: UserOut | None

@@ -12,12 +12,13 @@ from forum.api.core import endpoint
 from forum.models.user import User
 from forum.policy import Actor
 from forum.services import accounts
-from forum.services.reading import iso, user_json
 from forum.sessions import (
     end_browser_session,
     request_network_fingerprint,
     token_lifetime,
 )
+from forum.shapes import iso
+from forum.shapes import user_row_json as user_json
 from forum.standing import active_sanctions
 
 

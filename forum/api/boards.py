@@ -12,6 +12,7 @@ from forum.api.core import endpoint
 from forum.policy import Actor
 from forum.screening import installed_screener
 from forum.services import boards, posting, reading
+from forum.shapes import page_size
 
 PAGE_QUERY = (("cursor", "string"), ("limit", "integer"))
 
@@ -39,7 +40,7 @@ def list_threads(actor: Actor, slug: str) -> dict[str, Any]:
     _board, threads, next_cursor = reading.list_threads(
         db.session(), actor, slug,
         cursor=request.args.get("cursor"),
-        limit=reading.page_size(request.args.get("limit"), reading.THREAD_PAGE),
+        limit=page_size(request.args.get("limit"), reading.THREAD_PAGE),
     )
     return {"threads": threads, "next_cursor": next_cursor}
 
@@ -72,7 +73,7 @@ def read_thread(actor: Actor, thread_id: int) -> dict[str, Any]:
     thread_out, _board, posts, next_cursor = reading.read_thread(
         db.session(), actor, thread_id,
         cursor=request.args.get("cursor"),
-        limit=reading.page_size(request.args.get("limit"), reading.POST_PAGE),
+        limit=page_size(request.args.get("limit"), reading.POST_PAGE),
     )
     return {"thread": thread_out, "posts": posts, "next_cursor": next_cursor}
 

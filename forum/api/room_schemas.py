@@ -61,12 +61,17 @@ class RoomMessagesOut(Out):
 
 class SupportRequestOut(Out):
     id: int
-    status: Literal["waiting", "accepted", "cancelled"]
+    status: Literal["waiting", "accepted", "cancelled", "offered", "declined"]
     topic: str = ""
     created_at: str | None = None
     accepted_at: str | None = None
     member: UserOut | None = None
     waiting_seconds: int | None = None
+    #: Made on her behalf by a counsellor's `offer_support` (never names her: see `about`).
+    offered: bool = False
+    #: Born from a crisis offer, or crisis language in the topic: listed first.
+    crisis: bool = False
+    about: str | None = None
 
 
 class SupportRequestEnvelope(Out):

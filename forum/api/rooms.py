@@ -17,6 +17,7 @@ from forum.api import room_schemas as rs
 from forum.api.core import after_commit, endpoint, int_arg
 from forum.db import utcnow
 from forum.policy import Actor
+from forum.policy import rooms as room_rules
 from forum.services import rooms, support
 
 
@@ -73,7 +74,7 @@ def close_room(actor: Actor, slug: str) -> dict[str, Any]:
 def room_messages(actor: Actor, slug: str) -> dict[str, Any]:
     session = db.session()
     room = rooms.load_visible_room(session, actor, slug)
-    rooms.check_may_read(session, actor, room, _state())
+    room_rules.check_may_read(session, actor, room, _state())
     limit = int_arg("limit") or rooms.HISTORY_SIZE
     messages = rooms.history(session, actor, room, before=int_arg("before"),
                              after=int_arg("after"), limit=limit)
@@ -90,7 +91,8 @@ def create_support_request(actor: Actor, body: rs.SupportRequestIn) -> tuple[dic
     return {"request": support.request_json(found)}, 201
 
 
-@endpoint("/support-requests", "GET", summary="Waiting support requests, oldest first "
+@endpoint("/support-requests", "GET", summary="Waiting requests and open offers, crisis first, "
+          "then oldest "
           "(counsellors)", tag="support", response=rs.SupportRequestsOut, errors=(401, 403))
 def list_support_requests(actor: Actor) -> dict[str, Any]:
     return {"requests": support.waiting_requests(db.session(), actor, utcnow())}

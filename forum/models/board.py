@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text, update
+from sqlalchemy.orm import Mapped, mapped_column, object_session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from forum.db import Base, BigId, UTCDateTime, intpk, optional_timestamp, timestamp, utcnow
 
@@ -122,19 +123,43 @@ def change_post_status(post: Post, thread: Thread, board: Board, new_status: str
     """Move a post to `new_status`, keeping the denormalised counters true.
 
     `thread.post_count` counts published posts and `board.thread_count` published threads;
-    an opening post carries its thread with it.
+    an opening post carries its thread with it. The move is conditional on the status it was
+    read with, and counters change in SQL (`n = n + 1`), so two requests racing on one post
+    (deleted twice at once) or on one thread (replies and deletes together) never lose or
+    double a count: the second mover finds the post already moved and changes nothing.
     """
     old_status = post.status
     if old_status == new_status:
         return
+    session = object_session(post)
+    if session is not None and post.id is not None:
+        moved = session.execute(
+            update(Post)
+            .where(Post.id == post.id, Post.status == old_status)
+            .values(status=new_status)
+            .execution_options(synchronize_session=False)
+        )
+        if moved.rowcount != 1:  # type: ignore[attr-defined]  # CursorResult has rowcount
+            session.refresh(post)
+            return
+        set_committed_value(post, "status", new_status)
+    else:
+        post.status = new_status
     was_published = old_status == PostStatus.PUBLISHED
     now_published = new_status == PostStatus.PUBLISHED
-    post.status = new_status
-    if was_published != now_published:
-        thread.post_count += 1 if now_published else -1
-        if now_published and post.created_at > thread.last_post_at:
-            thread.last_post_at = post.created_at
     if post.is_opening:
         thread.status = new_status
-        if was_published != now_published:
-            board.thread_count += 1 if now_published else -1
+    if was_published == now_published:
+        return
+    delta = 1 if now_published else -1
+    if now_published and post.created_at > thread.last_post_at:
+        thread.last_post_at = post.created_at
+    if session is None:  # objects not in a session yet: plain arithmetic
+        thread.post_count += delta
+        if post.is_opening:
+            board.thread_count += delta
+        return
+    thread.post_count = Thread.post_count + delta  # type: ignore[assignment]  # SQL, at flush
+    if post.is_opening:
+        board.thread_count = Board.thread_count + delta  # type: ignore[assignment]
+    session.flush()  # the increments run now, so whoever reads a count next gets the true one

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forum.db import Base, intpk, optional_timestamp, timestamp
@@ -38,6 +38,9 @@ class SupportStatus(enum.StrEnum):
     WAITING = "waiting"
     ACCEPTED = "accepted"
     CANCELLED = "cancelled"
+    #: A counsellor offered her a private conversation after crisis language (`offer_support`).
+    OFFERED = "offered"
+    DECLINED = "declined"
 
 
 DEFAULT_CAPACITY = 50
@@ -135,3 +138,7 @@ class SupportRequest(Base):
     room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"))
     created_at: Mapped[timestamp]
     accepted_at: Mapped[optional_timestamp]
+    #: Made on her behalf by a counsellor's `offer_support`: her handle is never shown to him.
+    offered: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: The request (its topic, or the message it answers) shows crisis language: listed first.
+    crisis: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -59,6 +59,7 @@ from forum.models.room import (
 from forum.models.safety import Block, Sanction, SanctionKind
 from forum.models.user import AuthToken, User
 from forum.policy import Actor, Permission
+from forum.policy import rooms as room_rules
 from forum.realtime.state import RoomState
 from forum.screening import installed_screener
 from forum.services import accounts, rooms, support
@@ -310,6 +311,16 @@ def _skipped_sids(session: Session, state: RoomState, room: Room, message: RoomM
     return sids
 
 
+def _conceal(session: Session, room_id: int, slug: str, shown: list[dict[str, Any]]
+             ) -> list[dict[str, Any]]:
+    """A member list of the room of an offer, with the member it was made to shown only as
+    "the person who wrote this" (`forum.services.support.offer`)."""
+    hidden = support.concealed_member(session, room_id, slug)
+    if hidden is None:
+        return shown
+    return [support.writer_shown() if m.get("id") == hidden else m for m in shown]
+
+
 class RoomsNamespace(Namespace):
     """Class-based handlers (`on_<event>`) of the `/rooms` namespace."""
 
@@ -446,7 +457,7 @@ class RoomsNamespace(Namespace):
         state = _state()
         members = state.members(room_id)
         with _database().unit_of_work() as session:
-            shown = _people().shown(members, session)
+            shown = _conceal(session, room_id, slug, _people().shown(members, session))
             hidden = rooms.presence_hidden(session, room_id, members,
                                            require_totp=_require_totp())
         own = {viewer: sorted(state.sockets_in_room(room_id, viewer)) for viewer in hidden}
@@ -522,15 +533,16 @@ class RoomsNamespace(Namespace):
         sid = request.sid  # type: ignore[attr-defined]
         state = _state()
         room = self._room(work, data)
-        rooms.check_may_join(session, actor, room, state)
+        room_rules.check_may_join(session, actor, room, state)
         user = actor.require_user()
-        staff = rooms.may_moderate(actor, room)
+        staff = room_rules.may_moderate(actor, room)
         already = room.id in state.rooms_of(sid)
         if not state.join(room.id, sid, user.id, 0 if staff else room.capacity):
             raise RoomFull(f"This room is full ({room.capacity} people).")
         if not already:
             work.undo.append(lambda: state.leave(room.id, sid))
         rooms.record_participant(session, room, user)
+        support.joined_offer_room(session, room, user.id)  # she accepts an offer by joining
         members = state.members(room.id)
         if work.has_blocks:
             hidden = rooms.presence_hidden(session, room.id, members,
@@ -538,7 +550,8 @@ class RoomsNamespace(Namespace):
             members = [m for m in members if m not in hidden]
         answer = {
             "room": rooms.describe_room(session, room, state),
-            "members": _people().shown(members, session),
+            "members": _conceal(session, room.id, room.slug,
+                                _people().shown(members, session)),
             "history": rooms.history(session, actor, room),
         }
         work.effects.append(lambda: self.enter_room(sid, room_channel(room.id)))
@@ -603,6 +616,8 @@ class RoomsNamespace(Namespace):
         anonymous = data.get("anonymous", False)
         if not isinstance(anonymous, bool):
             raise Invalid({"anonymous": ["true or false."]})
+        if room.is_private and support.concealed_member(session, room) == actor.id:
+            anonymous = True  # the room of an offer never names her to the counsellor
         sent = rooms.send_message(
             session, actor, installed_screener(), state, room,
             body=data.get("body"), anonymous=anonymous, now=time.time(),
@@ -621,6 +636,8 @@ class RoomsNamespace(Namespace):
         }
         if sent.screening.is_crisis:
             answer["resources"] = list(sent.screening.resources)
+            # Said plainly when nobody on duty can hear the alert live (README).
+            answer["counsellor_online"] = support.staff_online(session, state)
         return answer
 
     def _deliver(self, session: Session, state: RoomState, room: Room, message: RoomMessage,
@@ -642,6 +659,42 @@ class RoomsNamespace(Namespace):
             work.effects.append(
                 lambda: self._emit("message_held", held, to=targets, skip_sid=skip)
             )
+
+    def on_offer_support(self, data: Any = None) -> dict[str, Any]:
+        """`{room, message}` (the room's host, counsellors) → `{ok, request}`: offers the
+        message's writer a private conversation (`support_offered` to her sockets only).
+        The answer names no one: the request is `about` "the person who wrote this"."""
+        return self._event(data, self._offer_support)
+
+    def _offer_support(self, session: Session, actor: Actor, data: Any, work: _Work
+                       ) -> dict[str, Any]:
+        room = self._room(work, data)
+        if room.is_private and not actor.can(Permission.ROOM_MODERATE) \
+                and actor.id != room.host_id:
+            raise NotFound("No such room.")
+        done = support.offer(session, actor, room, data.get("message"))
+        if done.member_id is not None:
+            offered = support.offered_json(session, done)
+            member_channel = user_channel(done.member_id)
+            work.effects.append(lambda: self._emit("support_offered", offered,
+                                                   to=member_channel))
+        return {"request": support.request_json(done.request)}
+
+    def on_decline_support(self, data: Any = None) -> dict[str, Any]:
+        """`{request}` (the member an offer reached) → `{ok, request}`: no, thank you."""
+        return self._event(data, self._decline_support)
+
+    def _decline_support(self, session: Session, actor: Actor, data: Any, work: _Work
+                         ) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            raise Invalid({"request": ["Name the request (its id)."]})
+        found = support.decline(session, actor, data.get("request"))
+        answer = {"request": support.request_json(found)}
+        if found.counsellor_id is not None:
+            told = {"request": support.request_json(found)}
+            channel = user_channel(found.counsellor_id)
+            work.effects.append(lambda: self._emit("support_request", told, to=channel))
+        return answer
 
     def on_moderate(self, data: Any = None) -> dict[str, Any]:
         """`{room, action, target?, seconds?}` (host, moderators) → `{ok}`."""

@@ -16,7 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from forum.audit import record_action
 from forum.db import utcnow
-from forum.errors import Blocked, ContentBlocked, Forbidden, Invalid, Locked, NotFound
+from forum.errors import Forbidden, Invalid, Locked, NotFound
 from forum.models.board import (
     Board,
     Post,
@@ -37,11 +37,15 @@ from forum.policy import (
     named_author,
     not_hidden_by_block_sql,
     not_hidden_item_sql,
-    refused_by_block,
 )
-from forum.rendering import render_markdown
-from forum.screening import Screener, Screening, Submission
-from forum.services.blocks import blocked_either_way, has_blocked, is_hidden_from
+from forum.screening import Screener, Screening
+from forum.services.blocks import blocked_either_way, is_hidden_from
+from forum.services.writing import (
+    STANDING_CHECKED,
+    Answering,
+    assert_not_refused,
+    write,
+)
 from forum.standing import assert_may_write
 
 TITLE_MAX = 200
@@ -72,30 +76,6 @@ def _plain_line(value: str | None, field: str, limit: int, *, required: bool) ->
     return text
 
 
-def _body(value: str | None, field: str = "body") -> str:
-    text = (value or "").replace("\r\n", "\n").replace("\x00", "")
-    if not text.strip():
-        raise Invalid({field: ["Write something first."]})
-    if len(text) > BODY_MAX:
-        raise Invalid({field: [f"At most {BODY_MAX} characters."]})
-    return text
-
-
-def _screen(screener: Screener, session: Session, submission: Submission) -> Screening:
-    screening = screener.screen(session, submission)
-    if screening.status == "blocked":
-        raise ContentBlocked(list(screening.reasons))
-    return screening
-
-
-def _refused(session: Session, actor: Actor, author_id: int | None, *, anonymous: bool) -> bool:
-    """`policy.refused_by_block` for content by `author_id` (asks the database only when the
-    rule can apply)."""
-    return block_applies(actor, anonymous=anonymous) and refused_by_block(
-        actor, anonymous=anonymous, author_blocked_actor=has_blocked(session, author_id, actor.id)
-    )
-
-
 def _may_post_on(actor: Actor, board: Board) -> bool:
     if board.visibility == Visibility.COUNSELLORS:
         return can_read_board(actor, board.visibility)
@@ -114,24 +94,15 @@ def create_thread(
     anonymous: bool = False,
 ) -> Published:
     """Open a thread with its first post. A held post makes a pending thread."""
-    user = actor.require_user()
-    assert_may_write(session, user)
+    assert_may_write(session, actor.require_user())  # before telling her anything
     if not _may_post_on(actor, board):
         raise Forbidden("You cannot start threads on this board.")
     clean_title = _plain_line(title, "title", TITLE_MAX, required=True) or ""
-    clean_body = _body(body)
     warning = _plain_line(content_warning, "content_warning", WARNING_MAX, required=False)
-    joined = f"{clean_title}\n{clean_body}"
-    screening = _screen(
-        screener,
-        session,
-        Submission(author=user, text=joined, kind="thread", place=board.slug),
-    )
-    if screening.censored_text is not None and len(screening.censored_text) == len(joined):
-        clean_title = screening.censored_text[: len(clean_title)]
-        shown_body = screening.censored_text[len(clean_title) + 1 :]
-    else:
-        shown_body = clean_body
+    written = write(session, actor, screener, kind="thread", body=body, limit=BODY_MAX,
+                    place=board.slug, heading=clean_title, sanctions=STANDING_CHECKED)
+    user, clean_body, screening = written.submission.author, written.text, written.screening
+    clean_title = written.heading or clean_title
     now = utcnow()
     status = screening.status
     published = status == PostStatus.PUBLISHED
@@ -154,7 +125,7 @@ def create_thread(
         is_anonymous=bool(anonymous),
         is_opening=True,
         body=clean_body,
-        body_html=render_markdown(shown_body),
+        body_html=written.html,
         content_warning=warning,
         status=status,
         created_at=now,
@@ -170,13 +141,7 @@ def create_thread(
         )
         set_committed_value(board, "thread_count", board.thread_count + 1)
     session.flush()
-    screener.record(
-        session,
-        Submission(author=user, text=joined, kind="thread", place=board.slug),
-        screening,
-        "post",
-        post.id,
-    )
+    screener.record(session, written.submission, screening, "post", post.id)
     return Published(post=post, thread=thread, screening=screening)
 
 
@@ -245,40 +210,35 @@ def reply(
     """Add a post to a thread. Locked threads take replies from moderators only; a member
     blocked by the thread's or the quoted post's author cannot reply (403 `blocked`)."""
     user = actor.require_user()
-    assert_may_write(session, user)
+    assert_may_write(session, user)  # before telling her anything about the thread
     if not _may_post_on(actor, board):
         raise Forbidden("You cannot post on this board.")
     if thread.status != PostStatus.PUBLISHED and not actor.can(Permission.POST_MODERATE):
         raise Forbidden("This thread is not open for replies yet.")
     if thread.is_locked and not actor.can(Permission.POST_MODERATE):
         raise Locked("This thread is locked.")
-    clean_body = _body(body)
     warning = _plain_line(content_warning, "content_warning", WARNING_MAX, required=False)
+    answering = [Answering(thread.author_id, thread.is_anonymous,
+                           "You cannot reply in this thread.")]
     target_author = named_author(thread.author_id, anonymous=thread.is_anonymous)
     if reply_to is not None:
         parent = session.get(Post, reply_to)
         if parent is None or parent.thread_id != thread.id:
             raise Invalid({"reply_to": ["That post is not in this thread."]})
         target_author = named_author(parent.author_id, anonymous=parent.is_anonymous)
-        if _refused(session, actor, parent.author_id, anonymous=parent.is_anonymous):
-            raise Blocked("You cannot reply to this post.")
-    if _refused(session, actor, thread.author_id, anonymous=thread.is_anonymous):
-        raise Blocked("You cannot reply in this thread.")
-    submission = Submission(
-        author=user,
-        text=clean_body,
-        kind="post",
-        reply_target_user_id=target_author,
-        place=board.slug,
-    )
-    screening = _screen(screener, session, submission)
+        answering.insert(0, Answering(parent.author_id, parent.is_anonymous,
+                                      "You cannot reply to this post."))
+    written = write(session, actor, screener, kind="post", body=body, limit=BODY_MAX,
+                    place=board.slug, answering=answering, reply_target_user_id=target_author,
+                    sanctions=STANDING_CHECKED)
+    clean_body, screening, submission = written.text, written.screening, written.submission
     now = utcnow()
     post = Post(
         thread_id=thread.id,
         author_id=user.id,
         is_anonymous=bool(anonymous),
         body=clean_body,
-        body_html=render_markdown(screening.censored_text or clean_body),
+        body_html=written.html,
         content_warning=warning,
         status=screening.status,
         reply_to_id=reply_to,
@@ -318,16 +278,12 @@ def edit_post(
     if post.status == PostStatus.REMOVED:
         raise Forbidden("A removed post cannot be edited.")
     is_moderating = user.id != post.author_id
-    if not is_moderating:
-        assert_may_write(session, user)
-    clean_body = _body(body)
-    submission = Submission(
-        author=user, text=clean_body, kind="edit", reply_target_user_id=post.reply_to_author_id,
-        place=board.slug,
-    )
-    screening = _screen(screener, session, submission)
-    post.body = clean_body
-    post.body_html = render_markdown(screening.censored_text or clean_body)
+    written = write(session, actor, screener, kind="edit", body=body, limit=BODY_MAX,
+                    place=board.slug, reply_target_user_id=post.reply_to_author_id,
+                    sanctions=STANDING_CHECKED if is_moderating else None)
+    screening, submission = written.screening, written.submission
+    post.body = written.text
+    post.body_html = written.html
     post.edited_at = utcnow()
     if screening.status == PostStatus.PENDING and post.status == PostStatus.PUBLISHED:
         change_post_status(post, thread, board, PostStatus.PENDING.value)
@@ -358,8 +314,8 @@ def react(session: Session, actor: Actor, post: Post, kind: str) -> bool:
     assert_may_write(session, user)
     if post.status != PostStatus.PUBLISHED:
         raise Forbidden("You can react to published posts only.")
-    if _refused(session, actor, post.author_id, anonymous=post.is_anonymous):
-        raise Blocked("You cannot react to this post.")
+    assert_not_refused(session, actor, [Answering(post.author_id, post.is_anonymous,
+                                                  "You cannot react to this post.")])
     exists = session.get(Reaction, (post.id, user.id, kind))
     if exists is not None:
         return False
@@ -369,7 +325,9 @@ def react(session: Session, actor: Actor, post: Post, kind: str) -> bool:
             session.flush()
     except IntegrityError:
         return False
-    post.support_count += 1
+    # In SQL, so members supporting one post at once never lose a count.
+    post.support_count = Post.support_count + 1  # type: ignore[assignment]
+    session.flush()  # the answer reads the count back
     return True
 
 
@@ -384,4 +342,6 @@ def unreact(session: Session, actor: Actor, post: Post, kind: str) -> None:
         )
     )
     if result.rowcount:  # type: ignore[attr-defined]
-        post.support_count = max(0, post.support_count - 1)
+        # Her reaction row was there, so its count is in the post's: take it back in SQL.
+        post.support_count = Post.support_count - 1  # type: ignore[assignment]
+        session.flush()

@@ -19,7 +19,7 @@ from forum.models.board import Board, Post, PostStatus, Reaction, Thread, change
 from forum.models.room import RoomMessage, SupportRequest
 from forum.models.safety import AuditEntry, Block, HiddenItem, Sanction
 from forum.models.user import AuthToken, RecoveryCode, User
-from forum.services.reading import iso
+from forum.shapes import iso
 from forum.signals import account_signed_out, collect_export, erasing_account
 
 ERASED_TITLE = "(removed by its author)"

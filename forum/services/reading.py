@@ -6,10 +6,7 @@ sanitised on write). Blocks are applied inside the query, both ways.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import json
 from typing import Any
 
 from sqlalchemy import and_, bindparam, not_, or_, select, true, tuple_
@@ -28,57 +25,11 @@ from forum.policy import (
     not_hidden_by_block_sql,
     not_hidden_item_sql,
 )
+from forum.shapes import decode_cursor, encode_cursor, iso, user_row_json
 
 THREAD_PAGE = 20
 POST_PAGE = 50
 PAGE_MAX = 100
-
-
-def encode_cursor(values: list[Any]) -> str:
-    """An opaque cursor: base64url of the sort key of the last item shown."""
-    raw = json.dumps(values, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str, size: int) -> list[Any]:
-    """The sort key inside a cursor; 422 for anything this API did not hand out."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise Invalid({"cursor": ["This cursor is not valid."]}) from exc
-    if not isinstance(values, list) or len(values) != size:
-        raise Invalid({"cursor": ["This cursor is not valid."]})
-    return values
-
-
-def page_size(raw: str | None, default: int) -> int:
-    """`?limit=` within 1..100."""
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise Invalid({"limit": ["A whole number from 1 to 100."]}) from exc
-    if not 1 <= value <= PAGE_MAX:
-        raise Invalid({"limit": ["A whole number from 1 to 100."]})
-    return value
-
-
-def iso(value: dt.datetime | None) -> str | None:
-    """ISO 8601 in UTC with a `Z`, as API.md promises."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-
-
-def user_json(user_id: int | None, handle: str | None, role: str | None) -> dict[str, Any] | None:
-    """A user as API.md shows one."""
-    if user_id is None or handle is None:
-        return None
-    return {"id": user_id, "handle": handle, "role": role}
 
 
 def _shown_author(
@@ -87,9 +38,9 @@ def _shown_author(
     """(author to show, whether an anonymous author was revealed to a moderator)."""
     if is_anonymous:
         if actor.can(Permission.AUTHOR_REVEAL) and user_id is not None:
-            return user_json(user_id, handle, role), True
+            return user_row_json(user_id, handle, role), True
         return None, False
-    return user_json(user_id, handle, role), False
+    return user_row_json(user_id, handle, role), False
 
 
 # --- the two hot pages: one prebuilt statement each ---------------------------------------
@@ -383,7 +334,7 @@ def read_thread(
             )
     thread_author = None
     if t_author is not None and (not t_anon or may_reveal):
-        thread_author = user_json(t_author, t_handle, t_role)
+        thread_author = user_row_json(t_author, t_handle, t_role)
     if revealed:
         record_action(session, actor, "author.reveal", "thread", tid, post_ids=revealed)
     board = _board_json(first)

@@ -22,14 +22,13 @@ from typing import Any, Protocol
 
 from blinker import Namespace
 from flask import current_app
-from sqlalchemy import Select, case, column, delete, inspect, or_, select, table
+from sqlalchemy import case, column, delete, inspect, or_, select, table
 from sqlalchemy.orm import Session
 
 from forum import policy
 from forum.audit import record_action
 from forum.db import utcnow
 from forum.errors import (
-    ContentBlocked,
     Forbidden,
     Invalid,
     Locked,
@@ -49,10 +48,20 @@ from forum.models.room import (
     RoomStatus,
 )
 from forum.models.safety import Block
-from forum.models.user import Role, User
+from forum.models.user import User
 from forum.policy import Actor, Permission
-from forum.rendering import render_markdown
-from forum.screening import Screener, Screening, Submission
+from forum.policy.rooms import (
+    in_private_room,
+    is_admin,
+    is_host,
+    is_kicked,
+    may_be_restricted,
+    may_moderate,
+    visible_messages,
+)
+from forum.screening import Screener, Screening
+from forum.services.writing import STANDING_CHECKED, write
+from forum.shapes import iso, user_json
 from forum.standing import assert_kinds_allow_writing, assert_may_write
 
 TITLE_MAX = 200
@@ -107,19 +116,6 @@ def installed_room_state() -> Any:
 # --- shapes ---------------------------------------------------------------------------------
 
 
-def _iso(value: dt.datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-
-
-def user_json(user: User | None) -> dict[str, Any] | None:
-    """A user as API.md shows one."""
-    if user is None:
-        return None
-    return {"id": user.id, "handle": user.handle, "role": user.role}
-
-
 def room_json(room: Room, host: User | None, participant_count: int) -> dict[str, Any]:
     """A room as `GET /rooms` and the `room_updated` event show it."""
     return {
@@ -128,9 +124,9 @@ def room_json(room: Room, host: User | None, participant_count: int) -> dict[str
         "description": room.description,
         "host": user_json(host),
         "status": room.status,
-        "starts_at": _iso(room.starts_at),
-        "opened_at": _iso(room.opened_at),
-        "closed_at": _iso(room.closed_at),
+        "starts_at": iso(room.starts_at),
+        "opened_at": iso(room.opened_at),
+        "closed_at": iso(room.closed_at),
         "capacity": room.capacity,
         "participant_count": participant_count,
         "locked": room.is_locked,
@@ -159,25 +155,11 @@ def message_json(
         "anonymous": message.is_anonymous,
         "body_html": message.body_html,
         "status": message.status,
-        "created_at": _iso(message.created_at),
+        "created_at": iso(message.created_at),
     }
 
 
 # --- rules ----------------------------------------------------------------------------------
-
-
-def is_admin(actor: Actor) -> bool:
-    return actor.role is Role.ADMIN and actor.totp_ok
-
-
-def is_host(actor: Actor, room: Room) -> bool:
-    """The room's host, with the second factor her staff powers need."""
-    return actor.id is not None and actor.id == room.host_id and actor.totp_ok
-
-
-def may_moderate(actor: Actor, room: Room) -> bool:
-    """Hosts moderate their room; moderators and admins any room."""
-    return is_host(actor, room) or actor.can(Permission.ROOM_MODERATE)
 
 
 def _plain(value: str | None, name: str, limit: int, *, required: bool) -> str:
@@ -208,19 +190,11 @@ def load_visible_room(session: Session, actor: Actor, slug: str) -> Room:
     """A room the actor may know of: private rooms exist only for their two people (and
     moderators); 404 for anyone else."""
     room = load_room(session, slug)
-    if room.is_private and not _in_private_room(session, actor, room) and not actor.can(
+    if room.is_private and not in_private_room(session, actor, room) and not actor.can(
         Permission.ROOM_MODERATE
     ):
         raise NotFound("No such room.")
     return room
-
-
-def _in_private_room(session: Session, actor: Actor, room: Room) -> bool:
-    if actor.id is None:
-        return False
-    if actor.id == room.host_id:
-        return True
-    return session.get(RoomParticipant, (room.id, actor.id)) is not None
 
 
 def create_room(
@@ -316,30 +290,6 @@ def list_rooms(
     ]
 
 
-def check_may_join(session: Session, actor: Actor, room: Room, state: RoomStateView) -> None:
-    """Raise the reason the actor may not enter the room now (capacity is the caller's:
-    it is checked atomically when the socket takes its place)."""
-    user = actor.require_user()
-    staff = may_moderate(actor, room)
-    if room.is_private and not _in_private_room(session, actor, room):
-        raise NotFound("No such room.")
-    if room.status == RoomStatus.CLOSED:
-        raise RoomClosed("This room is closed.")
-    if room.status == RoomStatus.SCHEDULED and not staff:
-        raise RoomClosed("This room has not opened yet.")
-    if is_kicked(session, room, user.id, state):
-        raise Forbidden("You were removed from this room and cannot join it again.")
-    if room.is_locked and not staff:
-        raise Locked("This room is locked: no one new can join.")
-
-
-def is_kicked(session: Session, room: Room, user_id: int, state: RoomStateView | None) -> bool:
-    """Kicked, as the shared state says (fast) or the database remembers (after a restart)."""
-    if state is not None and state.is_kicked(room.id, user_id):
-        return True
-    return session.get(RoomBan, (room.id, user_id)) is not None
-
-
 def record_participant(session: Session, room: Room, user: User) -> None:
     """Remember that the user has been in the room, so she may read its history later."""
     if session.get(RoomParticipant, (room.id, user.id)) is None:
@@ -359,74 +309,6 @@ def forget_participant(session: Session, room: Room, user_id: int) -> None:
                 RoomParticipant.room_id == room.id, RoomParticipant.user_id == user_id
             )
         )
-
-
-def check_may_read(
-    session: Session, actor: Actor, room: Room, state: RoomStateView | None
-) -> None:
-    """History is for the room's participants (and its host) and moderators."""
-    user = actor.require_user()
-    if actor.can(Permission.ROOM_MODERATE) or user.id == room.host_id:
-        return
-    if room.is_private and not _in_private_room(session, actor, room):
-        raise NotFound("No such room.")
-    if session.get(RoomParticipant, (room.id, user.id)) is None:
-        raise Forbidden("Join the room to read its messages.")
-    if is_kicked(session, room, user.id, state):
-        raise Forbidden("You were removed from this room.")
-
-
-def visible_messages(actor: Actor, room: Room) -> Select[Any]:
-    """`(RoomMessage, User)` rows of `room` that `actor` may read, once `check_may_read` let
-    her in: the one rule for the history, the report page and `POST /reports`.
-
-    Removed messages for no one (moderators reach them through the review queue); held
-    ones for the host, moderators and their author; published ones for everyone, except
-    *named* messages of someone blocked either way with a viewer not on duty in this room
-    (`forum.policy`'s block rule: anonymous messages are never touched by a block).
-    """
-    query = select(RoomMessage, User).outerjoin(User, User.id == RoomMessage.author_id).where(
-        RoomMessage.room_id == room.id, RoomMessage.status != RoomMessageStatus.REMOVED.value
-    )
-    if not may_moderate(actor, room):
-        query = query.where(
-            or_(
-                RoomMessage.status == RoomMessageStatus.PUBLISHED.value,
-                RoomMessage.author_id == actor.id,
-            )
-        )
-    return query.where(
-        policy.not_hidden_by_block_sql(
-            RoomMessage.author_id, RoomMessage.is_anonymous,
-            signed_in=actor.is_authenticated,
-            on_duty=policy.has_duty(actor, host_id=room.host_id),
-            viewer=actor.id,
-        )
-    )
-
-
-def may_read_message(
-    session: Session, actor: Actor, message_id: int, state: RoomStateView | None = None
-) -> bool:
-    """May `actor` read this room message now? Exactly when it is in her history of its
-    room: `check_may_read` (a participant, not removed from the room; moderators and the
-    host always) and `visible_messages`. Moderators see every message, removed ones too."""
-    message = session.get(RoomMessage, message_id)
-    if message is None:
-        return False
-    if actor.can(Permission.ROOM_MODERATE):
-        return True
-    room = session.get(Room, message.room_id)
-    if room is None or actor.user is None:
-        return False
-    try:
-        check_may_read(session, actor, room, state)
-    except (Forbidden, NotFound):
-        return False
-    found = session.execute(
-        visible_messages(actor, room).where(RoomMessage.id == message_id).limit(1)
-    ).first()
-    return found is not None
 
 
 def history(
@@ -477,17 +359,6 @@ class Sent:
     screening: Screening
 
 
-def _body(value: Any) -> str:
-    if not isinstance(value, str):
-        raise Invalid({"body": ["Send the message text as a string."]})
-    text = value.replace("\r\n", "\n").replace("\x00", "")
-    if not text.strip():
-        raise Invalid({"body": ["Write something first."]})
-    if len(text) > BODY_MAX:
-        raise Invalid({"body": [f"At most {BODY_MAX} characters."]})
-    return text
-
-
 _INSERT_MESSAGE = RoomMessage.__table__.insert()
 
 
@@ -530,20 +401,20 @@ def send_message(
         raise Locked("The room is locked: only the host is speaking now.")
     if state.is_muted(room.id, user.id):
         raise Muted("The host has muted you in this room.")
-    text = _body(body)
-    wait = state.rate_wait(user.id, now)
-    if wait > 0:
-        raise RateLimited(max(1, int(wait + 0.999)), "You are sending messages too fast.")
-    if not staff and room.slow_mode_seconds > 0:
-        wait = state.slow_mode_wait(room.id, user.id, room.slow_mode_seconds, now)
+
+    def not_too_fast() -> None:
+        wait = state.rate_wait(user.id, now)
         if wait > 0:
-            raise SlowMode(wait)
-    submission = Submission(
-        author=user, text=text, kind="room_message", reply_target_user_id=None, place=room.slug
-    )
-    screening = screener.screen(session, submission)
-    if screening.status == "blocked":
-        raise ContentBlocked(list(screening.reasons))
+            raise RateLimited(max(1, int(wait + 0.999)), "You are sending messages too fast.")
+        if not staff and room.slow_mode_seconds > 0:
+            wait = state.slow_mode_wait(room.id, user.id, room.slow_mode_seconds, now)
+            if wait > 0:
+                raise SlowMode(wait)
+
+    written = write(session, actor, screener, kind="room_message", body=body, limit=BODY_MAX,
+                    place=room.slug, sanctions=STANDING_CHECKED, before_screening=not_too_fast,
+                    chat=True)
+    screening = written.screening
     status = (
         RoomMessageStatus.PENDING.value
         if screening.status == "pending"
@@ -553,8 +424,8 @@ def send_message(
         "room_id": room.id,
         "author_id": user.id,
         "is_anonymous": bool(anonymous),
-        "body": text,
-        "body_html": render_message(screening.censored_text or text),
+        "body": written.text,
+        "body_html": written.html,
         "status": status,
         "created_at": utcnow(),
     }
@@ -562,24 +433,8 @@ def send_message(
     # session: whoever needs the row (the screener's review queue) reads it by id.
     inserted = session.connection().execute(_INSERT_MESSAGE, values)
     message = RoomMessage(id=inserted.inserted_primary_key[0], **values)
-    screener.record(session, submission, screening, "room_message", message.id)
+    screener.record(session, written.submission, screening, "room_message", message.id)
     return Sent(message=message, room=room, author=user, screening=screening)
-
-
-#: Text Markdown leaves as it is: one line of letters and digits (any script), spaces and
-#: `, ? ! '`, and full stops before a space or at the end; starting with a letter (`1. x` is a
-#: list), ending without a space. No markup character, nothing HTML escapes, nothing a link
-#: could be made of (no `.` inside a word, no `:`, `/` or `@`).
-_PLAIN = re.compile(r"[^\W\d_](?:[^\W_]|[ ,?!']|\.(?= |$))*(?<! )")
-
-
-def render_message(text: str) -> str:
-    """`render_markdown(text)`, without parsing when the text is plain (`_PLAIN`): most chat
-    lines are, and the Markdown parser and sanitiser are the dearest step of a room message.
-    tests/forum/rooms/test_render_fast_path.py holds the two equal."""
-    if _PLAIN.fullmatch(text):
-        return f"<p>{text}</p>"
-    return render_markdown(text)
 
 
 def _hides(user: User, room: Room, *, anonymous: bool, require_totp: bool) -> bool:
@@ -635,11 +490,6 @@ def presence_hidden(
 
 # --- host and moderator actions -------------------------------------------------------------
 
-MODERATE_ACTIONS = frozenset(
-    {"remove_message", "release", "mute", "unmute", "kick", "lock", "unlock", "slow_mode", "close"}
-)
-
-
 @dataclass
 class Moderated:
     """What an action did, for the caller to tell the clients after the commit."""
@@ -669,72 +519,103 @@ def moderate(
     target: Any = None,
     seconds: Any = None,
 ) -> Moderated:
-    """One host or moderator action on a room, with one audit entry.
-
-    Mutes and kicks cannot touch the host or moderators; a kick is remembered in the
-    database (`RoomBan`) and the shared state, so the member cannot rejoin from any process.
-    """
+    """One host or moderator action on a room, with one audit entry (each action is a
+    function of its own below; this only checks who asks and which action it is)."""
     actor.require_user()
     if not may_moderate(actor, room):
         raise Forbidden("Only the room's host and moderators can do this.")
     if action not in MODERATE_ACTIONS:
         raise Invalid({"action": [f"One of: {', '.join(sorted(MODERATE_ACTIONS))}."]})
     done = Moderated(action=action, room=room)
-    if action in {"remove_message", "release"}:
-        message = session.get(RoomMessage, _target_id(target))
-        if message is None or message.room_id != room.id:
-            raise NotFound("No such message in this room.")
-        if action == "remove_message":
-            message.status = RoomMessageStatus.REMOVED.value
-        else:
-            if message.status != RoomMessageStatus.PENDING:
-                raise Invalid({"target": ["Only a held message can be released."]})
-            message.status = RoomMessageStatus.PUBLISHED.value
-        done.message = message
-        done.message_author = (
-            session.get(User, message.author_id) if message.author_id is not None else None
-        )
-        record_action(session, actor, f"room.{action}", "room_message", message.id,
-                      room=room.slug)
-        return done
-    if action in {"mute", "unmute", "kick"}:
-        user_id = _target_id(target)
-        target_user = session.get(User, user_id)
-        if target_user is None:
-            raise NotFound("No such user.")
-        target_actor = Actor(user=target_user)
-        if action != "unmute" and (
-            user_id == room.host_id or target_actor.has_role_grant(Permission.ROOM_MODERATE)
-        ):
-            raise Forbidden("The host and moderators cannot be muted or removed.")
-        if action == "mute":
-            state.mute(room.id, user_id)
-        elif action == "unmute":
-            state.unmute(room.id, user_id)
-        else:
-            if session.get(RoomBan, (room.id, user_id)) is None:
-                session.add(RoomBan(room_id=room.id, user_id=user_id, issued_by_id=actor.id))
-                session.flush()
-            state.kick(room.id, user_id)
-        done.user_id = user_id
-        record_action(session, actor, f"room.{action}", "user", user_id, room=room.slug)
-        return done
-    if action in {"lock", "unlock"}:
-        room.is_locked = action == "lock"
-    elif action == "slow_mode":
-        if isinstance(seconds, bool) or not isinstance(seconds, int) or not (
-            0 <= seconds <= SLOW_MODE_MAX
-        ):
-            raise Invalid({"seconds": [f"A whole number of seconds from 0 to {SLOW_MODE_MAX}."]})
-        room.slow_mode_seconds = seconds
-        done.details["seconds"] = seconds
-    else:  # close
-        if room.status != RoomStatus.CLOSED:
-            room.status = RoomStatus.CLOSED.value
-            room.closed_at = utcnow()
-    done.changed_room = True
-    record_action(session, actor, f"room.{action}", "room", room.id, **done.details)
+    _ACTIONS[action](session, actor, state, done, target=target, seconds=seconds)
     return done
+
+
+def _on_message(session: Session, actor: Actor, state: RoomStateView, done: Moderated,
+                **given: Any) -> None:
+    """`remove_message` any message of the room; `release` a held one."""
+    room = done.room
+    message = session.get(RoomMessage, _target_id(given["target"]))
+    if message is None or message.room_id != room.id:
+        raise NotFound("No such message in this room.")
+    if done.action == "remove_message":
+        message.status = RoomMessageStatus.REMOVED.value
+    else:
+        if message.status != RoomMessageStatus.PENDING:
+            raise Invalid({"target": ["Only a held message can be released."]})
+        message.status = RoomMessageStatus.PUBLISHED.value
+    done.message = message
+    done.message_author = (
+        session.get(User, message.author_id) if message.author_id is not None else None
+    )
+    record_action(session, actor, f"room.{done.action}", "room_message", message.id,
+                  room=room.slug)
+
+
+def _on_member(session: Session, actor: Actor, state: RoomStateView, done: Moderated,
+               **given: Any) -> None:
+    """`mute`, `unmute` or `kick` a member. The host and moderators cannot be muted or
+    removed; a kick is remembered in the database (`RoomBan`) and the shared state, so she
+    cannot rejoin from any process."""
+    room, user_id = done.room, _target_id(given["target"])
+    target_user = session.get(User, user_id)
+    if target_user is None:
+        raise NotFound("No such user.")
+    if done.action != "unmute" and not may_be_restricted(Actor(user=target_user), room):
+        raise Forbidden("The host and moderators cannot be muted or removed.")
+    if done.action == "mute":
+        state.mute(room.id, user_id)
+    elif done.action == "unmute":
+        state.unmute(room.id, user_id)
+    else:
+        if session.get(RoomBan, (room.id, user_id)) is None:
+            session.add(RoomBan(room_id=room.id, user_id=user_id, issued_by_id=actor.id))
+            session.flush()
+        state.kick(room.id, user_id)
+    done.user_id = user_id
+    record_action(session, actor, f"room.{done.action}", "user", user_id, room=room.slug)
+
+
+def _room_changed(session: Session, actor: Actor, done: Moderated) -> None:
+    done.changed_room = True
+    record_action(session, actor, f"room.{done.action}", "room", done.room.id, **done.details)
+
+
+def _lock(session: Session, actor: Actor, state: RoomStateView, done: Moderated,
+          **given: Any) -> None:
+    """`lock` (no new joiners; only the host and moderators speak) or `unlock`."""
+    done.room.is_locked = done.action == "lock"
+    _room_changed(session, actor, done)
+
+
+def _slow_mode(session: Session, actor: Actor, state: RoomStateView, done: Moderated,
+               **given: Any) -> None:
+    """`slow_mode`: at most one message per member every `seconds` (0 ends it)."""
+    seconds = given["seconds"]
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or not (
+        0 <= seconds <= SLOW_MODE_MAX
+    ):
+        raise Invalid({"seconds": [f"A whole number of seconds from 0 to {SLOW_MODE_MAX}."]})
+    done.room.slow_mode_seconds = seconds
+    done.details["seconds"] = seconds
+    _room_changed(session, actor, done)
+
+
+def _close(session: Session, actor: Actor, state: RoomStateView, done: Moderated,
+           **given: Any) -> None:
+    """`close` the room for good (closing it twice changes nothing)."""
+    if done.room.status != RoomStatus.CLOSED:
+        done.room.status = RoomStatus.CLOSED.value
+        done.room.closed_at = utcnow()
+    _room_changed(session, actor, done)
+
+
+_ACTIONS: dict[str, Callable[..., None]] = {
+    "remove_message": _on_message, "release": _on_message,
+    "mute": _on_member, "unmute": _on_member, "kick": _on_member,
+    "lock": _lock, "unlock": _lock, "slow_mode": _slow_mode, "close": _close,
+}
+MODERATE_ACTIONS = frozenset(_ACTIONS)
 
 
 # --- retention ------------------------------------------------------------------------------

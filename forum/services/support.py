@@ -1,5 +1,8 @@
 """Private support: a member asks for a one-to-one conversation, a counsellor accepts, and a
-private room opens for the two of them.
+private room opens for the two of them. Or the other way round, after crisis language in a
+room: the host or a counsellor offers the writer a private conversation (`offer`); the
+request is made on her behalf, she accepts by joining the room or declines, and the
+counsellor is never shown who she is: only "the person who wrote this".
 
 Acceptance is a conditional update (`WHERE status = 'waiting'`), so when two counsellors press
 "accept" at once exactly one wins and the other gets 409, on SQLite as on PostgreSQL.
@@ -13,21 +16,34 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, false, select, update
+from sqlalchemy import Select, false, select, true, update
 from sqlalchemy.orm import Session
 
 from forum import policy
 from forum.audit import record_action
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
-from forum.models.room import Room, RoomParticipant, RoomStatus, SupportRequest, SupportStatus
-from forum.models.user import User
+from forum.models.room import (
+    Room,
+    RoomMessage,
+    RoomMessageStatus,
+    RoomParticipant,
+    RoomStatus,
+    SupportRequest,
+    SupportStatus,
+)
+from forum.models.user import Role, User
 from forum.policy import Actor, Permission
+from forum.screening import Submission, installed_screener
 from forum.services.rooms import room_json, user_json
 from forum.standing import assert_may_act
 
 TOPIC_MAX = 200
 PRIVATE_CAPACITY = 2
+#: How the counsellor is told of the member an offer reached, whoever she is.
+WRITER = "the person who wrote this"
+#: Slugs of private support rooms start so (`_private_room`).
+PRIVATE_PREFIX = "support-"
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -46,8 +62,15 @@ def request_json(
         "topic": request.topic,
         "created_at": _iso(request.created_at),
         "accepted_at": _iso(request.accepted_at),
+        "offered": bool(request.offered),
+        "crisis": bool(request.crisis),
     }
-    if member is not None:
+    if request.offered:
+        # Made on her behalf after words she may have written anonymously: never named.
+        answer["about"] = WRITER
+        if member is not None:
+            answer["member"] = None
+    elif member is not None:
         answer["member"] = user_json(member)
     if now is not None:
         answer["waiting_seconds"] = max(0, int((now - request.created_at).total_seconds()))
@@ -71,10 +94,20 @@ def request_support(session: Session, actor: Actor, *, topic: str | None = None)
     )
     if waiting is not None:
         return waiting
-    request = SupportRequest(member_id=user.id, topic=text, status=SupportStatus.WAITING.value)
+    request = SupportRequest(member_id=user.id, topic=text, status=SupportStatus.WAITING.value,
+                             crisis=_shows_crisis(session, user, text))
     session.add(request)
     session.flush()
     return request
+
+
+def _shows_crisis(session: Session, user: User, text: str) -> bool:
+    """Whether the topic shows crisis language (the screener's crisis detection)."""
+    if not text:
+        return False
+    screening = installed_screener().screen(
+        session, Submission(author=user, text=text, kind="check"))
+    return bool(screening.is_crisis)
 
 
 def _waiting(actor: Actor) -> Select[Any]:
@@ -103,7 +136,34 @@ def waiting_requests(session: Session, actor: Actor, now: dt.datetime) -> list[d
     rows = session.execute(
         _waiting(actor).order_by(SupportRequest.created_at, SupportRequest.id).limit(200)
     ).all()
-    return [request_json(request, member, now) for request, member in rows]
+    # Offers still waiting for her answer: never named, so no block rule applies (a block
+    # deciding what is listed would tell the counsellor who she is).
+    offered = session.scalars(
+        select(SupportRequest)
+        .where(SupportRequest.status == SupportStatus.OFFERED.value,
+               SupportRequest.offered == true())
+        .order_by(SupportRequest.created_at, SupportRequest.id)
+        .limit(200)
+    ).all()
+    listed = [(request, member) for request, member in rows] + [(r, None) for r in offered]
+    # Someone who may be at risk first (born from a crisis offer, or crisis in the topic),
+    # then the longest waiting.
+    listed.sort(key=lambda pair: (not (pair[0].offered or pair[0].crisis),
+                                  pair[0].created_at, pair[0].id))
+    return [request_json(request, member, now) if not request.offered
+            else request_json(request, None, now) for request, member in listed]
+
+
+def staff_online(session: Session, state: Any) -> bool:
+    """Whether a counsellor, moderator or admin has a live connection now (`state`: the
+    shared room state, which knows every process's sockets)."""
+    if state is None:
+        return False
+    staff = session.scalars(
+        select(User.id).where(User.role.in_([Role.COUNSELLOR.value, Role.MODERATOR.value,
+                                             Role.ADMIN.value])).limit(500)
+    ).all()
+    return any(state.sockets_of(user_id) for user_id in staff)
 
 
 def counsellors_kept_from(
@@ -131,6 +191,26 @@ def load_request(session: Session, request_id: int) -> SupportRequest:
     return request
 
 
+def _private_room(session: Session, counsellor: User, now: dt.datetime) -> Room:
+    """A private, open room for a counsellor and one member."""
+    token = secrets.token_urlsafe(9).replace("_", "x").replace("-", "y").lower()
+    room = Room(
+        slug=f"{PRIVATE_PREFIX}{token}",
+        title="Private support",
+        description="",
+        host_id=counsellor.id,
+        status=RoomStatus.OPEN.value,
+        opened_at=now,
+        capacity=PRIVATE_CAPACITY,
+        is_private=True,
+        is_locked=False,
+        slow_mode_seconds=0,
+    )
+    session.add(room)
+    session.flush()
+    return room
+
+
 @dataclass(frozen=True, slots=True)
 class Accepted:
     """An accepted request and the private room opened for it."""
@@ -151,20 +231,7 @@ def accept(session: Session, actor: Actor, request_id: int) -> Accepted:
     if session.scalar(select(policy.blocked_either_way_sql(request.member_id, counsellor.id))):
         raise Forbidden("Another counsellor will take this request.")
     now = utcnow()
-    room = Room(
-        slug=f"support-{secrets.token_urlsafe(9).replace('_', 'x').replace('-', 'y').lower()}",
-        title="Private support",
-        description="",
-        host_id=counsellor.id,
-        status=RoomStatus.OPEN.value,
-        opened_at=now,
-        capacity=PRIVATE_CAPACITY,
-        is_private=True,
-        is_locked=False,
-        slow_mode_seconds=0,
-    )
-    session.add(room)
-    session.flush()
+    room = _private_room(session, counsellor, now)
     taken = session.execute(
         update(SupportRequest)
         .where(
@@ -212,3 +279,132 @@ def accepted_json(done: Accepted, participant_count: int = 0) -> dict[str, Any]:
         "request": request_json(done.request),
         "room": room_json(done.room, done.counsellor, participant_count),
     }
+
+
+# --- offers after crisis language in a room ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Offered:
+    """An offer made: the request (on her behalf), its private room, and whom to tell
+    (`member_id` None: a block between the two keeps the offer from her, silently)."""
+
+    request: SupportRequest
+    room: Room
+    member_id: int | None
+
+
+def offer(session: Session, actor: Actor, room: Room, message_id: Any) -> Offered:
+    """The room's host or a counsellor offers the writer of a message in `room` a private
+    conversation.
+
+    Made the same way whoever wrote it, named or anonymous: the request is hers (made on her
+    behalf, listed first), its room is private to the two of them, and nothing here answers
+    differently for one writer than for another. A block either way between the writer and
+    the counsellor keeps the offer from her (she is not told, and cannot join), yet the
+    counsellor's answer is the same, so an anonymous writer is not unmasked by it.
+    """
+    counsellor = actor.require_user()
+    if not (actor.can(Permission.SUPPORT_ACCEPT) or room.host_id == counsellor.id):
+        raise Forbidden("Only the room's host and counsellors can offer private support.")
+    if isinstance(message_id, bool) or not isinstance(message_id, int):
+        raise Invalid({"message": ["Name the message (its id)."]})
+    message = session.get(RoomMessage, message_id)
+    if (message is None or message.room_id != room.id
+            or message.status == RoomMessageStatus.REMOVED):
+        raise NotFound("No such message.")
+    author_id = message.author_id
+    if author_id == counsellor.id:
+        raise Invalid({"message": ["This is your own message."]})
+    if author_id is None:  # the writer erased her account: nobody to offer to
+        raise NotFound("No such message.")
+    again = session.scalar(select(SupportRequest).where(
+        SupportRequest.member_id == author_id, SupportRequest.counsellor_id == counsellor.id,
+        SupportRequest.offered == true(),
+        SupportRequest.status == SupportStatus.OFFERED.value))
+    if again is not None and again.room_id is not None:  # one open offer per pair
+        room_again = session.get(Room, again.room_id)
+        if room_again is not None:
+            joined = session.scalar(select(RoomParticipant.user_id).where(
+                RoomParticipant.room_id == room_again.id,
+                RoomParticipant.user_id == author_id))
+            return Offered(request=again, room=room_again,
+                           member_id=author_id if joined is not None else None)
+    private = _private_room(session, counsellor, utcnow())
+    request = SupportRequest(
+        member_id=author_id, topic="", status=SupportStatus.OFFERED.value,
+        counsellor_id=counsellor.id, room_id=private.id, offered=True, crisis=True,
+    )
+    session.add(request)
+    session.add(RoomParticipant(room_id=private.id, user_id=counsellor.id))
+    kept_apart = bool(session.scalar(
+        select(policy.blocked_either_way_sql(author_id, counsellor.id))))
+    if not kept_apart:
+        session.add(RoomParticipant(room_id=private.id, user_id=author_id))
+    session.flush()
+    record_action(session, actor, "support.offer", "support_request", request.id,
+                  room=private.slug, message=message.id)
+    return Offered(request=request, room=private,
+                   member_id=None if kept_apart else author_id)
+
+
+def offered_json(session: Session, done: Offered) -> dict[str, Any]:
+    """`{request, room}`, as the `support_offered` event shows it to her."""
+    counsellor = session.get(User, done.room.host_id) if done.room.host_id else None
+    return {"request": request_json(done.request), "room": room_json(done.room, counsellor, 0)}
+
+
+def decline(session: Session, actor: Actor, request_id: Any) -> SupportRequest:
+    """She says no to an offer: the request is `declined` and its private room closed."""
+    user = actor.require_user()
+    if isinstance(request_id, bool) or not isinstance(request_id, int):
+        raise Invalid({"request": ["Name the request (its id)."]})
+    request = session.get(SupportRequest, request_id)
+    if request is None or request.member_id != user.id or not request.offered:
+        raise NotFound("No such support request.")
+    if request.status != SupportStatus.OFFERED:
+        raise Conflict("This offer was already answered.")
+    request.status = SupportStatus.DECLINED.value
+    if request.room_id is not None:
+        room = session.get(Room, request.room_id)
+        if room is not None and room.status != RoomStatus.CLOSED:
+            room.status = RoomStatus.CLOSED.value
+            room.closed_at = utcnow()
+    session.flush()
+    return request
+
+
+def concealed_member(session: Session, room: Room | int, slug: str | None = None) -> int | None:
+    """The member a private room born from an offer keeps unnamed (None for other rooms)."""
+    room_id = room if isinstance(room, int) else room.id
+    slug = slug if slug is not None else (room.slug if isinstance(room, Room) else None)
+    if slug is not None and not slug.startswith(PRIVATE_PREFIX):
+        return None
+    return session.scalar(
+        select(SupportRequest.member_id)
+        .where(SupportRequest.room_id == room_id, SupportRequest.offered == true())
+        .limit(1)
+    )
+
+
+def joined_offer_room(session: Session, room: Room, user_id: int) -> SupportRequest | None:
+    """She joined the room of an offer made to her: the offer is accepted."""
+    if not room.is_private:
+        return None
+    request = session.scalar(
+        select(SupportRequest).where(
+            SupportRequest.room_id == room.id,
+            SupportRequest.member_id == user_id,
+            SupportRequest.offered == true(),
+            SupportRequest.status == SupportStatus.OFFERED.value,
+        )
+    )
+    if request is not None:
+        request.status = SupportStatus.ACCEPTED.value
+        request.accepted_at = utcnow()
+    return request
+
+
+def writer_shown() -> dict[str, Any]:
+    """How a concealed member appears in her private room's member list."""
+    return {"id": None, "handle": WRITER, "role": "member"}

@@ -16,7 +16,7 @@ from forum.errors import DomainError, Forbidden
 from forum.limits import limited
 from forum.models.board import Post
 from forum.policy import Permission, can_edit_post
-from forum.screening import Screening, installed_screener
+from forum.screening import Screening, Submission, installed_screener
 from forum.services import boards, posting, reading
 from forum.sessions import current_actor
 from forum.web.core import (
@@ -49,12 +49,33 @@ def board(slug: str) -> Any:
 
 
 def _screening_notice(screening: Screening) -> None:
-    """Tell the author what the filter did: held for review, or help lines for a crisis."""
+    """Tell the author what the filter did: held for review, or help lines for a crisis
+    (the page she lands on then shows them first, above everything, `base.html`)."""
     if screening.is_crisis:
-        flash(gettext("You matter. If you are in danger or thinking of hurting yourself, "
-                      "please call a help line now."), "crisis")
-    elif screening.status == "pending":
+        flash("help", "crisis")
+    if screening.status == "pending":
         flash(gettext("Thank you. A moderator will look at your post before others see it."))
+
+
+def _landing(url: str, screening: Screening, fragment: str = "") -> Any:
+    """Where she goes after writing: to her post, or, after words of crisis, to the top of
+    the page, where the help lines are (never scrolled past them to her post)."""
+    return redirect(url if screening.is_crisis else url + fragment)
+
+
+def _needs_confirm(text: str) -> bool:
+    """The confirm step of a page form, for browsers without JavaScript (which check the
+    draft as she types, `static/js/check.js`): a draft with crisis language is answered with
+    the help lines and a "post it" button first, once. Never a refusal, and her text is
+    kept; `crisis_seen=yes` (the button, or the script that already showed them) posts it."""
+    if request.form.get("crisis_seen") == "yes" or not text.strip():
+        return False
+    user = current_actor().user
+    if user is None:
+        return False
+    screening = installed_screener().screen(
+        db.session(), Submission(author=user, text=text, kind="check"))
+    return bool(screening.is_crisis)
 
 
 @bp.get("/boards/<slug>/new")
@@ -80,6 +101,9 @@ def compose_post(slug: str) -> Any:
         "content_warning": request.form.get("content_warning", ""),
         "anonymous": request.form.get("anonymous") == "yes",
     }
+    if _needs_confirm(f"{form['title']}\n{form['body']}"):
+        return page("web/compose.html", board=boards.board_json(found), form=form,
+                    errors={}, crisis_confirm=True)
     try:
         done = posting.create_thread(
             dbs, actor, installed_screener(), found,
@@ -94,7 +118,7 @@ def compose_post(slug: str) -> Any:
         return page("web/compose.html", exc.status, board=boards.board_json(found), form=form,
                     errors=errors, error=message)
     _screening_notice(done.screening)
-    return redirect(url_for("web.thread", thread_id=thread_id))
+    return _landing(url_for("web.thread", thread_id=thread_id), done.screening)
 
 
 @bp.get("/threads/<id:thread_id>")
@@ -146,6 +170,8 @@ def reply(thread_id: int) -> Any:
         "content_warning": request.form.get("content_warning", ""),
         "anonymous": request.form.get("anonymous") == "yes",
     }
+    if _needs_confirm(form["body"]):
+        return _thread_page(thread_id, form=form, crisis_confirm=True)
     try:
         done = posting.reply(
             dbs, actor, installed_screener(), found, found_board,
@@ -159,7 +185,8 @@ def reply(thread_id: int) -> Any:
         errors, message = form_errors(exc)
         return _thread_page(thread_id, exc.status, form=form, errors=errors, error=message)
     _screening_notice(done.screening)
-    return redirect(url_for("web.thread", thread_id=thread_id) + f"#post-{post_id}")
+    return _landing(url_for("web.thread", thread_id=thread_id), done.screening,
+                    f"#post-{post_id}")
 
 
 @bp.post("/posts/<id:post_id>/support")
@@ -213,6 +240,9 @@ def edit_post(post_id: int) -> Any:
     post, found, found_board = posting.load_post(dbs, actor, post_id, for_write=True)
     thread_id = found.id
     form = {"body": request.form.get("body", "")}
+    if _needs_confirm(form["body"]):
+        return page("web/edit_post.html", post_id=post_id, thread_id=thread_id, form=form,
+                    errors={}, crisis_confirm=True)
     try:
         done = posting.edit_post(dbs, actor, installed_screener(), post, found, found_board,
                                  body=form["body"])
@@ -224,7 +254,8 @@ def edit_post(post_id: int) -> Any:
                     form=form, errors=errors, error=message)
     _screening_notice(done.screening)
     flash(gettext("Your changes are saved."))
-    return redirect(url_for("web.thread", thread_id=thread_id) + f"#post-{post_id}")
+    return _landing(url_for("web.thread", thread_id=thread_id), done.screening,
+                    f"#post-{post_id}")
 
 
 @bp.get("/posts/<id:post_id>/delete")

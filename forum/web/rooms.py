@@ -17,6 +17,7 @@ from forum.db import utcnow
 from forum.errors import DomainError
 from forum.limits import limited
 from forum.policy import Permission
+from forum.policy import rooms as room_rules
 from forum.services import rooms, support
 from forum.sessions import current_actor
 from forum.web.core import (
@@ -134,5 +135,6 @@ def room(slug: str) -> Any:
     dbs = db.session()
     found = rooms.load_visible_room(dbs, actor, slug)
     shown = rooms.describe_room(dbs, found, rooms.installed_room_state())
-    return page("web/room.html", room=shown, is_host=rooms.may_moderate(actor, found),
-                vendor_js=True)
+    is_host = room_rules.may_moderate(actor, found)
+    return page("web/room.html", room=shown, is_host=is_host,
+                may_offer=is_host or actor.can(Permission.SUPPORT_ACCEPT), vendor_js=True)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -40,7 +40,7 @@ from moderation.domain.normalize import Normalized, normalize
 try:  # the regex module gives matching a timeout; it is optional
     import regex as _regex
 except ImportError:  # pragma: no cover - exercised only where regex is missing
-    _regex = None
+    _regex = None  # type: ignore[assignment]  # the module or nothing: callers test for None
 
 __all__ = [
     "ACTIONS",
@@ -383,7 +383,11 @@ def _first(items: object) -> tuple[set[str], bool]:
     return chars, True
 
 
-_CATEGORIES = {
+def _any_char(ch: str) -> bool:
+    return True
+
+
+_CATEGORIES: dict[str, Callable[[str], bool]] = {
     "CATEGORY_DIGIT": str.isdigit,
     "CATEGORY_NOT_DIGIT": lambda ch: not ch.isdigit(),
     "CATEGORY_SPACE": str.isspace,
@@ -406,7 +410,7 @@ def _in_class(items: object, ch: str) -> bool:
         elif op == c.RANGE:
             found = found or av[0] <= ord(ch) <= av[1]
         elif op == c.CATEGORY:
-            found = found or _CATEGORIES.get(str(av), lambda _ch: True)(ch)
+            found = found or _CATEGORIES.get(str(av), _any_char)(ch)
         else:
             found = True
     return found != negate
@@ -451,7 +455,8 @@ class _Automaton:
     def iter(self, key: str) -> Iterable[tuple[int, tuple[int, tuple[int, ...]]]]:
         if self.empty:
             return ()
-        return self.automaton.iter(key)
+        found: Iterable[tuple[int, tuple[int, tuple[int, ...]]]] = self.automaton.iter(key)
+        return found
 
 
 class RuleSet:
@@ -576,7 +581,7 @@ class RuleSet:
                     timeout = max(0.0, min(REGEX_TIMEOUT_SECONDS, self.regex_budget - spent))
                     m = compiled.search(n.text, timeout=timeout)  # type: ignore[attr-defined]
                 else:  # pragma: no cover
-                    m = compiled.search(n.text)  # type: ignore[attr-defined]
+                    m = compiled.search(n.text)
             except TimeoutError:
                 unchecked.append(spec)
                 continue

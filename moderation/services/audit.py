@@ -13,7 +13,7 @@ from forum.errors import Invalid
 from forum.models.safety import AuditEntry
 from forum.models.user import User
 from forum.policy import Actor, Permission
-from moderation.services.shapes import decode_cursor, encode_cursor, iso, user_json
+from forum.shapes import decode_cursor, encode_cursor, iso, user_json
 
 
 def list_entries(

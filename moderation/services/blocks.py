@@ -18,8 +18,8 @@ from forum.errors import Invalid, NotFound
 from forum.models.safety import Block, HiddenItem
 from forum.models.user import User
 from forum.policy import Actor, named_author
+from forum.shapes import iso, user_json
 from moderation.models import TargetType
-from moderation.services.shapes import iso, user_json
 from moderation.services.targets import Target, may_name
 
 

@@ -23,10 +23,10 @@ from forum.errors import Conflict, Invalid, NotFound
 from forum.models.board import Post, PostStatus
 from forum.models.user import User
 from forum.policy import Actor, Permission
+from forum.shapes import cursor_int, encode_cursor, iso
 from forum.standing import assert_may_act
 from moderation.models import DesiredOutcome, Report, ReportReason, ReportStatus, TargetType
 from moderation.services import blocks, review, targets
-from moderation.services.shapes import cursor_int, encode_cursor, iso
 
 NOTE_MAX = 2000
 #: A reporter is *established* once her account is this old and has this many published posts.

@@ -20,6 +20,7 @@ from forum.db import utcnow
 from forum.errors import Conflict, Invalid, NotFound
 from forum.models.user import User
 from forum.policy import Actor, Permission
+from forum.shapes import cursor_int, encode_cursor, iso, user_json
 from moderation.models import (
     Decision,
     Priority,
@@ -30,7 +31,6 @@ from moderation.models import (
     TargetType,
 )
 from moderation.services import sanctions, targets
-from moderation.services.shapes import cursor_int, encode_cursor, iso, user_json
 
 #: Report reasons and filter categories that put an item just behind crisis.
 URGENT = frozenset({"threat", "personal_info", "blackmail", "intimate_images"})
@@ -100,11 +100,14 @@ def open_review(
     A resolved item is re-opened with its earlier decision kept in `history`, so one target
     never has two items in the queue.
     """
-    item = session.scalar(
-        select(ReviewItem).where(
-            ReviewItem.target_type == target.type, ReviewItem.target_id == target.id
-        )
+    # Locked for the rest of the unit of work: members reporting one post at once take turns
+    # here instead of one winning and the others failing on the item's version (issue #15).
+    mine = (
+        select(ReviewItem)
+        .where(ReviewItem.target_type == target.type, ReviewItem.target_id == target.id)
+        .with_for_update()
     )
+    item = session.scalar(mine)
     now = utcnow()
     new_round = True
     if item is None:
@@ -127,11 +130,7 @@ def open_review(
                 session.flush()
         except IntegrityError:  # another request created it a moment ago
             new_round = False
-            item = session.scalars(
-                select(ReviewItem).where(
-                    ReviewItem.target_type == target.type, ReviewItem.target_id == target.id
-                )
-            ).one()
+            item = session.scalars(mine).one()
     elif item.status == ReviewStatus.RESOLVED:
         item.history = [
             *item.history,
@@ -185,26 +184,79 @@ def load_item(session: Session, actor: Actor, item_id: int) -> ReviewItem:
     return item
 
 
+#: Crisis risk levels, most urgent first (API.md): a plan, a means or a time; explicit
+#: ideation or self-harm; hopelessness, burden, goodbye.
+RISKS = ("imminent", "high", "moderate")
+#: The risk of crisis language the detector did not grade (and of a `self_harm` report).
+DEFAULT_RISK = "high"
+#: Most crisis items ranked by risk in one pass (they are few; beyond this, by age).
+CRISIS_RANKED = 2000
+
+
+def risk_of(reasons: list[dict[str, Any]]) -> str | None:
+    """The highest crisis risk among the reasons (None: no crisis reason). The detector
+    grades it in the reason (`risk`, or a part of the code or origin such as
+    `crisis:imminent`); the highest grade wins. Crisis reasons that carry no grade (a
+    `self_harm` report, a rule that does not grade) count as `high` only when no reason of
+    the item is graded."""
+    graded: list[int] = []
+    ungraded = False
+    for reason in reasons:
+        if reason_priority(reason) != Priority.CRISIS:
+            continue
+        words = [str(reason.get("risk") or "")]
+        for key in ("code", "origin", "category"):
+            words.extend(str(reason.get(key) or "").replace("/", ":").split(":"))
+        found = [RISKS.index(w) for w in words if w in RISKS]
+        if found:
+            graded.append(min(found))
+        else:
+            ungraded = True
+    if graded:
+        return RISKS[min(graded)]
+    return DEFAULT_RISK if ungraded else None
+
+
+def _crisis_key(item: ReviewItem) -> tuple[Any, ...]:
+    risk = risk_of(item.reasons or [])
+    return (RISKS.index(risk) if risk else len(RISKS), item.opened_at, item.id)
+
+
 def list_queue(
     session: Session, actor: Actor, *, status: str, cursor: str | None, limit: int
 ) -> tuple[list[ReviewItem], str | None]:
-    """A page of the queue: most urgent first, then most reported, then oldest."""
+    """A page of the queue: someone who may be at risk first, by risk (`imminent`, `high`,
+    `moderate`) then age; then danger to someone, then the rest, most reported then oldest."""
     actor.require(Permission.QUEUE_REVIEW)
     if status not in {s.value for s in ReviewStatus}:
         raise Invalid({"status": ["Use 'open' or 'resolved'."]})
     offset = cursor_int(cursor) or 0
     query = select(ReviewItem).where(ReviewItem.status == status)
-    if status == ReviewStatus.OPEN:
-        query = query.order_by(
-            ReviewItem.priority,
-            ReviewItem.report_count.desc(),
-            ReviewItem.opened_at,
-            ReviewItem.id,
-        )
-    else:
+    if status != ReviewStatus.OPEN:
         query = query.order_by(ReviewItem.resolved_at.desc(), ReviewItem.id.desc())
-    # The queue is re-ranked as reports arrive, so an offset is the honest cursor here.
-    rows = list(session.scalars(query.offset(offset).limit(limit + 1)))
+        rows = list(session.scalars(query.offset(offset).limit(limit + 1)))
+        next_cursor = encode_cursor([offset + limit]) if len(rows) > limit else None
+        return rows[:limit], next_cursor
+    # Crisis items, ranked by risk then age here (the risk lives in the reasons); the rest
+    # by the index. The queue is re-ranked as reports arrive, so an offset is the honest
+    # cursor.
+    crisis = sorted(
+        session.scalars(
+            query.where(ReviewItem.priority == Priority.CRISIS.value)
+            .order_by(ReviewItem.opened_at, ReviewItem.id).limit(CRISIS_RANKED)
+        ),
+        key=_crisis_key,
+    )
+    rows = crisis[offset:offset + limit + 1]
+    wanted = limit + 1 - len(rows)
+    if wanted > 0:
+        rest = (
+            query.where(ReviewItem.priority != Priority.CRISIS.value)
+            .order_by(ReviewItem.priority, ReviewItem.report_count.desc(),
+                      ReviewItem.opened_at, ReviewItem.id)
+            .offset(max(0, offset - len(crisis))).limit(wanted)
+        )
+        rows.extend(session.scalars(rest))
     next_cursor = encode_cursor([offset + limit]) if len(rows) > limit else None
     return rows[:limit], next_cursor
 
@@ -347,6 +399,7 @@ def items_json(session: Session, actor: Actor, items: list[ReviewItem]) -> list[
     """Items as moderators see them: the target as it is now (its snapshot if it is gone),
     with the real author. Showing anonymous authors is audited, once per answer."""
     revealed: dict[str, list[int]] = {}
+    now = utcnow()
     users = _users(session, {i.claimed_by_id for i in items} | {i.resolved_by_id for i in items})
     said = _what_reporters_said(session, items)
     shaped = []
@@ -369,6 +422,11 @@ def items_json(session: Session, actor: Actor, items: list[ReviewItem]) -> list[
                 "report_count": item.report_count,
                 "priority": Priority(item.priority).label,
                 "priority_rank": item.priority,
+                "risk": risk_of(item.reasons or []),
+                # How long it has waited since it (re)entered the queue.
+                "waiting_seconds": (max(0, int((now - item.opened_at).total_seconds()))
+                                    if item.status == ReviewStatus.OPEN and item.opened_at
+                                    else None),
                 "status": item.status,
                 "created_at": iso(item.created_at),
                 "opened_at": iso(item.opened_at),

@@ -20,10 +20,10 @@ from forum.db import utcnow
 from forum.errors import Invalid, NotFound
 from forum.models.user import User
 from forum.policy import Actor, Permission
+from forum.shapes import iso, user_json
 from moderation.domain.pipeline import Pipeline, RuleSpec
 from moderation.domain.rules import InvalidRule, check_regex
 from moderation.models import ModerationRule, RulesVersion
-from moderation.services.shapes import iso, user_json
 
 log = logging.getLogger(__name__)
 

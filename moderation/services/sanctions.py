@@ -20,8 +20,8 @@ from forum.errors import Forbidden, Invalid, NotFound
 from forum.models.safety import Sanction, SanctionKind
 from forum.models.user import Role, User
 from forum.policy import Actor, Permission
+from forum.shapes import iso, user_json
 from forum.standing import revoke_all_tokens
-from moderation.services.shapes import iso, user_json
 
 #: The longest time-limited sanction: ten years (longer than that, make it permanent).
 MAX_HOURS = 24 * 365 * 10

@@ -24,15 +24,15 @@ from forum.policy import (
     blocked_either_way_sql,
     can_read_board,
 )
+from forum.shapes import iso
 from moderation.models import TargetType
-from moderation.services.shapes import iso
 
 try:  # the rooms feature is written separately; moderation works without it
     from forum.models.room import Room, RoomMessage, RoomParticipant
-    from forum.services import rooms as rooms_service
+    from forum.policy import rooms as room_rules
 except ImportError:  # pragma: no cover - depends on the checkout
     Room = RoomMessage = RoomParticipant = None  # type: ignore[assignment,misc]
-    rooms_service = None  # type: ignore[assignment]
+    room_rules = None  # type: ignore[assignment]
 
 #: Statuses that keep content away from everyone but its author and moderators.
 _HELD = {"pending", "hidden"}
@@ -96,7 +96,7 @@ def load_target(session: Session, target_type: str, target_id: int) -> Target | 
 def may_see(session: Session, actor: Actor, target: Target) -> bool:
     """Can `actor` see the target (and so report it)? Moderators see everything; members see
     published content on boards they may read, and a room message when the room's history
-    shows it to them now (`forum.services.rooms.may_read_message`: still a participant, not
+    shows it to them now (`forum.policy.rooms.may_read_message`: still a participant, not
     removed from the room, not hidden by a block, held only to its author and the host)."""
     if target.type == TargetType.USER:
         return may_name(session, actor, target.id)
@@ -117,11 +117,10 @@ def may_see(session: Session, actor: Actor, target: Target) -> bool:
             for row in (target.thread, target.row)
         )
     # A room message: exactly when it is in her history of that room.
-    if rooms_service is None:
+    if room_rules is None:
         return actor.can(Permission.ROOM_MODERATE)
-    return rooms_service.may_read_message(
-        session, actor, target.id, rooms_service.installed_room_state()
-    )
+    # Kicks are rows (`RoomBan`) as well as shared state, so the rows alone decide here.
+    return room_rules.may_read_message(session, actor, target.id)
 
 
 def may_name(session: Session, actor: Actor, user_id: int) -> bool:

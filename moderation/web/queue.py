@@ -5,18 +5,19 @@ service, as its JSON API does; only registered when that package is installed.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import flash, redirect, request, url_for
-from flask_babel import gettext
+from flask_babel import format_timedelta, gettext
 
 from forum import db
 from forum.errors import DomainError, Invalid
 from forum.policy import Permission
 from forum.sessions import current_actor
+from forum.shapes import page_size
 from forum.web.core import bp, check_csrf, commit, form_errors, page, rollback, signed_in_page
 from moderation.services import audit, review, rules, sanctions
-from moderation.services.shapes import page_size
 
 SANCTION_KINDS = ("warn", "mute", "suspend", "ban")
 RULE_KINDS = ("word", "phrase", "regex")
@@ -44,6 +45,10 @@ def moderation_queue() -> Any:
                                            cursor=request.args.get("cursor"),
                                            limit=page_size(request.args.get("limit")))
     shaped = review.items_json(dbs, actor, items)
+    for item in shaped:  # how long she has waited, in the moderator's language
+        seconds = item.get("waiting_seconds")
+        item["waited"] = (format_timedelta(dt.timedelta(seconds=seconds), threshold=1)
+                          if seconds is not None else None)
     commit()  # looking at anonymous authors is audited
     return page("web/moderation/queue.html", items=shaped, status=status,
                 next_cursor=next_cursor, sanction_kinds=SANCTION_KINDS)

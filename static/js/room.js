@@ -3,7 +3,12 @@
    by the server when it was written; everything else is set as text.
    For the host and moderators (data-host): remove or release messages, mute, unmute or kick
    a member, lock, unlock, slow mode and close, all through the `moderate` event; held
-   messages (`message_held`) and crisis alerts (`crisis_alert`) are shown to them.
+   messages (`message_held`) are shown to them; crisis alerts (`crisis_alert`) to them and
+   to counsellors (data-offer), with a button that offers the writer a private conversation
+   (`offer_support`). After she writes words of crisis, the ack's help lines (#room-help,
+   rendered by the page in her language) are shown to her alone; an offer to her
+   (`support_offered`) shows a link to the private room and a "no, thank you"
+   (`decline_support`).
    Everyone gets a "Report" link on other people's messages (data-report: a plain link to the
    report form, in the same tab; the form leads back to the room). */
 (function () {
@@ -12,6 +17,7 @@
   if (!box || typeof io !== "function") { return; }
   var slug = box.getAttribute("data-room");
   var host = box.getAttribute("data-host") === "1";
+  var offers = box.getAttribute("data-offer") === "1";
   var me = box.getAttribute("data-me");
   var log = document.getElementById("room-log");
   var status = document.getElementById("room-status");
@@ -128,8 +134,42 @@
   function alertHost(m) {
     var p = document.createElement("p");
     p.className = "crisis";
-    p.textContent = t("crisis") + " " + (m.author ? m.author.handle : t("anonymous"));
+    p.textContent = t("crisis") + " ";
+    var offer = button(t("offer"), function () {
+      socket.emit("offer_support", { room: slug, message: m.id }, function (ack) {
+        if (failed(ack)) { return; }
+        offer.remove();
+        p.appendChild(document.createTextNode(t("offered")));
+      });
+    });
+    p.appendChild(offer);
     alerts.appendChild(p);
+  }
+  function offered(o) {
+    var p = document.createElement("p");
+    p.className = "crisis";
+    p.textContent = t("invite") + " ";
+    var go = document.createElement("a");
+    go.href = box.getAttribute("data-rooms").replace(/0$/, o.room.slug);
+    go.textContent = t("accept");
+    p.appendChild(go);
+    p.appendChild(document.createTextNode(" "));
+    p.appendChild(button(t("decline"), function () {
+      socket.emit("decline_support", { request: o.request.id }, function () { p.remove(); });
+    }));
+    document.getElementById("room-offer").appendChild(p);
+  }
+  function helpLines(ack) {
+    var help = document.getElementById("room-help");
+    if (!help || !ack.resources || !ack.resources.length) { return; }
+    help.hidden = false;
+    if (ack.counsellor_online === false && !help.querySelector(".alone")) {
+      var p = document.createElement("p");
+      p.className = "alone";
+      p.textContent = t("alone");
+      help.insertBefore(p, help.children[1]);
+    }
+    help.scrollIntoView();
   }
   var socket = io("/rooms");
   socket.on("connect", function () {
@@ -158,9 +198,12 @@
       socket.close();
     }
   });
+  socket.on("support_offered", offered);
+  if (offers) {
+    socket.on("crisis_alert", function (c) { if (c.room === slug) { alertHost(c.message); } });
+  }
   if (host) {
     socket.on("message_held", function (h) { if (h.room === slug) { add(h.message, true); } });
-    socket.on("crisis_alert", function (c) { if (c.room === slug) { alertHost(c.message); } });
     tools.addEventListener("click", function (event) {
       var action = event.target.getAttribute("data-action");
       if (!action) { return; }
@@ -188,6 +231,7 @@
         if (own) { own.remove(); }
       }
       body.value = "";
+      helpLines(ack);
       if (ack.message && ack.message.status !== "published") { say(t("held")); }
     });
   });

@@ -1,4 +1,4 @@
-"""Room messages skip the Markdown parser for plain text (`render_message`): the fast path
+"""Room messages skip the Markdown parser for plain text (`writing.render_chat_line`): the fast path
 must give exactly what `render_markdown` gives, for every text it takes."""
 
 from __future__ import annotations
@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from forum.rendering import render_markdown
-from forum.services.rooms import _PLAIN, render_message
+from forum.services.writing import PLAIN_LINE as _PLAIN
+from forum.services.writing import render_chat_line as render_message
 
 ALPHABET = "ab Zz09 ,?!'.:/@#*_-<>&\\\"`~[]()\n\t" + "آپکیسیہیں" + "\u064e\u200b\u00a0"
 

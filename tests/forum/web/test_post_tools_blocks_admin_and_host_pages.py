@@ -1,5 +1,5 @@
-"""The pages that closed the gaps: editing and deleting a post, blocks (thread page and
-account page), the admin pages (boards, roles) and the host tools of the live room page."""
+"""Pages for editing and deleting a post, blocks (thread page and account page), the admin
+pages (boards, roles) and the host tools of the live room page."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, or_, select, true
+from sqlalchemy import CompoundSelect, and_, bindparam, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from forum.errors import Forbidden, TotpRequired, Unauthorized
@@ -181,7 +181,7 @@ def refused_by_block(actor: Actor, *, anonymous: bool, author_blocked_actor: boo
     return author_blocked_actor and block_applies(actor, anonymous=anonymous)
 
 
-def hidden_authors_sql(viewer: Any) -> Select[Any]:
+def hidden_authors_sql(viewer: Any) -> CompoundSelect[tuple[int]]:
     """The ids whose named content a block hides from `viewer` (a bound parameter or column):
     whom she blocked and who blocked her."""
     return (
@@ -236,8 +236,9 @@ def not_hidden_item_sql(
     if not signed_in:
         return true()
     viewer = bindparam("viewer") if viewer is None else viewer
-    return id_col.not_in(
+    condition: ColumnElement[bool] = id_col.not_in(
         select(HiddenItem.target_id).where(
             HiddenItem.user_id == viewer, HiddenItem.target_type == target_type
         )
     )
+    return condition

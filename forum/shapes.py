@@ -1,7 +1,7 @@
-"""Small shared shapes of moderation's answers: times, users, cursors and page sizes.
+"""The small shapes API.md fixes for every answer: times, users, cursors and page sizes.
 
-Kept here (not borrowed from `forum.services.reading`) because moderation may use the core's
-models and policy but not its services' internals; the shapes are the ones API.md fixes.
+One copy for the core's services and for moderation (which may use this module, as it uses
+the models and the policy, but never the core's services).
 """
 
 from __future__ import annotations
@@ -32,7 +32,16 @@ def user_json(user: User | None) -> dict[str, Any] | None:
     """A user as API.md shows one: `{id, handle, role}`, or None."""
     if user is None:
         return None
-    return {"id": user.id, "handle": user.handle, "role": user.role}
+    return user_row_json(user.id, user.handle, user.role)
+
+
+def user_row_json(
+    user_id: int | None, handle: str | None, role: str | None
+) -> dict[str, Any] | None:
+    """`user_json` from a query's columns (None when there is no such user)."""
+    if user_id is None or handle is None:
+        return None
+    return {"id": user_id, "handle": handle, "role": role}
 
 
 def encode_cursor(values: list[Any]) -> str:

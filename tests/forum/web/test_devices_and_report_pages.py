@@ -1,5 +1,5 @@
-"""The last page gaps: signing out one other device from the account page, reporting a
-member from the thread page and reporting a message of the live room."""
+"""Pages for signing out one other device from the account page, reporting a member from the
+thread page and reporting a message of the live room."""
 
 from __future__ import annotations
 
