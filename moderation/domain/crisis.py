@@ -37,7 +37,7 @@ phonetic key merges words that must stay apart ("khud"/"kood", "kha"/"ka"). Pure
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -641,11 +641,11 @@ def _light_tokens(text: str) -> list[str]:
     return _TOKEN.findall(_light(normalize(text).text))
 
 
-def _words(block: str, key: object = _roman_tokens) -> frozenset[str]:
+def _words(block: str, key: Callable[[str], list[str]] = _roman_tokens) -> frozenset[str]:
     """Keyed single words ("i'm" splits into "i" and "m": only whole words are markers)."""
     out: set[str] = set()
     for w in block.split():
-        toks = key(w)  # type: ignore[operator]
+        toks = key(w)
         if len(toks) == 1:
             out.add(toks[0])
     return frozenset(out)
@@ -922,83 +922,132 @@ _IN_HAND = frozenset(
 def _class_cues(lex: _Lexicon, c: _Clause, clause: int, message: set[str]) -> list[_Cue]:
     """Cues from word classes meeting in one clause (see ``_CLASSES``); ``message`` holds the
     classes seen anywhere in the message (a quantity or a means may sit in the next clause)."""
-    at: dict[str, list[int]] = {}
-    for i, w in enumerate(c.light):
-        for name in lex.class_of.get(w, ()):
-            at.setdefault(name, []).append(i)
-    words = c.light
-    for i, w in enumerate(words[:-1]):
-        # Urdu "کھا" (eat) folds to "کہا" (said), and "pee" (drink) to "pe" (on): they are acts
-        # only before "لوں", "li", "lungi"...
-        if (w == "کہا" and words[i + 1] in _URDU_TAKE) or (
-            w == "pe" and (words[i + 1] in _TAKEN or _first_future(words[i + 1]))
-        ):
-            at.setdefault("act", []).append(i)
-    neg = [i for i, w in enumerate(words) if w in lex.negation]
-    future = [i for i, w in enumerate(words) if _first_future(w)]
-    future += [i for i, w in enumerate(words[:-1]) if w == "ja" and words[i + 1] in _PROGRESSIVE]
-    held = any(pair in _IN_HAND for pair in zip(words, words[1:], strict=False))
-    first = any(_is_first(lex, words, j) for j in range(len(words)))
-    out: list[_Cue] = []
+    return _ClauseReader(lex, c, clause, message).cues()
 
-    def cue(category: str, idx: list[int], negated: bool = False) -> None:
+
+class _ClauseReader:
+    """One clause's word classes and the rules that combine them, one method a rule."""
+
+    def __init__(self, lex: _Lexicon, c: _Clause, clause: int, message: set[str]) -> None:
+        self.lex, self.clause, self.message = lex, clause, message
+        self.words = words = c.light
+        at: dict[str, list[int]] = {}
+        for i, w in enumerate(words):
+            for name in lex.class_of.get(w, ()):
+                at.setdefault(name, []).append(i)
+        for i, w in enumerate(words[:-1]):
+            # Urdu "کھا" (eat) folds to "کہا" (said), and "pee" (drink) to "pe" (on): they are
+            # acts only before "لوں", "li", "lungi"...
+            if (w == "کہا" and words[i + 1] in _URDU_TAKE) or (
+                w == "pe" and (words[i + 1] in _TAKEN or _first_future(words[i + 1]))
+            ):
+                at.setdefault("act", []).append(i)
+        self.at = at
+        self.neg = [i for i, w in enumerate(words) if w in lex.negation]
+        self.future = [i for i, w in enumerate(words) if _first_future(w)] + [
+            i for i, w in enumerate(words[:-1]) if w == "ja" and words[i + 1] in _PROGRESSIVE
+        ]
+        self.out: list[_Cue] = []
+
+    def cues(self) -> list[_Cue]:
+        if self.at:
+            self._death()
+            self._life()
+            self._harm()
+            self._method()
+            self._means()
+            self._how()
+            self._hope()
+        return self.out
+
+    def _cue(self, category: str, idx: list[int], negated: bool = False) -> None:
         start, end = min(idx), max(idx) + 1
-        fixed = "first" if future and category not in _NEUTRAL else None  # "kha lungi"
-        subject = _subject(lex, words, start, end, category, fixed)
-        out.append(_Cue(category, subject, negated, clause))
+        fixed = "first" if self.future and category not in _NEUTRAL else None  # "kha lungi"
+        subject = _subject(self.lex, self.words, start, end, category, fixed)
+        self.out.append(_Cue(category, subject, negated, self.clause))
 
-    def negated_before(i: int) -> bool:
-        return any(i - 3 <= j < i for j in neg)
+    def _negated_before(self, i: int) -> bool:
+        return any(i - 3 <= j < i for j in self.neg)
 
-    death, wants = at.get("death"), at.get("desire", [])
-    if death:
+    def _death(self) -> None:
+        """Death + desire: "I think about dying", "marne ko dil karta hai", "mar jaungi"."""
+        at = self.at
+        death = at.get("death")
+        if not death:
+            return
         d = death[0]
-        near = [w for w in wants if abs(w - d) <= 5]
-        # "going to die", "will die", "mar jaungi": intent right before a verb of dying
+        near = [w for w in at.get("desire", []) if abs(w - d) <= 5]
         verb = at.get("death_verb", [])
-        near += [j for j in at.get("intent", []) + future if verb and -1 <= verb[0] - j <= 3]
-        near += [j for j in future if verb and 0 < j - verb[0] <= 2]
+        if verb:  # "going to die", "will die": intent right before a verb of dying, or after it
+            near += [j for j in at.get("intent", []) + self.future if -1 <= verb[0] - j <= 3]
+            near += [j for j in self.future if 0 < j - verb[0] <= 2]
         if near:
             w = near[0]
-            cue("ideation", [d, w], negated_before(min(d, w)) or negated_before(max(d, w)))
-    life = at.get("life")
-    if life and (neg or at.get("stop")):
-        if (wants and (neg or at.get("stop"))) or (at.get("life_inf") and neg):
-            cue("ideation", [life[0], *(neg or at["stop"])])
-    harm, body = at.get("harm"), at.get("body")
-    if harm and body and abs(harm[0] - body[0]) <= 5:
-        cue("self_harm", [harm[0], body[0]], negated_before(harm[0]))
-    act = at.get("act")
-    if act and "means" in message:
+            negated = self._negated_before(min(d, w)) or self._negated_before(max(d, w))
+            self._cue("ideation", [d, w], negated)
+
+    def _life(self) -> None:
+        """Life + negation + desire: "I don't want to be alive", "mujhe nahi jeena"."""
+        at, neg = self.at, self.neg
+        life, stops = at.get("life"), at.get("stop", [])
+        if not life or not (neg or stops):
+            return
+        if at.get("desire") or (at.get("life_inf") and neg):
+            self._cue("ideation", [life[0], *(neg or stops)])
+
+    def _harm(self) -> None:
+        """Harm + body or self: "slit my wrist", "apne bazu pe kaata"."""
+        harm, body = self.at.get("harm"), self.at.get("body")
+        if harm and body and abs(harm[0] - body[0]) <= 5:
+            self._cue("self_harm", [harm[0], body[0]], self._negated_before(harm[0]))
+
+    def _pushed(self) -> bool:
+        """What turns taking a means into a method: a poison, a quantity, an intent, a time..."""
+        at, words, message = self.at, self.words, self.message
         third_future = any(w.endswith(("egi", "ega")) for w in words) or any(
             w in ("گی", "گا") and j and words[j - 1] in ("لے", "دے") for j, w in enumerate(words)
         )  # "kha legi", "کھا لے گی": her words, about someone else
         poison = any(words[i] in _POISON for i in at.get("means", ()))
-        push = (
-            poison or at.get("quantity") or at.get("intent") or future or third_future or death
-            or wants or "time" in message or "plan" in message
-            or "quantity_strong" in message or any(_is_count(w) for w in c.light)
-            or message & {"count"}
+        return bool(
+            poison or at.get("quantity") or at.get("intent") or self.future or third_future
+            or at.get("death") or at.get("desire") or any(_is_count(w) for w in words)
+            or message & {"time", "plan", "quantity_strong", "count"}
         )
-        if push:
-            cue("method", [act[0]], negated_before(act[0]))
-    if at.get("jump") and (future or at.get("intent") or first or at.get("desire")):
-        cue("jump", at["jump"])
-    cutting = [i for i in at.get("means", ()) if words[i] in _CUTTING]
-    if cutting:
-        cue("blade", cutting)
-    if len(cutting) < len(at.get("means", ())):
-        cue("means", at["means"])
-    if at.get("means") and held:
-        cue("method", at["means"])  # "the acid bottle is in my hand"
-    if at.get("how") and (at.get("means") or at.get("height") or "way" in words) and (
-        at.get("enough") or death or "enough" in message
-    ):
-        out.append(_Cue("method", "none", False, clause))
-    hope = at.get("hope")
-    if hope and any(w in lex.hope_negation for w in words):
-        cue("hopeless", hope)
-    return out
+
+    def _method(self) -> None:
+        """Means + act + push: "gonna take them all", "zehr pee lungi", "pills saved up"."""
+        act = self.at.get("act")
+        if act and "means" in self.message and self._pushed():
+            self._cue("method", [act[0]], self._negated_before(act[0]))
+
+    def _means(self) -> None:
+        at, words = self.at, self.words
+        first = any(_is_first(self.lex, words, j) for j in range(len(words)))
+        if at.get("jump") and (self.future or at.get("intent") or first or at.get("desire")):
+            self._cue("jump", at["jump"])
+        means = at.get("means", [])
+        cutting = [i for i in means if words[i] in _CUTTING]
+        if cutting:
+            self._cue("blade", cutting)
+        if len(cutting) < len(means):
+            self._cue("means", means)
+        if means and any(pair in _IN_HAND for pair in zip(words, words[1:], strict=False)):
+            self._cue("method", means)  # "the acid bottle is in my hand"
+
+    def _how(self) -> None:
+        """"How many tablets would it take", "kitna zehr chahiye", "easiest way to die"."""
+        at = self.at
+        if not at.get("how"):
+            return
+        target = at.get("means") or at.get("height") or "way" in self.words
+        if target and (at.get("enough") or at.get("death") or "enough" in self.message):
+            self.out.append(_Cue("method", "none", False, self.clause))
+
+    def _hope(self) -> None:
+        """Hope + negation: "koi umeed nahi", "no point", "no future"."""
+        hope = self.at.get("hope")
+        if hope and any(w in self.lex.hope_negation for w in self.words):
+            self._cue("hopeless", hope)
 
 
 def _general_statement(lex: _Lexicon, c: _Clause) -> bool:
