@@ -14,11 +14,19 @@ Scoring:
 * evasion recall is recall on the cases marked ``is_evasion``; the false-positive rate on benign
   support talk is over the expected-``allow`` cases of the benign, medical, self-defence, names
   and quote categories; ``quotes blocked`` counts reports of abuse that were blocked (policy: 0).
+
+Crisis (issue #14), on ``bench/moderation_eval/crisis/`` (``heldout.jsonl`` written before the
+detector, ``dev.jsonl`` used to tune it): a crisis text *gets help lines* when the screener's
+screening of the verdict carries ``resources``; it is *blocked* when the screening's status is
+``blocked``; a benign text is *alerted* when it raised crisis. On the held-out part the bounds
+are: every crisis text gets help lines, none is blocked (also with a slur appended), and support
+talk about crisis is alerted at most 5 % of the time. Any FAIL makes the script exit 1.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import sys
 from collections import defaultdict
 from dataclasses import dataclass
@@ -131,6 +139,105 @@ def ruhsold_scores(pipeline: Pipeline) -> dict[str, float] | None:
     return {"n": n, "precision": p, "recall": r, "f1": f1}
 
 
+CRISIS_DIR = ROOT / "bench" / "moderation_eval" / "crisis"
+CRISIS_LEVELS = ("imminent", "high", "moderate", "none")
+SUPPORT_ALERT_BOUND = 0.05
+# A slur the shipped lexicon blocks: crisis text must not be refused whatever else it holds.
+BLOCKED_WORD = "you stupid bitch"
+
+
+def _risk(v: Verdict) -> str:
+    for r in v.reasons:
+        if r.code.startswith("crisis") and r.source.startswith("crisis:"):
+            return r.source.rsplit(":", 1)[-1]
+    return "moderate" if v.crisis else "none"
+
+
+def crisis_section(pipeline: Pipeline, part: str, bounded: bool) -> tuple[list[str], bool]:
+    """Score one part of the crisis set; lines of Markdown, and whether every bound held."""
+    from moderation.screener import ModerationScreener  # the screener adds help lines
+
+    screener = ModerationScreener()
+    rows = [json.loads(line) for line in (CRISIS_DIR / f"{part}.jsonl").read_text("utf-8").splitlines()
+            if line.strip()]
+    crisis = [r for r in rows if r["expected"] != "none"]
+    benign = [r for r in rows if r["expected"] == "none"]
+    confusion: dict[tuple[str, str], int] = defaultdict(int)
+    per_lang: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    helped = blocked = blocked_with_slur = 0
+    misses: list[tuple[dict[str, object], str]] = []
+    for r in crisis:
+        v = pipeline.screen(r["text"])
+        s = screener.screening_of(v)
+        slur = screener.screening_of(pipeline.screen(r["text"] + " " + BLOCKED_WORD))
+        got = _risk(v)
+        confusion[(r["expected"], got)] += 1
+        helped += bool(s.resources)
+        blocked += s.status == "blocked"
+        blocked_with_slur += slur.status == "blocked" or not slur.resources
+        lang = r["language"] + (" (code-mixed)" if r.get("mixed") else "")
+        for key in (r["language"], lang) if r.get("mixed") else (lang,):
+            per_lang[key][0] += bool(s.resources)
+            per_lang[key][1] += 1
+        if got != r["expected"]:
+            misses.append((r, got))
+    alerts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for r in benign:
+        v = pipeline.screen(r["text"])
+        got = _risk(v)
+        confusion[("none", got)] += 1
+        alerts[r["category"]][0] += v.crisis
+        alerts[r["category"]][1] += 1
+        if v.crisis:
+            misses.append((r, got))
+    support_alerted, support_n = alerts.get("support", [0, 0])
+    all_alerted = sum(a for a, _ in alerts.values())
+    recall = helped / len(crisis) if crisis else 1.0
+    support_rate = support_alerted / support_n if support_n else 0.0
+    checks = [
+        (f"crisis texts given help lines: {helped}/{len(crisis)} ({fmt(recall)})", "= 100 %",
+         helped == len(crisis)),
+        (f"crisis texts blocked: {blocked}", "= 0", blocked == 0),
+        (f"crisis texts blocked or left without help lines when a slur is appended: "
+         f"{blocked_with_slur}", "= 0", blocked_with_slur == 0),
+        (f"support talk about crisis alerted: {support_alerted}/{support_n} ({fmt(support_rate)})",
+         "≤ 5 %", support_rate <= SUPPORT_ALERT_BOUND),
+    ]
+    lines = ["", f"## Crisis detection, `{part}.jsonl` ({len(crisis)} crisis, {len(benign)} benign)",
+             ""]
+    ok = True
+    lines += ["| measure | value | bound | result |", "| --- | --- | --- | --- |"]
+    for text, bound, passed in checks:
+        result = ("PASS" if passed else "FAIL") if bounded else "(dev: not bounded)"
+        ok = ok and (passed or not bounded)
+        lines.append(f"| {text} | {bound} | {result} |")
+    lines.append(f"| all benign look-alikes alerted: {all_alerted}/{len(benign)} "
+                 f"({fmt(all_alerted / len(benign) if benign else None)}) | – | – |")
+    lines += ["", "Help lines (recall) per language:", "", "| language | recall |", "| --- | --- |"]
+    for lang in sorted(per_lang):
+        got_n, n = per_lang[lang]
+        lines.append(f"| {lang} | {got_n}/{n} ({fmt(got_n / n)}) |")
+    lines += ["", "Benign look-alikes alerted, per category:", "", "| category | alerted |",
+              "| --- | --- |"]
+    for cat in sorted(alerts):
+        a, n = alerts[cat]
+        lines.append(f"| {cat} | {a}/{n} |")
+    lines += ["", "Risk confusion (rows: expected, columns: detected):", "",
+              "| expected \\ detected | " + " | ".join(CRISIS_LEVELS) + " |",
+              "| --- |" + " --- |" * len(CRISIS_LEVELS)]
+    for exp in CRISIS_LEVELS:
+        lines.append(f"| {exp} | " + " | ".join(str(confusion[(exp, g)]) for g in CRISIS_LEVELS)
+                     + " |")
+    exact = sum(confusion[(e, e)] for e in CRISIS_LEVELS)
+    lines.append(f"\nExact level: {exact}/{len(rows)} ({fmt(exact / len(rows))}).")
+    lines += ["", "Misses (level differs, or a benign text alerted):", "",
+              "| expected | detected | language | category | text |", "| --- | --- | --- | --- | --- |"]
+    for r, got in misses:
+        text = str(r["text"]).replace("|", "\\|")
+        lines.append(f"| {r['expected']} | {got} | {r['language']} | {r['category']} | {text} |")
+    return lines, ok
+
+
 def main() -> int:
     """Score every case, print the tables and write RESULTS.md."""
     pipeline = Pipeline.build()
@@ -241,10 +348,19 @@ def main() -> int:
             f"| {case.expected} | {v.action} | {v.crisis} | {case.language} | "
             f"{int(case.is_evasion)} | {text} |"
         )
+    crisis_ok = True
+    parts = (("heldout", True), ("heldout_b", True), ("heldout_c", True), ("heldout_d", True),
+             ("heldout_e", True), ("heldout_f", True),
+             ("dev", False))
+    for part, bounded in parts:
+        part_lines, part_ok = crisis_section(pipeline, part, bounded)
+        lines += part_lines
+        crisis_ok = crisis_ok and part_ok
+    lines += ["", f"Crisis bounds on the held-out part: {'PASS' if crisis_ok else 'FAIL'}"]
     report = "\n".join(lines) + "\n"
     RESULTS.write_text(report, encoding="utf-8")
     sys.stdout.write(report)
-    return 0
+    return 0 if crisis_ok else 1
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from moderation.domain.lexicon import LEXICON_DIR, lexicon_rules
+from moderation.domain.crisis import anchor_rules
 from moderation.domain.normalize import normalize
 from moderation.domain.rules import RuleSpec, match_key
 from moderation.domain.verdict import Reason
@@ -155,11 +155,8 @@ def detect_flood(
     return reasons
 
 
-@lru_cache(maxsize=1)
-def _crisis_rules() -> tuple[RuleSpec, ...]:
-    return tuple(lexicon_rules(LEXICON_DIR / "crisis.tsv", id_prefix="crisis"))
-
-
 def load_crisis_rules() -> list[RuleSpec]:
-    """The crisis phrases (self-harm, suicide) in English, Urdu and Roman Urdu; action ``crisis``."""
-    return list(_crisis_rules())
+    """The crisis anchors (English, Urdu and Roman Urdu words; action ``crisis``): compiled into
+    the rule set, a hit makes the pipeline read the text with the crisis detector, which decides
+    whether it is crisis language and at what risk (``crisis.py``)."""
+    return list(anchor_rules())

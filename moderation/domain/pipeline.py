@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+from moderation.domain.crisis import ANCHOR_ID, crisis_reason, symbol_cue
 from moderation.domain.detector import AbuseDetector, abuse_reason, reported_speech
 from moderation.domain.detectors import (
     detect_flood,
@@ -163,7 +164,7 @@ class Pipeline:
         abuse_threshold: float | Mapping[str, float] | None = None,
         regex_budget: float | None = None,
     ) -> Pipeline:
-        """Compile moderators' ``rules`` with the crisis phrases (always) and the lexicons.
+        """Compile moderators' ``rules`` with the crisis anchors (always) and the lexicons.
 
         With ``abuse_threshold`` the learned detector also scores every message and adds a
         ``flag`` reason (``abuse_score:<lang>``) at or above it (one number, or one per
@@ -187,7 +188,11 @@ class Pipeline:
         if text:
             n = normalize(text)
             folded = n.text
+            anchored = symbol_cue(n)
             for hit in self.ruleset.match(n):
+                if hit.rule.id == ANCHOR_ID:  # a crisis word: the detector reads the text
+                    anchored = True
+                    continue
                 reasons.append(_reason_for(hit, text))
                 if hit.rule.action == "censor":
                     censor_spans.append((hit.start, hit.end))
@@ -201,6 +206,9 @@ class Pipeline:
                 scored = abuse_reason(score, threshold)
                 if scored is not None:
                     reasons.append(scored)
+            crisis_found = crisis_reason(text, n) if anchored else None  # risk: crisis.py
+            if crisis_found is not None:
+                reasons.insert(0, crisis_found)
             reasons.extend(detect_personal_info(text))
             reasons.extend(
                 detect_new_account_link(text, ctx.account_age_seconds, ctx.new_account_link_seconds)

@@ -219,26 +219,19 @@ def test_the_help_lines_are_one_file_and_moderators_see_when_each_was_verified(
 
 def test_the_queue_puts_crisis_first_by_risk_then_age_and_shows_the_wait(
         app: Any, client: Any, make_board: Any, make_user: Any) -> None:
-    from moderation.services import review, targets
-
     make_board("talk")
     sign_in(client, make_user())
     token = token_for(client, "/boards/talk/new")
     held = client.post("/boards/talk/new", data={
         "csrf_token": token, "title": "Call me", "body": "My number is 0300-1234567"})
     assert held.status_code == 302
-    for title in ("First", "Second", "Third"):
+    # The detector grades each post's risk (moderation/domain/crisis.py).
+    bodies = {"First": "Soon nobody will have to put up with me.",  # moderate
+              "Second": "I want to die.",  # high
+              "Third": CRISIS}  # imminent: a time
+    for title, body in bodies.items():
         client.post("/boards/talk/new", data={"csrf_token": token, "title": title,
-                                              "body": CRISIS, "crisis_seen": "yes"})
-    with app.app_context(), app.extensions["forum.db"].unit_of_work() as session:
-        # The detector grades risk; here the reasons say it as it would.
-        graded = {"First": "moderate", "Third": "imminent"}
-        for thread_title, risk in graded.items():
-            target = targets.load_target(session, "post", _post_of(session, thread_title))
-            review.open_review(session, target, [{"source": "filter",
-                                                  "code": f"crisis:{risk}",
-                                                  "category": "crisis"}],
-                               targets.snapshot(session, target, reveal=True))
+                                              "body": body, "crisis_seen": "yes"})
     moderator = make_user("moderator")
     staff = app.test_client()
     sign_in_staff(app, staff, moderator)
