@@ -193,13 +193,15 @@ _ADDRESS_PARTS = {
     ),
     "area": re.compile(
         r"(?<!\w)(?:mohalla|muhalla|mohallah|mohala|muhallah)\s+\w+|"
-        r"(?<!\w)\w+\s+(?:colony|town|society|scheme|housing|enclave|villas|cantt)(?!\w)|"
+        r"(?<!\w)\w+\s+(?:colony|town|society|scheme|housing|enclave|villas|cantt|plaza|tower|"
+        r"towers|heights|residency|apartments|arcade)(?!\w)|"
         r"(?<!\w)(?:dha|bahria|gulberg|gulshan|johar|clifton|askari|nazimabad|korangi|"
         r"satellite|defence|wapda)(?!\w)|"
         rf"(?<!\w)(?:{_u('محلہ محلے')})\s+\S+|(?<!\S)\S+\s+(?:{_u('کالونی ٹاؤن سوسائٹی')})|"
         rf"(?:{_u('گلبرگ گلشن بحریہ سیٹلائٹ جوہر کلفٹن')})|"
         + re.escape(normalize("ڈی ایچ اے").text)
     ),
+    "floor": re.compile(r"(?<!\w)\d{1,2}(?:st|nd|rd|th)?\s+floor(?!\w)|(?<!\w)floor\s*(?:no\.?\s*)?\d"),
     "residence": re.compile(
         r"(?<!\w)(?:she|he|ye|yeh|wo|woh|iska|iski|uska|uski|her|his|inka|unka)\s+(?:\w+\s+){0,2}?"
         r"(?:lives|stays|rehti|rehta|rehte|ghar|house|home|address|pata)(?!\w)|"
@@ -215,6 +217,7 @@ _ADDRESS_KEYS = tuple(
 ) + tuple(
     "street st lane gali galli gly road rd avenue ave khayaban kucha sector sec phase fase block "
     "blk mohall muhall colony town society scheme housing enclave villas cantt dha bahria gulberg "
+    "floor plaza tower heights residency apartments arcade "
     "gulshan johar clifton askari nazimabad korangi satellite defence wapda /".split()
 ) + tuple(
     normalize(w).text

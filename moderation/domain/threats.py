@@ -86,8 +86,13 @@ _EN_IDIOMS = [
     (("never not", "live see show walk safe"),
      r"you (?:will|are going to|would) (?:\w+ ){0,2}?(?:not live|never live|not be safe|"
      r"never be safe|not see|never see|never show|not be able to show|never walk|not walk)"),
-    (("pay end next learn", "you"),
-     r"you (?:will|are going to|would) (?:\w+ ){0,2}?(?:pay for|end up|be next|learn)"),
+    (("pay end next learn", "you your"),
+     r"(?:you|you and your \w+|your \w+) (?:will|are going to|would) (?:\w+ ){0,2}?"
+     r"(?:pay for|end up|be next|learn)"),
+    ("hell miserable", r"make (?:your|her) (?:life|days|home) (?:a )?(?:living )?(?:hell|miserable)"),
+    ("recognise recognize",
+     r"(?:no one|nobody|noone|koi) (?:will|would) (?:ever )?(?:recognise|recognize) "
+     r"(?:you|your face|that face|her)"),
     ("regret sorry", r"(?:regret|be sorry for) (?:opening|the day|ever|what|this|that|it)"),
     ("numbered dead finished done next",
      r"your days are numbered|you are (?:so )?(?:dead|finished|done for|next|a dead (?:woman|girl|man))"),
@@ -207,11 +212,12 @@ _LEVER = (
     r"pics|pic|pictures|picture|photos|photo|video|videos|chats|chat|screenshots|screenshot|"
     r"nudes|recordings|recording|(?:sees?|knows?|gets?|see|know) everything|sab kuch|"
     r"tasveer\w*|tasvir\w*|tasweer\w*|tasver\w*|photoz|selfies|album|albums|voice notes|"
-    r"audio|audios"
+    r"audio|audios|folder|gallery|files"
 )
 _LEVER_WORDS = frozenset(
     "pics pic pictures picture photos photo video videos chats chat screenshots screenshot nudes "
-    "recordings recording messages everything photoz selfies album albums audio audios tasveer "
+    "recordings recording messages everything photoz selfies album albums audio audios folder "
+    "gallery files tasveer "
     "tasveerein tasveeren tasvir tasweer tasweerain tasveerain".split()
 ) | frozenset(normalize(w).text for w in (
     "تصویر تصویریں تصاویر ویڈیو ویڈیوز چیٹس چیٹ سکرین شاٹس فوٹو فوٹوز پکچرز میسجز پکس".split()
