@@ -43,7 +43,7 @@ _WORDS = "|".join(
     re.escape(w) for w in sorted({*_SPELLED_FOLDED, *_REPEAT_FOLDED}, key=len, reverse=True)
 )
 _UNIT = rf"(?:\d+|(?<!\w)(?:{_WORDS})(?!\w))"
-_SEP = r"[\s\-./()+_*,:#|\\]{0,4}"
+_SEP = r"[\s\-./()+_*,#|\\]{0,4}"  # not ":" (times: "19:31:20")
 _RUN = re.compile(rf"\+?{_UNIT}(?:{_SEP}{_UNIT})*")
 _UNIT_RE = re.compile(_UNIT)
 _DIGIT = re.compile(r"\d")

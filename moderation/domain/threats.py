@@ -96,7 +96,7 @@ _EN_IDIOMS = [
     ("regret sorry", r"(?:regret|be sorry for) (?:opening|the day|ever|what|this|that|it)"),
     ("numbered dead finished done next",
      r"your days are numbered|you are (?:so )?(?:dead|finished|done for|next|a dead (?:woman|girl|man))"),
-    ("watch happens wait",
+    (("watch happens wait", "you your"),
      r"watch your back|watch (?:what|how) (?:happens|i do)|see what happens|wait and watch|"
      r"wait and see what"),
     ("enjoy", r"enjoy (?:it|your life|your freedom|your days|this) while (?:you|it) (?:can|lasts)"),
@@ -141,18 +141,22 @@ _RU_STRONG = (
     r"jala|jalaa|tor|torr|tod|todd|goli|zinda|bigaad|bigad|bigar|bigaar|kaat|kaatt|"
     r"ghasseet|ghaseet|naak|izzat|barbad|barbaad"
 )
+# Weak harm words: verbs and states that threaten only with a target ("tera game khatam",
+# "tumhari life hell", "tera haal"); nouns alone ("zindagi", "game") are not harm.
 _RU_WEAK = (
     r"khatam|khtm|khatm|tamaam|tamam|haal|hal|sabak|sabaq|sbq|chor|chhor|chod|chhod|dekh|"
-    r"game|life|zindagi|jeena|jina|anjaam|anjam|shakal|chehra|chehre"
+    r"anjaam|anjam|hell|jahannam|jahanum|haram|azaab|azab|over"
 )
 _RU_TARGET = (
     r"tujhe|tujhay|tjhe|tujhko|tujh|tumhe|tumhein|tumhen|tumhain|tumhe|tmhe|tumko|tum|tera|teri|"
     r"tere|tery|tumhara|tumhari|tumhare|tumhary|tmhara|tmhari|tmhare|apni|apne|apna|aapko|apko|"
     r"aap|ap|aapki|apki|aapke|apke"
 )
+# Future forms of the one who acts on her: I / we (-unga, -enge), he / they (-ega); not "you
+# will" (-oge, -ogi), and "mar jayega" is "will die", not "will kill" (the "ja" forms are out).
 _RU_FUTURE = (
-    r"\w*(?:unga|ungi|ungaa|enge|engay|engy|ainge|aingay|ayenge|aenge|aynge|oge|ogi|ega|egi|"
-    r"ogey|egay)|parega|padega|pare ga|hoga|hogi|hoge"
+    r"(?!ja)\w*(?:unga|ungi|ungaa|enge|engay|engy|ainge|aingay|ayenge|aenge|aynge|ega|egi|egay)"
+    r"|parega|padega|pare ga"
 )
 _RU_IDIOMS = [
     ("haal hal sabak sabaq yaad yad",
@@ -330,7 +334,7 @@ _HARM_GATE = _set(
 )
 # The stems as whole words (the shapes need the future form as a word of its own after them).
 _RU_STRONG_WORDS = _alt_words(_RU_STRONG) | _set("maarne marne uthwaa jalaa kaatt torr todd")
-_RU_WEAK_WORDS = _alt_words(_RU_WEAK) | _set("khatm barbaad chehray")
+_RU_WEAK_WORDS = _alt_words(_RU_WEAK) | _set("khatm barbaad")
 _RU_FUTURE_ENDINGS = (
     "unga", "ungi", "ungaa", "enge", "engay", "engy", "ainge", "aingay", "ayenge", "aenge",
     "aynge", "oge", "ogi", "ega", "egi", "ogey", "egay", "parega", "padega", "hoga", "hogi",
@@ -607,6 +611,10 @@ _SPREAD_SET = _set(
 # What is held over her: pictures and the like, her job, or something he will send or show.
 _COERCION_GATE = _LEVER_SET | _JOB_SET | _SPREAD_SET | _set("everything kuch")
 _IF_YOU = frozenset(("ogi", "oge"))
+_ROMAN_FUNCTION = _set(
+    "ko ka ki ke ny ne sy se hai hy h hain kr kar krna karna nhi nahi b bhi mein may mai ap aap "
+    "tum ye yeh wo woh k ky"
+)
 _COERCION_REACH = 20  # words either side of the "or else" that hold the lever
 
 
@@ -634,7 +642,14 @@ def _coercion_in(folded: str, tokens: list[str]) -> list[Reason]:
         m = pats["orelse"].match(" " + " ".join(tokens[i : i + 8]) + " ")
         if m is None:
             continue
-        near = tokens[max(0, i - _COERCION_REACH) : i + _COERCION_REACH]
+        if tokens[i] == "or":
+            # "or" is "and" in Roman Urdu ("or group chat sb ny prhi"): an English "or else"
+            # has English around it and the threat after it.
+            if not _ROMAN_FUNCTION.isdisjoint(tokens[max(0, i - 3) : i + 4]):
+                continue
+            near = tokens[i : i + _COERCION_REACH]
+        else:
+            near = tokens[max(0, i - _COERCION_REACH) : i + _COERCION_REACH]
         near_set = frozenset(near)
         window = " " + " ".join(near) + " "
         if not _JOB_SET.isdisjoint(near_set) and pats["job"].search(window):
