@@ -39,6 +39,7 @@ HARM_CATEGORIES = ("threat", "coercion", "personal_info")
 HARM_BOUND_CAUGHT = 0.95  # each harmful category, held-out part
 HARM_BOUND_BENIGN_QUEUED = 0.02  # benign look-alikes falsely queued, held-out part
 QUEUED = {"flag", "hold", "block"}
+BOUNDED_PART = "heldout2"  # the part written before the current rules and never run before them
 
 
 @dataclass(frozen=True)
@@ -140,14 +141,16 @@ def ruhsold_scores(pipeline: Pipeline) -> dict[str, float] | None:
 def harm_section(pipeline: Pipeline) -> tuple[list[str], bool]:
     """Threats, coercion and personal information (issue #13): figures, confusion, misses, bounds.
 
-    Scores ``bench/moderation_eval/harm/heldout.jsonl`` (written before the rules, never tuned
-    to; the bounds apply to it) and ``dev.jsonl`` (the part the rules were developed on). A text
+    Scores ``bench/moderation_eval/harm/heldout2.jsonl`` (written and committed before the
+    current rules; the bounds apply to it), ``heldout.jsonl`` (the first held-out part, written
+    before any rule, run twice and now spent; see the README) and ``dev.jsonl`` (the part the
+    rules were developed on). A text
     is *caught* (or *queued*) when the pipeline blocks, holds or flags it, or raises crisis.
     """
     lines = ["", "## Threats, coercion, personal information (issue #13)", ""]
     ok = True
     actions = ("allow", "censor", "flag", "hold", "block")
-    for part in ("heldout", "dev"):
+    for part in ("heldout2", "heldout", "dev"):
         path = HARM_DIR / f"{part}.jsonl"
         if not path.exists():
             continue
@@ -169,7 +172,11 @@ def harm_section(pipeline: Pipeline) -> tuple[list[str], bool]:
             wrong = (cat == "benign") == queued if cat != "victim_report" else v.action == "block"
             if wrong or (cat == "victim_report" and not queued):
                 misses.append((row, v))
-        title = "held-out (bounds apply)" if part == "heldout" else "development (tuned on)"
+        title = {
+            "heldout2": "held-out, second part (bounds apply)",
+            "heldout": "held-out, first part (spent: run twice, its misses seen; now development)",
+            "dev": "development (tuned on)",
+        }[part]
         lines += [f"### {part}.jsonl — {title}", "", "| category | language | n | queued |",
                   "| --- | --- | --- | --- |"]
         for (cat, lang), (q, n) in sorted(counts.items()):
@@ -186,7 +193,7 @@ def harm_section(pipeline: Pipeline) -> tuple[list[str], bool]:
                          f"{','.join(v.codes) or '-'}: {text}")
         if not misses:
             lines.append("- none")
-        if part != "heldout":
+        if part != BOUNDED_PART:
             lines.append("")
             continue
         lines += ["", "Bounds (held-out part):", ""]

@@ -96,7 +96,7 @@ _EN_IDIOMS = [
     ("regret sorry", r"(?:regret|be sorry for) (?:opening|the day|ever|what|this|that|it)"),
     ("numbered dead finished done next",
      r"your days are numbered|you are (?:so )?(?:dead|finished|done for|next|a dead (?:woman|girl|man))"),
-    (("watch happens wait", "you your"),
+    (("watch happens wait", "you your that her face"),
      r"watch your back|watch (?:what|how) (?:happens|i do)|see what happens|wait and watch|"
      r"wait and see what"),
     ("enjoy", r"enjoy (?:it|your life|your freedom|your days|this) while (?:you|it) (?:can|lasts)"),
@@ -206,6 +206,7 @@ _ORELSE = (
     r"\b(?:or|or else|otherwise|unless|else|warna|varna|wrna|werna|warnah)\b|"
     r"\b(?:nahi|nai|ni|nahin|nhi|na)(?: \w+){0,2} (?:to|tou|toh)\b|"
     r"\b(?:kiya|kia|diya|diye|mili|mile|aayi|ayi|aai|\w+ogi|\w+oge) (?:to|tou|toh)\b|"
+    r"\bif (?:i|she) (?:do not|does not|did not|will not|refuse)\b|"
     r"\bif (?:you|u) (?:do not|did not|will not|block|report|refuse|tell|ignore|say no|leave|"
     r"unblock|stop)\b|\b(?:after that|have (?:till|until|untill)|either)\b|"
     r"\b(?:agar|agr)(?: \w+){0,5} (?:nahi|nai|nhi|na|block|report|inkaar|inkar|ignore)\b"
@@ -246,7 +247,7 @@ _SPREAD = (
 )
 _UR_SPREAD = "بھیج دکھا وائرل اپلوڈ شیئر دیکھیں پوسٹ لیک بھیجوں دکھاؤں"
 _JOB = (
-    r"(?:lose|loose|lost) (?:your|ur) job|job (?:is )?(?:gone|over)|"
+    r"(?:lose|loose|lost) (?:your|ur|my|her) job|job (?:is )?(?:gone|over)|"
     r"(?:naukri|nokri|job) (?:\w+ ){0,2}(?:gayi|gai|gyi|khatam|khtm|chali|jayegi|ja egi)|"
     r"fired|nikalwa\w*|nikal (?:dunga|denge|du ga)"
 )
@@ -408,6 +409,24 @@ def _families() -> tuple[_Family, ...]:
             (_set("viral leak upload post share") | _ur_set("وائرل لیک اپلوڈ شیئر"), _LEVER_WORDS),
             future="ru_ur",
         ),
+        # "he knows where my sister studies": stalking told in a report
+        _Family(
+            "en_report",
+            r" (?:he|they|she|someone) (?:knows|know|found out) where (?:i|my \w+|she|we|her) "
+            r"(?:live|lives|study|studies|work|works|stay|stays)",
+            (_set("knows know found"), _set("where")),
+        ),
+        # "abbu ko sab chats dikha dega": pictures or chats shown to her people, future tense
+        _Family(
+            "leak",
+            rf" (?:\S+ )?ko (?:\S+ ){{0,2}}?(?:{_LEVER}) (?:\S+ ){{0,2}}?"
+            rf"(?:dikha|bhej|forward|send|show)\w*(?: \S+){{0,2}}? (?:{_RU_FUTURE}) |"
+            rf" (?:{_LEVER}) (?:\S+ ){{0,3}}?ko (?:\S+ ){{0,1}}?"
+            rf"(?:dikha|bhej|forward|send|show)\w*(?: \S+){{0,2}}? (?:{_RU_FUTURE}) ",
+            (_set("dikha dikhaa bhej forward send show dikhadega dikhadunga bhejdega bhejdunga"),
+             _LEVER_WORDS),
+            future="ru",
+        ),
         # A story of a threat ("he said he would kill me", "he threatened to throw acid on my
         # face"): read only in a report, where the target is the writer.
         _Family(
@@ -443,6 +462,12 @@ def _coercion_patterns() -> dict[str, re.Pattern[str]]:
             rf"(?:{_ur(_UR_SPREAD)})\S* (?:\S+ ){{0,1}}?(?:{_ur('گا گے دونگا')})) "
         ),
         "job": re.compile(rf" (?:{_JOB}|{_ur_re(_UR_JOB)})"),
+        "possession": re.compile(
+            rf" (?:i have|i have got|i got|we have|mere paas|mere pas|{_urp('میرے پاس')}) "
+            rf"(?:\S+ ){{0,2}}?(?:your|tumhari|teri|tumhare|tere|{_ur('تمہاری تیری تمہارے')}) "
+            rf"(?:\S+ )?(?:{_LEVER}|{_ur(_UR_LEVER)}) (?:\S+ ){{0,25}}?(?:{_AUDIENCE}|"
+            rf"{_ur(_UR_AUDIENCE)}) "
+        ),
     }
 
 
@@ -611,9 +636,22 @@ _SPREAD_SET = _set(
 # What is held over her: pictures and the like, her job, or something he will send or show.
 _COERCION_GATE = _LEVER_SET | _JOB_SET | _SPREAD_SET | _set("everything kuch")
 _IF_YOU = frozenset(("ogi", "oge"))
+_ENGLISH_FUNCTION = _set(
+    "the a an you your is are and to of my me i it will if in on at this that with for be he she "
+    "they we them his her do not"
+)
+
+
+def _mostly_roman(tokens: list[str]) -> bool:
+    """More Roman Urdu function words than English ones (then "or" means "and")."""
+    roman = sum(1 for t in tokens if t in _ROMAN_FUNCTION)
+    return roman > sum(1 for t in tokens if t in _ENGLISH_FUNCTION)
+
+
+_HAVE = _set("have got paas") | _ur_set("پاس")
 _ROMAN_FUNCTION = _set(
-    "ko ka ki ke ny ne sy se hai hy h hain kr kar krna karna nhi nahi b bhi mein may mai ap aap "
-    "tum ye yeh wo woh k ky"
+    "ko ka ki ke ny ne sy se hai hy h hain hn kr kar ker krna karna kerna kro karo nhi nahi b "
+    "bhi mein may mai ap aap tum ye yeh wo woh k ky ho apny apne apna sub sb pe par pay"
 )
 _COERCION_REACH = 20  # words either side of the "or else" that hold the lever
 
@@ -633,23 +671,27 @@ def _coercion_in(folded: str, tokens: list[str]) -> list[Reason]:
     token_set = frozenset(tokens)
     if _COERCION_GATE.isdisjoint(token_set):
         return []
+    if not _HAVE.isdisjoint(token_set) and not _LEVER_SET.isdisjoint(token_set):
+        # "i have ur pictures ... dont make me send them to your boss"
+        m = _coercion_patterns()["possession"].search(_stream(tokens))
+        if m is not None:
+            return [_coercion("images", m.group().strip())]
     conditional = "ogi" in folded or "oge" in folded  # "ignore karogi to ...": if you ...
     if _ORELSE_START.isdisjoint(token_set) and not conditional:
         return []
     pats = _coercion_patterns()
     starts = _ORELSE_START
+    roman: bool | None = None
     for i in [i for i, t in enumerate(tokens) if t in starts or conditional and t[-3:] in _IF_YOU]:
         m = pats["orelse"].match(" " + " ".join(tokens[i : i + 8]) + " ")
         if m is None:
             continue
         if tokens[i] == "or":
-            # "or" is "and" in Roman Urdu ("or group chat sb ny prhi"): an English "or else"
-            # has English around it and the threat after it.
-            if not _ROMAN_FUNCTION.isdisjoint(tokens[max(0, i - 3) : i + 4]):
-                continue
-            near = tokens[i : i + _COERCION_REACH]
-        else:
-            near = tokens[max(0, i - _COERCION_REACH) : i + _COERCION_REACH]
+            if roman is None:
+                roman = _mostly_roman(tokens)
+            if roman:
+                continue  # "or" is "and" in Roman Urdu ("or group chat sb ny prhi")
+        near = tokens[max(0, i - _COERCION_REACH) : i + _COERCION_REACH]
         near_set = frozenset(near)
         window = " " + " ".join(near) + " "
         if not _JOB_SET.isdisjoint(near_set) and pats["job"].search(window):
