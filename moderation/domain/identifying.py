@@ -248,7 +248,7 @@ _DOT_HINTS = ("dot", ".co", ".pk", ".net", ".org", ".edu", ".io", ".me")
 
 def _maybe_spelled_email(folded: str) -> bool:
     """Cheap substring checks before the spelled-out e-mail pattern runs."""
-    if _AT_UR in folded:
+    if _AT_UR in folded or "@" in folded:
         return True
     return any(h in folded for h in _AT_HINTS) and any(h in folded for h in _DOT_HINTS)
 

@@ -124,8 +124,17 @@ _EN_IDIOMS = [
     ("forever permanently good",
      r"(?:shut|close) (?:you|your mouth|your \w+) (?:up )?(?:forever|permanently|for good)"),
     ("acid", r"(?:will|would|should|deserve|deserves|going to|want to|wish) (?:\S+ ){0,4}?acid "
-             r"(?:\S+ ){0,3}?(?:your face|that face|on you|in your|on your)"),
+             r"(?:\S+ ){0,3}?(?:your face|that face|on you|in your|on your|on her face|in her face)"),
     ("face", r"(?:your|that) face (?:will|would) (?:not|never) (?:look|be)"),
+    (("fingers hands legs eyes face teeth tongue arms feet", "you"),
+     r"you (?:will not|would not|will never) (?:have|keep) (?:\w+ ){0,1}(?:fingers|hands|legs|eyes|"
+     r"face|teeth|tongue|arms|feet)"),
+    (("careful", "tell"),
+     r"tell (?:him|her|them|your \w+(?: \w+)?) to (?:be careful|watch out|watch (?:his|her|their) "
+     r"back)"),
+    ("hospital grave wheelchair coma icu ground",
+     r"(?:put|send|leave) (?:you|your \w+|her) (?:in|into|to) (?:the |a )?(?:hospital|grave|"
+     r"wheelchair|coma|icu|ground)"),
     ("brave tough smart clever strong bold bahadur",
      r"(?:see|know|find out) how (?:brave|tough|smart|clever|strong|bold|bahadur) you are"),
     (("home", "your her"),
@@ -139,7 +148,7 @@ _EN_IDIOMS = [
 _RU_STRONG = (
     r"maar|mar|qatl|qatal|katal|tezab|tezaab|tizab|teizab|acid|uthwa|uthva|utwa|utha|uthaa|"
     r"jala|jalaa|tor|torr|tod|todd|goli|zinda|bigaad|bigad|bigar|bigaar|kaat|kaatt|"
-    r"ghasseet|ghaseet|naak|izzat|barbad|barbaad"
+    r"ghasseet|ghaseet|naak|izzat|barbad|barbaad|laash|lash"
 )
 # Weak harm words: verbs and states that threaten only with a target ("tera game khatam",
 # "tumhari life hell", "tera haal"); nouns alone ("zindagi", "game") are not harm.
@@ -209,10 +218,14 @@ _ORELSE = (
     r"\bif (?:i|she) (?:do not|does not|did not|will not|refuse)\b|"
     r"\bif (?:you|u) (?:do not|did not|will not|block|report|refuse|tell|ignore|say no|leave|"
     r"unblock|stop)\b|\b(?:after that|have (?:till|until|untill)|either)\b|"
-    r"\b(?:agar|agr)(?: \w+){0,5} (?:nahi|nai|nhi|na|block|report|inkaar|inkar|ignore)\b"
+    r"\b(?:agar|agr)(?: \w+){0,5} (?:nahi|nai|nhi|na|block|report|inkaar|inkar|ignore|bataya|"
+    r"police|shikayat|complain)\b"
 )
 _UR_ORELSE = ("ورنہ", "نہیں تو", "نہ تو")
-_UR_ORELSE_RE = ("نہیں \\S+ تو", "اگر (?:\\S+ ){0,5}(?:نہیں|نہ|بلاک|انکار|رپورٹ)")
+_UR_ORELSE_RE = (
+    "نہیں \\S+ تو",
+    "اگر (?:\\S+ ){0,5}(?:نہیں|نہ|بلاک|انکار|رپورٹ|بتایا|بتاؤ|بتائی|پولیس|شکایت)",
+)
 _LEVER = (
     r"pics|pic|pictures|picture|photos|photo|video|videos|chats|chat|screenshots|screenshot|"
     r"nudes|recordings|recording|(?:sees?|knows?|gets?|see|know) everything|sab kuch|"
@@ -234,6 +247,7 @@ _AUDIENCE = (
     r"groups|page|facebook|fb|insta|instagram|tiktok|everyone|everybody|sab ko|sabko|sab ke|"
     r"sab log|sab dekh\w*|public|viral|everywhere|whole|gharwalon|ghar walon|ghar wale|khandan|"
     r"relatives|rishtedar|rishtedaron|in laws|inlaws|sasural|susral|internet|online|leak|leaked|"
+    r"shohar|shauhar|shoher|miyan|principal|teacher|contacts|"
     r"upload|uploaded|expose|exposed|publish"
 )
 _UR_AUDIENCE = (
@@ -331,7 +345,7 @@ _HARM_EN = _alt_words(_EN_HARM)
 _HARM_GATE = _set(
     "kill murder hurt beat stab shoot rape kidnap abduct strangle choke burn smash slap slit "
     "disfigure ruin destroy wreck punish hunt acid bury teeth legs leg bones neck throat rid fire "
-    "end finish"
+    "end finish deal"
 )
 # The stems as whole words (the shapes need the future form as a word of its own after them).
 _RU_STRONG_WORDS = _alt_words(_RU_STRONG) | _set("maarne marne uthwaa jalaa kaatt torr todd")
