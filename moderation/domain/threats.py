@@ -91,13 +91,23 @@ _EN_IDIOMS = [
      r"(?:pay for|end up|be next|learn)"),
     ("hell miserable", r"make (?:your|her) (?:life|days|home) (?:a )?(?:living )?(?:hell|miserable)"),
     ("recognise recognize",
-     r"(?:no one|nobody|noone|koi) (?:will|would) (?:ever )?(?:recognise|recognize) "
-     r"(?:you|your face|that face|her)"),
+     r"(?:no one|nobody|noone|koi|\w+) (?:will|would) (?:not |never )?(?:ever )?"
+     r"(?:recognise|recognize) (?:you|your face|that face|her)"),
+    ("done finished through", r"(?:i am|we are) not (?:done|finished|through) with (?:you|her)"),
+    (("again", "walk see talk smile dance sleep breathe"),
+     r"(?:will not|would not|will never|never) (?:be able to )?(?:walk|see|talk|smile|dance|"
+     r"sleep|breathe) again"),
+    ("teach", r"teach (?:you|your \w+(?: \w+)?|her) (?:a lesson|what happens)"),
+    ("drag", r"drag (?:you|her) (?:out|by|through|into)"),
+    (("end", "see"), r"see where (?:you|she) (?:will )?end up"),
+    ("know", r"i know your (?:college|school|office|house|home|route|gate|address|bus|van|"
+             r"hostel|street|building|area)"),
     ("regret sorry", r"(?:regret|be sorry for) (?:opening|the day|ever|what|this|that|it)"),
     ("numbered dead finished done next",
      r"your days are numbered|you are (?:so )?(?:dead|finished|done for|next|a dead (?:woman|girl|man))"),
     (("watch happens wait", "you your that her face"),
      r"watch your back|watch (?:what|how) (?:happens|i do)|see what happens|wait and watch|"
+     r"see where you end up|"
      r"wait and see what"),
     ("enjoy", r"enjoy (?:it|your life|your freedom|your days|this) while (?:you|it) (?:can|lasts)"),
     ("enjoy", r"enjoy (?:walking|going|coming|the walk|your walk|the ride|your ride) (?:back )?"
@@ -108,7 +118,8 @@ _EN_IDIOMS = [
     ("nothing", r"hope nothing (?:happens|burns|bad)"),
     ("careful", r"be careful (?:when|while|if|whenever) you (?:\w+ ){0,2}?(?:step|go|walk|leave|"
                 r"come|get) (?:out|outside|home|alone)"),
-    ("alone", r"(?:step|go|walk|leave|come|stepping|going|walking) (?:out |outside |home )?alone"),
+    (("alone", "you your"),
+     r"(?:step|go|walk|leave|come|stepping|going|walking) (?:out |outside |home )?alone"),
     ("streets roads", r"(?:streets|roads|city|world) (?:are|is) not safe for (?:girls|women|you|a girl)"),
     ("know", r"i know where (?:you|your \w+) (?:live|lives|study|studies|work|works|stay|go|sleep)"),
     ("know", r"we know (?:where|which|when|what time) (?:you|your|bus|route|college|school|van)"),
@@ -154,7 +165,8 @@ _RU_STRONG = (
 # "tumhari life hell", "tera haal"); nouns alone ("zindagi", "game") are not harm.
 _RU_WEAK = (
     r"khatam|khtm|khatm|tamaam|tamam|haal|hal|sabak|sabaq|sbq|chor|chhor|chod|chhod|dekh|"
-    r"anjaam|anjam|hell|jahannam|jahanum|haram|azaab|azab|over"
+    r"anjaam|anjam|hell|jahannam|jahanum|haram|azaab|azab|over|bakhsh|bakhash|gayab|ghayab|"
+    r"dhoond|dhund|dhoondh"
 )
 _RU_TARGET = (
     r"tujhe|tujhay|tjhe|tujhko|tujh|tumhe|tumhein|tumhen|tumhain|tumhe|tmhe|tumko|tum|tera|teri|"
@@ -185,16 +197,37 @@ _RU_IDIOMS = [
     ("izzat izat", r"(?:izzat|izat) (?:\w+ ){0,2}(?:bacha|bachaa) (?:ke|kar|kr) (?:rakhna|rakho)"),
     ("naak nak", r"(?:naak|nak) (?:katwa|katva|kata)\w*"),
     ("tezab tezaab tizab acid",
-     r"(?:tezab|tezaab|tizab|acid) (?:\w+ ){0,3}?(?:dal|daal|phenk|phaink|fenk|pheink)\w*"),
+     r"(?:tezab|tezaab|tizab|acid) (?:\w+ ){0,3}?(?:dal|daal|phenk|phaink|fenk|pheink)\w*"
+     r"(?: \w+){0,2}? (?:\w*(?:unga|enge|ega|egi|ungi)|dekhna|ke dekh\w*)"),
     ("hamesha humesha", r"(?:hamesha|humesha) (?:ke|k) (?:liye|liay|lye) (?:band|chup|khamosh)"),
     ("haal hal sabak sabaq", r"(?:aisa|esa|wo|woh|vo) (?:haal|hal|sabak|sabaq)"),
+    ("pata", r"pata chal(?:ega|e ga|jayega) (?:\w+ ){0,1}(?:main|mai|hum|ham) (?:kya|kon|kaun) "),
+    (("wapas wapis", "tera teri tere tumhara tumhari tumhare tujhe tumhe"),
+     r"(?:wapas|wapis) (?:nahi|nai|nhi|na) (?:aa\w*|a\w*ga|a\w*gi|lot\w*)"),
     ("pata", r"pata (?:bhi )?(?:nahi|nai|nhi|na) (?:chal(?:ega|egi|e ga)) (?:\w+ ){0,3}?"
              r"(?:kya|kab|kaise) "),
 ]
 
 # Urdu script (written here as typed; folded through the normaliser when compiled).
 _UR_STRONG = "مار قتل تیزاب ایسڈ اٹھا اٹھوا جلا توڑ بگاڑ گولی زندہ کاٹ ناک برباد"
-_UR_WEAK = "ختم تمام حال سبق چھوڑ چھوڑوں چھوڑیں دیکھ انجام زندگی شکل چہرہ بند"
+_UR_WEAK = (
+    "ختم تمام حال سبق چھوڑ چھوڑوں چھوڑیں دیکھ انجام زندگی شکل چہرہ بند بخش بخشیں بخشوں غائب ڈھونڈ"
+)
+# Her body, and what is done to it: "teri aankhen nikal dunga", "زبان کھینچ لوں گا".
+_RU_BODY = (
+    r"aankh\w*|ankh\w*|zubaan|zuban|zaban|tang\w*|taang\w*|haddi\w*|gardan|munh|muh|mooh|"
+    r"chehra|chehre|shakal|naak|kaan|daant\w*|jism|face"
+)
+_RU_JOINED_STEMS = ("maar", "qatl", "jala", "tod", "tor", "utha", "uthwa", "kaat", "phenk", "ghasee")
+_RU_JOINED_WORDS = frozenset(
+    stem + mid + end
+    for stem in _RU_JOINED_STEMS
+    for mid in ("", "d", "a", "o", "w", "wa", "t")
+    for end in ("unga", "ungi", "enge", "ainge", "aenge", "ayenge", "oonga", "onga", "engay")
+)
+_RU_BODY_VERB = r"nikal|kaat|kheench|khench|tod|tor|todd|jala|bigaad|bigar|kharab|phod|phor"
+_UR_BODY = "آنکھ آنکھیں زبان ٹانگ ٹانگیں ہڈی ہڈیاں گردن منہ چہرہ چہرے شکل ناک کان دانت جسم"
+_UR_BODY_VERB = "نکال کاٹ کھینچ توڑ جلا بگاڑ خراب پھوڑ"
 _UR_TARGET = (
     "تجھے تمہیں تمھیں تجھ تم تیرا تیری تیرے تمہارا تمہاری تمہارے تمھارا تمھاری تمھارے آپ اپنی اپنے"
 )
@@ -204,10 +237,11 @@ _UR_IDIOMS = [
     ("انجام", "انجام (?:\\S+ ){0,1}(?:اچھا نہیں|برا|بہت برا|ٹھیک نہیں) (?:ہوگا|ہو گا|ہوگی|ہو گی)"),
     ("زندہ", "زندہ نہیں (?:چھوڑوں|چھوڑیں|چھوڑے)"),
     ("چھوڑوں چھوڑیں", "نہیں (?:چھوڑوں|چھوڑیں) (?:گا|گے)"),
-    ("تیزاب ایسڈ", "(?:تیزاب|ایسڈ) (?:\\S+ ){0,3}?(?:ڈال|پھینک)\\S*"),
+    ("تیزاب ایسڈ", "(?:تیزاب|ایسڈ) (?:\\S+ ){0,3}?(?:ڈال|پھینک)\\S*(?: \\S+){0,2}? (?:گا|گے|گی)"),
     ("ہمیشہ", "ہمیشہ کے لیے (?:بند|خاموش|چپ)"),
     ("اکیلی", "اکیلی (?:\\S+ ){0,2}(?:نکلی|گئی|جاؤ|جاو) تو"),
     ("غیرت عزت", "(?:غیرت|عزت) کے نام پر"),
+    ("واپس", "واپس نہیں (?:آئے|آئی|آئیں|لوٹے|لوٹی) (?:گا|گی|گے)"),
 ]
 
 # Coercion: the "or else", the lever (what she fears is spread), the audience and the spreading.
@@ -247,19 +281,19 @@ _AUDIENCE = (
     r"groups|page|facebook|fb|insta|instagram|tiktok|everyone|everybody|sab ko|sabko|sab ke|"
     r"sab log|sab dekh\w*|public|viral|everywhere|whole|gharwalon|ghar walon|ghar wale|khandan|"
     r"relatives|rishtedar|rishtedaron|in laws|inlaws|sasural|susral|internet|online|leak|leaked|"
-    r"shohar|shauhar|shoher|miyan|principal|teacher|contacts|"
+    r"shohar|shauhar|shoher|miyan|principal|teacher|contacts|social media|"
     r"upload|uploaded|expose|exposed|publish"
 )
 _UR_AUDIENCE = (
     "فیملی گھر والوں ابو امی شوہر باس سب وائرل بھائی منگیتر خاندان فیس بک دفتر یونیورسٹی گروپ "
-    "کالج سسرال لیک اپلوڈ"
+    "کالج سسرال لیک اپلوڈ میڈیا سوشل"
 )
 _SPREAD = (
     r"send|sending|sent|go|goes|going|post|posted|posting|upload|leak|leaked|share|shared|"
     r"forward|show|see|sees|get|gets|will get|bhej\w*|dikha\w*|dal\w*|daal\w*|viral|chali|"
-    r"chala|hongi|hoga|dekh\w*|upload\w*|post\w*|forward\w*|share\w*|leak\w*"
+    r"chala|hongi|hoga|dekh\w*|upload\w*|post\w*|forward\w*|share\w*|leak\w*|bata\w*|tell"
 )
-_UR_SPREAD = "بھیج دکھا وائرل اپلوڈ شیئر دیکھیں پوسٹ لیک بھیجوں دکھاؤں"
+_UR_SPREAD = "بھیج دکھا وائرل اپلوڈ شیئر دیکھیں پوسٹ لیک بھیجوں دکھاؤں بتا لگا"
 _JOB = (
     r"(?:lose|loose|lost) (?:your|ur|my|her) job|job (?:is )?(?:gone|over)|"
     r"(?:naukri|nokri|job) (?:\w+ ){0,2}(?:gayi|gai|gyi|khatam|khtm|chali|jayegi|ja egi)|"
@@ -386,14 +420,14 @@ def _families() -> tuple[_Family, ...]:
         ),
         _Family(
             "ru_target",
-            rf" (?:{_RU_TARGET}) (?:\S+ ){{0,4}}?(?:{_RU_STRONG}|{_RU_WEAK})\w*{w}{{0,3}}? "
+            rf" (?:{_RU_TARGET}) (?:\S+ ){{0,6}}?(?:{_RU_STRONG}|{_RU_WEAK})\w*{w}{{0,3}}? "
             rf"(?:{_RU_FUTURE}) ",
             (_RU_STRONG_WORDS | _RU_WEAK_WORDS, _alt_words(_RU_TARGET)),
             future="ru",
         ),
     ]
     fams += [
-        _Family("ru_idiom", " (?:" + rx + ")", (_set(anchors),)) for anchors, rx in _RU_IDIOMS
+        _Family("ru_idiom", " (?:" + rx + ")", _gates(anchors)) for anchors, rx in _RU_IDIOMS
     ]
     fams += [
         _Family(
@@ -404,7 +438,7 @@ def _families() -> tuple[_Family, ...]:
         ),
         _Family(
             "ur_target",
-            rf" (?:{_ur(_UR_TARGET)}) (?:\S+ ){{0,5}}?(?:{_ur(_UR_STRONG)}|{_ur(_UR_WEAK)})\S*"
+            rf" (?:{_ur(_UR_TARGET)}) (?:\S+ ){{0,6}}?(?:{_ur(_UR_STRONG)}|{_ur(_UR_WEAK)})\S*"
             rf"{w}{{0,3}}? {ur_future} ",
             (_ur_set(_UR_TARGET), _ur_set(_UR_STRONG + " " + _UR_WEAK)),
             future="ur",
@@ -413,6 +447,32 @@ def _families() -> tuple[_Family, ...]:
     fams += [
         _Family("ur_idiom", " (?:" + _ur_re(rx) + ")", (_ur_set(anchors),))
         for anchors, rx in _UR_IDIOMS
+    ]
+    ru_first = r"\w*(?:unga|ungi|enge|engay|ainge|ayenge|aenge)"
+    # the strong verb and its future in one word: "maarunga", "jalaenge", "todunga"
+    fams.append(
+        _Family(
+            "ru_strong",
+            rf" (?:{'|'.join(_RU_JOINED_STEMS)})\w*(?:unga|ungi|enge|ainge|aenge|ayenge) ",
+            (_RU_JOINED_WORDS,),
+        )
+    )
+    ur_first = rf"\S+ (?:{_ur('گا گے گی')})|\S+(?:{_ur('نگا نگے')})"
+    fams += [
+        _Family(
+            "ru_body",
+            rf" (?:(?:{_RU_TARGET}) (?:\S+ ){{0,2}}?(?:{_RU_BODY})|(?:{_RU_BODY}) (?:\S+ ){{0,1}}?"
+            rf"(?:{_RU_BODY_VERB})\w*)(?: \S+){{0,3}}? {ru_first} ",
+            (_alt_words(_RU_BODY.replace("\\w*", "")) | _set("aankhen ankhen tangein tangen"),),
+            future="ru",
+        ),
+        _Family(
+            "ur_body",
+            rf" (?:(?:{_ur(_UR_TARGET)}) (?:\S+ ){{0,2}}?(?:{_ur(_UR_BODY)})\S*|(?:{_ur(_UR_BODY)})\S* "
+            rf"(?:\S+ ){{0,1}}?(?:{_ur(_UR_BODY_VERB)})\S*)(?: \S+){{0,3}}? (?:{ur_first}) ",
+            (_ur_set(_UR_BODY),),
+            future="ur",
+        ),
     ]
     fams += [
         # "teri pics viral kar dunga", "میری تصویریں وائرل کر دے گا": a leak, future tense
@@ -574,6 +634,12 @@ def _index() -> tuple[dict[str, tuple[int, ...]], tuple[int, ...]]:
     return {w: tuple(v) for w, v in index.items()}, tuple(always)
 
 
+@lru_cache(maxsize=1)
+def _index_words() -> frozenset[str]:
+    # a set, so that intersecting with the message's words walks the smaller side
+    return frozenset(_index()[0])
+
+
 def detect_threats(folded: str) -> list[Reason]:
     """A threat of harm in English, Urdu script, Roman Urdu or a mix: one ``hold`` reason.
 
@@ -590,7 +656,7 @@ def _threats(folded: str, tokens: list[str]) -> list[Reason]:
     token_set = frozenset(tokens)
     index, always = _index()
     candidates = set(always)
-    for word in token_set.intersection(index):
+    for word in token_set & _index_words():
         candidates.update(index[word])
     families = _families()
     futures: tuple[bool, bool] | None = None
@@ -645,8 +711,8 @@ _AUDIENCE_PHRASES = re.compile(
 _JOB_SET = _set("job naukri nokri fired nikalwa nikalwaunga nikal") | _ur_set("نوکری")
 _SPREAD_SET = _set(
     "send show forward post leak upload share viral dunga denge karunga krunga bhej bhejdunga "
-    "dikha dikhadunga ga"
-) | _ur_set("گا گے دونگا بھیج دکھا وائرل")
+    "dikha dikhadunga ga bata batadunga"
+) | _ur_set("گا گے دونگا بھیج دکھا وائرل بتا لگا")
 # What is held over her: pictures and the like, her job, or something he will send or show.
 _COERCION_GATE = _LEVER_SET | _JOB_SET | _SPREAD_SET | _set("everything kuch")
 _IF_YOU = frozenset(("ogi", "oge"))
