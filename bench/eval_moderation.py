@@ -142,10 +142,10 @@ def harm_section(pipeline: Pipeline) -> tuple[list[str], bool]:
     """Threats, coercion and personal information (issue #13): figures, confusion, misses, bounds.
 
     Scores ``bench/moderation_eval/harm/heldout4.jsonl`` (written and committed before the
-    current rules; the bounds apply to it), the spent earlier held-out parts (``heldout3.jsonl``,
-    ``heldout2.jsonl``, ``heldout.jsonl``; see the README) and ``dev.jsonl`` (the part the rules were developed
-    on). A text
-    is *caught* (or *queued*) when the pipeline blocks, holds or flags it, or raises crisis.
+    current rules; the bounds apply to it), the spent earlier held-out parts
+    (``heldout3.jsonl``, ``heldout2.jsonl``, ``heldout.jsonl``; see the README) and
+    ``dev.jsonl`` (the part the rules were developed on). A text is *caught* (or *queued*)
+    when the pipeline blocks, holds or flags it, or raises crisis.
     """
     lines = ["", "## Threats, coercion, personal information (issue #13)", ""]
     ok = True
