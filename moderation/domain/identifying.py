@@ -47,6 +47,9 @@ _SEP = r"[\s\-./()+_*,#|\\]{0,4}"  # not ":" (times: "19:31:20")
 _RUN = re.compile(rf"\+?{_UNIT}(?:{_SEP}{_UNIT})*")
 _UNIT_RE = re.compile(_UNIT)
 _DIGIT = re.compile(r"\d")
+_DIGIT_WORDS = "zero|one|two|three|four|five|six|seven|eight|nine|double|triple"
+_GLUED_HINT = re.compile(rf"(?:{_DIGIT_WORDS}|\d)(?:{_DIGIT_WORDS})|(?:{_DIGIT_WORDS})\d")
+_GLUED = re.compile(rf"({_DIGIT_WORDS}|\d)(?=(?:{_DIGIT_WORDS})|(?<=[a-z])\d)")
 _SPELLED_HINTS = ("zero", "double", "triple", *(normalize(w).text for w in ("صفر", "زیرو", "ڈبل")))
 #: Most numbers reported for one text (a wall of digits must not grow the verdict without bound).
 MAX_NUMBERS = 10
@@ -275,6 +278,8 @@ def detect_identifying(text: str) -> list[Reason]:
     reasons: list[Reason] = []
     has_digit = _DIGIT.search(folded) is not None
     if has_digit or any(w in folded for w in _SPELLED_HINTS):
+        if _GLUED_HINT.search(folded) is not None:
+            folded = _GLUED.sub(r"\1 ", folded)  # "oneone22" → "one one 22"
         seen: set[tuple[str, str]] = set()
         for count, (kind, excerpt) in enumerate(_numbers(folded), 1):
             if (kind, excerpt) not in seen:

@@ -100,11 +100,23 @@ _EN_IDIOMS = [
     ("teach", r"teach (?:you|your \w+(?: \w+)?|her) (?:a lesson|what happens)"),
     ("drag", r"drag (?:you|her) (?:out|by|through|into)"),
     (("end", "see"), r"see where (?:you|she) (?:will )?end up"),
+    ("visit", r"pay (?:you|your \w+|her) a visit"),
+    ("where", r"(?:find out|found out|find|finds out) where (?:you|your \w+|she) "
+              r"(?:live|lives|study|studies|work|works|stay|stays)"),
+    ("suffer regret cry beg bleed disappear",
+     r"make (?:you|your \w+(?: \w+)?|her) (?:suffer|regret|cry|beg|bleed|disappear)"),
+    (("burying bury funeral coffin grave", "you your"),
+     r"(?:burying|bury) (?:you|your \w+|her)|(?:your|her) (?:funeral|coffin|grave) (?:will|is|soon)"),
+    ("catch", r"catch (?:you|her) (?:alone|outside|somewhere|one day|once)"),
+    ("news", r"(?:you|your \w+|she) will be (?:in|on) the news"),
+    (("accidents accident", "you your"), r"accidents? (?:can |do |will )?happens?"),
+    ("cheap easy", r"acid is (?:cheap|easy|easy to get)"),
     ("know", r"i know your (?:college|school|office|house|home|route|gate|address|bus|van|"
              r"hostel|street|building|area)"),
     ("regret sorry", r"(?:regret|be sorry for) (?:opening|the day|ever|what|this|that|it)"),
     ("numbered dead finished done next",
-     r"your days are numbered|you are (?:so )?(?:dead|finished|done for|next|a dead (?:woman|girl|man))"),
+     r"your days are numbered|you are (?:so )?(?:dead|finished|done for|next|a dead (?:woman|girl|man))"
+     r"|your \w+ is next"),
     (("watch happens wait", "you your that her face"),
      r"watch your back|watch (?:what|how) (?:happens|i do)|see what happens|wait and watch|"
      r"see where you end up|"
@@ -201,6 +213,10 @@ _RU_IDIOMS = [
      r"(?: \w+){0,2}? (?:\w*(?:unga|enge|ega|egi|ungi)|dekhna|ke dekh\w*)"),
     ("hamesha humesha", r"(?:hamesha|humesha) (?:ke|k) (?:liye|liay|lye) (?:band|chup|khamosh)"),
     ("haal hal sabak sabaq", r"(?:aisa|esa|wo|woh|vo) (?:haal|hal|sabak|sabaq)"),
+    ("sabak sabaq", r"(?:tumhe|tujhe|tumhein|tmhe|aap ko|apko) (?:\w+ ){0,1}(?:sabak|sabaq) sikha\w*"),
+    (("careful dhyan khayal", "tumhara tumhari tumhare tera teri tere"),
+     r"(?:careful|dhyan|khayal) (?:se )?(?:rehna|rahna|rakhna)(?: \w+){0,3} "
+     r"(?:tumhara|tumhari|tumhare|tera|teri|tere) \w+"),
     ("pata", r"pata chal(?:ega|e ga|jayega) (?:\w+ ){0,1}(?:main|mai|hum|ham) (?:kya|kon|kaun) "),
     (("wapas wapis", "tera teri tere tumhara tumhari tumhare tujhe tumhe"),
      r"(?:wapas|wapis) (?:nahi|nai|nhi|na) (?:aa\w*|a\w*ga|a\w*gi|lot\w*)"),
@@ -501,6 +517,14 @@ def _families() -> tuple[_Family, ...]:
              _LEVER_WORDS),
             future="ru",
         ),
+        # "میری ویڈیو میرے ابو کو بھیج دے گا": pictures sent to someone, future tense
+        _Family(
+            "leak",
+            rf" (?:{_ur(_UR_LEVER)}) (?:\S+ ){{0,3}}?{_urp('کو')} (?:{_ur('بھیج دکھا')})\S*"
+            rf"(?: \S+){{0,2}}? (?:{_ur('گا گے گی')}) ",
+            (_ur_set(_UR_LEVER), _ur_set("بھیج دکھا")),
+            future="ur",
+        ),
         # A story of a threat ("he said he would kill me", "he threatened to throw acid on my
         # face"): read only in a report, where the target is the writer.
         _Family(
@@ -705,8 +729,17 @@ _ORELSE_START = _set(
 _LEVER_SET = _LEVER_WORDS - {"messages", "everything"}
 _AUDIENCE_SET = _alt_words(_AUDIENCE) - {"sab", "ko", "ke", "log", "walon", "wale", "ghar", "in"}
 _AUDIENCE_SET |= _ur_set(_UR_AUDIENCE)
+# Whoever she would not want to see it, as a structure rather than a list: "to your uncle",
+# "with your friends", "your cousins see", "on reddit", "sab dost dekhenge", "تمہارے ماموں کو".
 _AUDIENCE_PHRASES = re.compile(
-    r" (?:sab ko|sabko|sab ke|sab log|sab dekh\w*|ghar walon|ghar wale|in laws) "
+    r" (?:sab ko|sabko|sab ke|sab log|sab \w+ dekh\w*|sab dekh\w*|ghar walon|ghar wale|in laws)"
+    r" | (?:to|with) (?:your|ur) \w+| (?:your|ur) \w+ (?:gets|get|sees|see|will see|will get|"
+    r"receives)| (?:go|goes|end up|ends up|be|posted|upload|uploaded|put) on \w+"
+    r"| (?:tumhare|tumhari|teri|tere|tumhara|tera) (?:\w+ )?(?:ko|ke paas|ke pas|tak) "
+    + "| (?:" + "|".join(re.escape(normalize(w).text) for w in ("تمہارے", "تمہاری", "تیرے", "تیری"))
+    + ") (?:\\S+ )?(?:" + "|".join(re.escape(normalize(w).text) for w in ("کو", "تک"))
+    + ") | \\S+ " + re.escape(normalize("پر").text) + " (?:"
+    + "|".join(re.escape(normalize(w).text) for w in ("ڈال", "لگا", "اپلوڈ")) + ")"
 )
 _JOB_SET = _set("job naukri nokri fired nikalwa nikalwaunga nikal") | _ur_set("نوکری")
 _SPREAD_SET = _set(
