@@ -39,7 +39,7 @@ HARM_CATEGORIES = ("threat", "coercion", "personal_info")
 HARM_BOUND_CAUGHT = 0.95  # each harmful category, held-out part
 HARM_BOUND_BENIGN_QUEUED = 0.02  # benign look-alikes falsely queued, held-out part
 QUEUED = {"flag", "hold", "block"}
-BOUNDED_PART = "heldout5"  # the part written before the current rules and never run before them
+BOUNDED_PART = "heldout6"  # the part written before the current rules and never run before them
 
 
 @dataclass(frozen=True)
@@ -141,16 +141,16 @@ def ruhsold_scores(pipeline: Pipeline) -> dict[str, float] | None:
 def harm_section(pipeline: Pipeline) -> tuple[list[str], bool]:
     """Threats, coercion and personal information (issue #13): figures, confusion, misses, bounds.
 
-    Scores ``bench/moderation_eval/harm/heldout5.jsonl`` (written and committed before the
+    Scores ``bench/moderation_eval/harm/heldout6.jsonl`` (written and committed before the
     current rules; the bounds apply to it), the spent earlier held-out parts
-    (``heldout4.jsonl`` ... ``heldout.jsonl``; see the README) and
+    (``heldout5.jsonl`` ... ``heldout.jsonl``; see the README) and
     ``dev.jsonl`` (the part the rules were developed on). A text is *caught* (or *queued*)
     when the pipeline blocks, holds or flags it, or raises crisis.
     """
     lines = ["", "## Threats, coercion, personal information (issue #13)", ""]
     ok = True
     actions = ("allow", "censor", "flag", "hold", "block")
-    for part in ("heldout5", "heldout4", "heldout3", "heldout2", "heldout", "dev"):
+    for part in ("heldout6", "heldout5", "heldout4", "heldout3", "heldout2", "heldout", "dev"):
         path = HARM_DIR / f"{part}.jsonl"
         if not path.exists():
             continue
@@ -173,7 +173,8 @@ def harm_section(pipeline: Pipeline) -> tuple[list[str], bool]:
             if wrong or (cat == "victim_report" and not queued):
                 misses.append((row, v))
         title = {
-            "heldout5": "held-out, fifth part (bounds apply)",
+            "heldout6": "held-out, sixth part (bounds apply)",
+            "heldout5": "held-out, fifth part (spent: its first run failed, its misses seen)",
             "heldout4": "held-out, fourth part (spent: its first run failed, its misses seen)",
             "heldout3": "held-out, third part (spent: its first run failed, its misses seen)",
             "heldout2": "held-out, second part (spent: its first run failed, its misses seen)",

@@ -101,6 +101,11 @@ _EN_IDIOMS = [
     ("drag", r"drag (?:you|her) (?:out|by|through|into)"),
     (("end", "see"), r"see where (?:you|she) (?:will )?end up"),
     ("visit", r"pay (?:you|your \w+|her) a visit"),
+    (("burn torch", "you your"), r"(?:burn|torch) (?:it|them|that|your \w+) down"),
+    (("lose", "you"), r"you (?:will )?lose (?:your|ur) (?:teeth|eyes|legs|face|tongue|fingers|hands|"
+                      r"life|nose)"),
+    ("one", r"one more (?:post|word|comment|time|video|tweet|message|story) and (?:you|your|she)"),
+    ("deserve deserves", r"deserves? (?:acid|to die|to be raped|to be killed|to be burned|a bullet)"),
     ("where", r"(?:find out|found out|find|finds out) where (?:you|your \w+|she) "
               r"(?:live|lives|study|studies|work|works|stay|stays)"),
     ("suffer regret cry beg bleed disappear",
@@ -171,7 +176,7 @@ _EN_IDIOMS = [
 _RU_STRONG = (
     r"maar|mar|qatl|qatal|katal|tezab|tezaab|tizab|teizab|acid|uthwa|uthva|utwa|utha|uthaa|"
     r"jala|jalaa|tor|torr|tod|todd|goli|zinda|bigaad|bigad|bigar|bigaar|kaat|kaatt|"
-    r"ghasseet|ghaseet|naak|izzat|barbad|barbaad|laash|lash"
+    r"ghasseet|ghaseet|naak|izzat|barbad|barbaad|laash|lash|nipta|niptaa|nipat|aag"
 )
 # Weak harm words: verbs and states that threaten only with a target ("tera game khatam",
 # "tumhari life hell", "tera haal"); nouns alone ("zindagi", "game") are not harm.
@@ -225,7 +230,7 @@ _RU_IDIOMS = [
 ]
 
 # Urdu script (written here as typed; folded through the normaliser when compiled).
-_UR_STRONG = "مار قتل تیزاب ایسڈ اٹھا اٹھوا جلا توڑ بگاڑ گولی زندہ کاٹ ناک برباد"
+_UR_STRONG = "آگ مار قتل تیزاب ایسڈ اٹھا اٹھوا جلا توڑ بگاڑ گولی زندہ کاٹ ناک برباد"
 _UR_WEAK = (
     "ختم تمام حال سبق چھوڑ چھوڑوں چھوڑیں دیکھ انجام زندگی شکل چہرہ بند بخش بخشیں بخشوں غائب ڈھونڈ"
 )
@@ -572,11 +577,14 @@ def _coercion_patterns() -> dict[str, re.Pattern[str]]:
 # ASCII bytes that are not letters, digits or an apostrophe become spaces (the fast tokeniser).
 _ASCII_SPLIT = bytes(c if (48 <= c <= 57 or 97 <= c <= 122 or c == 39) else 32 for c in range(256))
 _EXPAND_KEYS = frozenset(_EXPAND)
+_POSSESSIVE = re.compile(r"(?<=[a-z])'s\b")
 
 
 def _tokens(folded: str) -> list[str]:
     """The message's words, contractions and text-speak expanded ("you'll" → "you", "will")."""
     if folded.isascii():
+        if "'s" in folded:
+            folded = _POSSESSIVE.sub(" s", folded)  # "mom's whatsapp" → "mom s whatsapp"
         toks = folded.encode().translate(_ASCII_SPLIT).decode().split()
         if "'" in folded:
             toks = [t.strip("'") for t in toks]
@@ -733,8 +741,8 @@ _AUDIENCE_SET |= _ur_set(_UR_AUDIENCE)
 # "with your friends", "your cousins see", "on reddit", "sab dost dekhenge", "تمہارے ماموں کو".
 _AUDIENCE_PHRASES = re.compile(
     r" (?:sab ko|sabko|sab ke|sab log|sab \w+ dekh\w*|sab dekh\w*|ghar walon|ghar wale|in laws)"
-    r" | (?:to|with) (?:your|ur) \w+| (?:your|ur) \w+ (?:gets|get|sees|see|will see|will get|"
-    r"receives)| (?:go|goes|end up|ends up|be|posted|upload|uploaded|put) on \w+"
+    r" | (?:to|with) (?:your|ur) \w+| (?:your|ur) \w+(?: s)?(?: \w+)? (?:gets|get|sees|see|"
+    r"will see|will get|receives)| (?:go|goes|end up|ends up|be|posted|upload|uploaded|put) on \w+"
     r"| (?:tumhare|tumhari|teri|tere|tumhara|tera) (?:\w+ )?(?:ko|ke paas|ke pas|tak) "
     + "| (?:" + "|".join(re.escape(normalize(w).text) for w in ("تمہارے", "تمہاری", "تیرے", "تیری"))
     + ") (?:\\S+ )?(?:" + "|".join(re.escape(normalize(w).text) for w in ("کو", "تک"))
@@ -747,8 +755,11 @@ _SPREAD_SET = _set(
     "dikha dikhadunga ga bata batadunga"
 ) | _ur_set("گا گے دونگا بھیج دکھا وائرل بتا لگا")
 # What is held over her: pictures and the like, her job, or something he will send or show.
-_COERCION_GATE = _LEVER_SET | _JOB_SET | _SPREAD_SET | _set("everything kuch")
+_COERCION_GATE = _LEVER_SET | _JOB_SET | _SPREAD_SET | _set("everything kuch these")
 _IF_YOU = frozenset(("ogi", "oge"))
+_SEES_THESE = re.compile(
+    r" (?:sees|see|gets|get|will see|will get|receives) (?:these|them|it all|those|everything|all of it) "
+)
 _ENGLISH_FUNCTION = _set(
     "the a an you your is are and to of my me i it will if in on at this that with for be he she "
     "they we them his her do not"
@@ -818,6 +829,8 @@ def _coercion_in(folded: str, tokens: list[str]) -> list[Reason]:
             return [_coercion("images", window.strip())]
         if not _SPREAD_SET.isdisjoint(near_set) and pats["spread_mine"].search(window):
             return [_coercion("exposure", window.strip())]
+        if _SEES_THESE.search(window):  # "or everyone at your work sees these"
+            return [_coercion("exposure", window.strip())]
     return []
 
 
@@ -830,6 +843,7 @@ _REPORT_CUES = re.compile(
     r" (?:whispered|typed|texted|messaged|dmed|wrote|writes|keeps (?:messaging|saying|texting|"
     r"threatening)|got a (?:message|text|dm|msg)|sent me|sends me|dm kiya|dm kia|msg kiya|"
     r"msg aya|message aya|msg aaya|message aaya|msg kia|keh raha|kehta hai|kehta tha|bola|"
+    r"dm aya|dm aaya|dm ayi|dm aayi|dm kia|dmed me|dm d me|"
     r"bolta|dhamki|dhamkiyan|dhamkaya|threatened|threatening|threatens|told me|told my|"
     r"said|says|saying|usne|us ne|unhon ne|kaha|kha)"
     rf"|{_urp('میسج آیا', 'اس نے', 'کہتا ہے', 'دھمکی', 'مجھے میسج', 'کہا', 'بولا')}"
@@ -844,6 +858,14 @@ def detect_harm(folded: str) -> list[Reason]:
     return _threats(folded, tokens) + _coercion_in(folded, tokens)
 
 
+# A quotation in single quotes: "he wrote: 'you will regret it'" (apostrophes inside words,
+# as in "don't", are not quotation marks).
+_SINGLE_QUOTED = re.compile(r"(?:^|[\s:])['‘][^'‘’]{3,}['’](?:$|[\s.,!?;:])")
+
+
 def is_report(folded: str) -> bool:
     """Whether the text tells of words someone else sent or said (a victim's report)."""
-    return _REPORT_CUES.search(token_stream(folded)) is not None
+    return (
+        _REPORT_CUES.search(token_stream(folded)) is not None
+        or _SINGLE_QUOTED.search(folded) is not None
+    )
