@@ -102,11 +102,12 @@ _EN_IDIOMS = [
     (("end", "see"), r"see where (?:you|she) (?:will )?end up"),
     ("visit", r"pay (?:you|your \w+|her) a visit"),
     (("burn torch", "you your"), r"(?:burn|torch) (?:it|them|that|your \w+) down"),
-    (("lose", "you"), r"you (?:will )?lose (?:your|ur) (?:teeth|eyes|legs|face|tongue|fingers|hands|"
-                      r"life|nose)"),
-    ("one", r"one more (?:post|word|comment|time|video|tweet|message|story) and (?:you|your|she)"),
+    (("lose", "teeth eyes legs face tongue fingers hands life nose"),
+     r"you (?:will )?lose (?:your|ur) (?:teeth|eyes|legs|face|tongue|fingers|hands|life|nose)"),
+    (("more", "one", "and"),
+     r"one more (?:post|word|comment|time|video|tweet|message|story) and (?:you|your|she)"),
     ("deserve deserves", r"deserves? (?:acid|to die|to be raped|to be killed|to be burned|a bullet)"),
-    ("where", r"(?:find out|found out|find|finds out) where (?:you|your \w+|she) "
+    (("find found finds", "where"), r"(?:find out|found out|find|finds out) where (?:you|your \w+|she) "
               r"(?:live|lives|study|studies|work|works|stay|stays)"),
     ("suffer regret cry beg bleed disappear",
      r"make (?:you|your \w+(?: \w+)?|her) (?:suffer|regret|cry|beg|bleed|disappear)"),
@@ -755,7 +756,7 @@ _SPREAD_SET = _set(
     "dikha dikhadunga ga bata batadunga"
 ) | _ur_set("گا گے دونگا بھیج دکھا وائرل بتا لگا")
 # What is held over her: pictures and the like, her job, or something he will send or show.
-_COERCION_GATE = _LEVER_SET | _JOB_SET | _SPREAD_SET | _set("everything kuch these")
+_COERCION_GATE = _LEVER_SET | _JOB_SET | _SPREAD_SET | _set("everything kuch")
 _IF_YOU = frozenset(("ogi", "oge"))
 _SEES_THESE = re.compile(
     r" (?:sees|see|gets|get|will see|will get|receives) (?:these|them|it all|those|everything|all of it) "
@@ -829,7 +830,7 @@ def _coercion_in(folded: str, tokens: list[str]) -> list[Reason]:
             return [_coercion("images", window.strip())]
         if not _SPREAD_SET.isdisjoint(near_set) and pats["spread_mine"].search(window):
             return [_coercion("exposure", window.strip())]
-        if _SEES_THESE.search(window):  # "or everyone at your work sees these"
+        if "these" in near_set and _SEES_THESE.search(window):  # "everyone at your work sees these"
             return [_coercion("exposure", window.strip())]
     return []
 
