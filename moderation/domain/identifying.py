@@ -87,7 +87,7 @@ def public_numbers() -> frozenset[str]:
         return frozenset()
     out = set()
     for line in lines:
-        digits = re.sub(r"\D", "", str(line.get("phone") or ""))
+        digits = re.sub(r"\D", "", str(line.get("phone") or line.get("number") or ""))
         if digits:
             out.add(national_digits(digits))
     return frozenset(out)
