@@ -41,6 +41,12 @@ CASES = ROOT / "bench" / "moderation_eval" / "cases.tsv"
 RESULTS = ROOT / "bench" / "moderation_eval" / "RESULTS.md"
 RUHSOLD_TEST = Path("/work/shared/data/ruhsold/task_1_test.tsv")
 BENIGN_CATEGORIES = {"benign", "medical", "self_defence", "names", "quote"}
+HARM_DIR = ROOT / "bench" / "moderation_eval" / "harm"
+HARM_CATEGORIES = ("threat", "coercion", "personal_info")
+HARM_BOUND_CAUGHT = 0.95  # each harmful category, held-out part
+HARM_BOUND_BENIGN_QUEUED = 0.02  # benign look-alikes falsely queued, held-out part
+QUEUED = {"flag", "hold", "block"}
+BOUNDED_PART = "heldout6"  # the part written before the current rules and never run before them
 
 
 @dataclass(frozen=True)
@@ -235,6 +241,89 @@ def crisis_section(pipeline: Pipeline, part: str, bounded: bool) -> tuple[list[s
     for r, got in misses:
         text = str(r["text"]).replace("|", "\\|")
         lines.append(f"| {r['expected']} | {got} | {r['language']} | {r['category']} | {text} |")
+
+
+def harm_section(pipeline: Pipeline) -> tuple[list[str], bool]:
+    """Threats, coercion and personal information (issue #13): figures, confusion, misses, bounds.
+
+    Scores ``bench/moderation_eval/harm/heldout6.jsonl`` (written and committed before the
+    current rules; the bounds apply to it), the spent earlier held-out parts
+    (``heldout5.jsonl`` ... ``heldout.jsonl``; see the README) and
+    ``dev.jsonl`` (the part the rules were developed on). A text is *caught* (or *queued*)
+    when the pipeline blocks, holds or flags it, or raises crisis.
+    """
+    lines = ["", "## Threats, coercion, personal information (issue #13)", ""]
+    ok = True
+    actions = ("allow", "censor", "flag", "hold", "block")
+    for part in ("heldout6", "heldout5", "heldout4", "heldout3", "heldout2", "heldout", "dev"):
+        path = HARM_DIR / f"{part}.jsonl"
+        if not path.exists():
+            continue
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+        counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+        confusion: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(actions, 0))
+        blocked_reports: list[str] = []
+        misses: list[tuple[dict[str, str], Verdict]] = []
+        for row in rows:
+            v = pipeline.screen(row["text"])
+            queued = v.action in QUEUED or v.crisis
+            cat, lang = row["category"], row["language"]
+            for key in ((cat, lang), (cat, "all")):
+                counts[key][0] += queued
+                counts[key][1] += 1
+            confusion[cat][v.action] += 1
+            if cat == "victim_report" and v.action == "block":
+                blocked_reports.append(row["text"])
+            wrong = (cat == "benign") == queued if cat != "victim_report" else v.action == "block"
+            if wrong or (cat == "victim_report" and not queued):
+                misses.append((row, v))
+        title = {
+            "heldout6": "held-out, sixth part (bounds apply)",
+            "heldout5": "held-out, fifth part (spent: its first run failed, its misses seen)",
+            "heldout4": "held-out, fourth part (spent: its first run failed, its misses seen)",
+            "heldout3": "held-out, third part (spent: its first run failed, its misses seen)",
+            "heldout2": "held-out, second part (spent: its first run failed, its misses seen)",
+            "heldout": "held-out, first part (spent: run twice, its misses seen; now development)",
+            "dev": "development (tuned on)",
+        }[part]
+        lines += [f"### {part}.jsonl — {title}", "", "| category | language | n | queued |",
+                  "| --- | --- | --- | --- |"]
+        for (cat, lang), (q, n) in sorted(counts.items()):
+            lines.append(f"| {cat} | {lang} | {n} | {q} ({fmt(q / n)}) |")
+        lines += ["", "Confusion (rows: category, columns: the pipeline's action):", "",
+                  "| category | " + " | ".join(actions) + " |",
+                  "| --- |" + " --- |" * len(actions)]
+        for cat in sorted(confusion):
+            lines.append(f"| {cat} | " + " | ".join(str(confusion[cat][a]) for a in actions) + " |")
+        lines += ["", "Misses (harm not queued, benign queued, report blocked or not queued):", ""]
+        for row, v in misses:
+            text = row["text"].replace("|", "\\|")
+            lines.append(f"- `{row['category']}` {row['language']} → {v.action} "
+                         f"{','.join(v.codes) or '-'}: {text}")
+        if not misses:
+            lines.append("- none")
+        if part != BOUNDED_PART:
+            lines.append("")
+            continue
+        lines += ["", "Bounds (held-out part):", ""]
+        for cat in HARM_CATEGORIES:
+            q, n = counts.get((cat, "all"), [0, 0])
+            rate = q / n if n else 0.0
+            passed = n > 0 and rate >= HARM_BOUND_CAUGHT
+            ok &= passed
+            lines.append(f"- {cat} caught {fmt(rate)} (bound ≥ {HARM_BOUND_CAUGHT:.0%}): "
+                         f"{'PASS' if passed else 'FAIL'}")
+        q, n = counts.get(("benign", "all"), [0, 0])
+        rate = q / n if n else 1.0
+        passed = n > 0 and rate <= HARM_BOUND_BENIGN_QUEUED
+        ok &= passed
+        lines.append(f"- benign falsely queued {fmt(rate)} (bound ≤ {HARM_BOUND_BENIGN_QUEUED:.0%}):"
+                     f" {'PASS' if passed else 'FAIL'}")
+        passed = not blocked_reports
+        ok &= passed
+        lines.append(f"- victims' reports blocked: {len(blocked_reports)} (bound 0): "
+                     f"{'PASS' if passed else 'FAIL'}")
+        lines.append("")
     return lines, ok
 
 
@@ -357,10 +446,12 @@ def main() -> int:
         lines += part_lines
         crisis_ok = crisis_ok and part_ok
     lines += ["", f"Crisis bounds on the held-out part: {'PASS' if crisis_ok else 'FAIL'}"]
+    harm_lines, harm_ok = harm_section(pipeline)
+    lines += harm_lines
     report = "\n".join(lines) + "\n"
     RESULTS.write_text(report, encoding="utf-8")
     sys.stdout.write(report)
-    return 0 if crisis_ok else 1
+    return 0 if crisis_ok and harm_ok else 1
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from moderation.domain.crisis import anchor_rules
+from moderation.domain.identifying import detect_identifying
 from moderation.domain.normalize import normalize
 from moderation.domain.rules import RuleSpec, match_key
 from moderation.domain.verdict import Reason
@@ -31,81 +32,20 @@ REPEAT_LIMIT = 2  # this many identical recent messages make the next one a floo
 TARGET_LIMIT = 5  # this many recent replies to one member make the next one a flood
 MIN_REPEAT_KEY = 8  # "thanks" three times is not a flood
 
-_SEP = r"[\s\-.]?"
-_PHONE = re.compile(rf"(?<![\d+])(?:(?:\+|00){_SEP}92{_SEP}|92{_SEP}|0)3\d\d{_SEP}\d{{3}}{_SEP}\d{{4}}(?!\d)")
-_CNIC = re.compile(r"(?<!\d)\d{5}([\s\-]?)\d{7}\1\d(?!\d)")
-_SPACED_DIGITS = re.compile(r"(?<![\d+])\+?(?:\d[\s.\-_*,]{1,3}){9,13}\d(?!\d)")
-_EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
-_EMAIL_SPELLED = re.compile(
-    r"\b[\w.+\-]+\s*(?:\(at\)|\[at\]|\bat\b)\s*(?:gmail|yahoo|hotmail|outlook|live|icloud|proton"
-    r"mail)\s*(?:\.|\(dot\)|\[dot\]|\bdot\b)\s*com\b",
-    re.I,
-)
-_DIGIT_HINT = re.compile(r"\d[\s.\-_*,]{0,3}\d[\s.\-_*,]{0,3}\d")
 _LINK = re.compile(
     r"https?://|\bwww\.|\b[\w\-]+\.(?:com|pk|net|org|io|me|ly|co|info|xyz|link|site|app|gl|tk)\b"
     r"(?:/|\b)",
     re.I,
 )
-_ASCII_DIGITS = {cp: str(int(chr(cp))) for cp in [*range(0x660, 0x66A), *range(0x6F0, 0x6FA)]}
-
-
-def _phone_reason(excerpt: str) -> Reason:
-    return Reason("personal_info:phone", "hold", "personal_info", "detector:personal_info", excerpt)
 
 
 def detect_personal_info(text: str) -> list[Reason]:
-    """Pakistani mobile numbers, CNIC numbers and e-mail addresses: all held for review.
+    """Phone and landline numbers, CNIC numbers, e-mail and home addresses: all held for review.
 
-    Why hold: on a harassment support forum a number or address is how doxxing starts, and a
-    member posting her own number in distress deserves a moderator's look, not a refusal.
+    The shapes live in ``identifying.py`` (``personal_info:phone``, ``:cnic``, ``:email``,
+    ``:address``); public help-line numbers are never personal information.
     """
-    reasons: list[Reason] = []
-    if not text.isascii():
-        text = text.translate(_ASCII_DIGITS)
-    low = text.lower()
-    spelled = "dot" in low and "at" in low
-    if not (spelled or "@" in text or _DIGIT_HINT.search(text)):
-        return reasons
-    found_phone = False
-    for m in _PHONE.finditer(text):
-        reasons.append(_phone_reason(m.group()))
-        found_phone = True
-    for m in _CNIC.finditer(text):
-        reasons.append(
-            Reason("personal_info:cnic", "hold", "personal_info", "detector:personal_info", m.group())
-        )
-    if not found_phone:
-        for m in _SPACED_DIGITS.finditer(text):
-            digits = re.sub(r"\D", "", m.group())
-            if re.fullmatch(r"(?:0092|92|0)3\d{9}", digits):
-                reasons.append(_phone_reason(m.group()))
-            elif len(digits) == 13 and not any(r.code == "personal_info:cnic" for r in reasons):
-                reasons.append(
-                    Reason(
-                        "personal_info:cnic",
-                        "hold",
-                        "personal_info",
-                        "detector:personal_info",
-                        m.group(),
-                    )
-                )
-    if "@" in text:
-        for m in _EMAIL.finditer(text):
-            reasons.append(
-                Reason(
-                    "personal_info:email",
-                    "hold",
-                    "personal_info",
-                    "detector:personal_info",
-                    m.group(),
-                )
-            )
-    for m in _EMAIL_SPELLED.finditer(text) if spelled else ():
-        reasons.append(
-            Reason("personal_info:email", "hold", "personal_info", "detector:personal_info", m.group())
-        )
-    return reasons
+    return detect_identifying(text)
 
 
 def has_link(text: str) -> str | None:

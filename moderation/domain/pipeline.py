@@ -37,6 +37,7 @@ from moderation.domain.detectors import (
 from moderation.domain.lexicon import LEXICON_DIR, lexicon_rules
 from moderation.domain.normalize import normalize
 from moderation.domain.rules import ACTIONS, Hit, RuleSet, RuleSpec
+from moderation.domain.threats import detect_harm, is_report
 from moderation.domain.verdict import CRISIS, Reason, Verdict, strongest
 
 __all__ = [
@@ -135,6 +136,24 @@ def _has_quote_marks(text: str) -> bool:
     return sum(text.count(q) for q in '"“”«»') >= 2
 
 
+_HARM_SOURCES = frozenset({"detector:threat", "detector:coercion"})
+
+
+def _harm_reasons(folded: str, text: str, before: list[Reason]) -> list[Reason]:
+    """Threat and coercion reasons (``hold``); ``flag`` when a victim tells what was sent to her.
+
+    Why flag and not allow: a member reporting "he said he'd throw acid on her" may be in
+    danger, so a moderator must see it (urgent in the queue), but her story stays published.
+    A threat a lexicon phrase already named is not named twice.
+    """
+    found = detect_harm(folded)
+    if found and any(r.category == "threat" for r in before):
+        found = [r for r in found if r.category != "threat"]
+    if found and (is_report(folded) or _is_report(folded, text)):
+        found = [Reason(r.code, "flag", r.category, r.source, r.excerpt) for r in found]
+    return found
+
+
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:
     chars = list(text)
     for start, end in spans:
@@ -147,13 +166,18 @@ def _mask(text: str, spans: list[tuple[int, int]]) -> str:
 class Pipeline:
     """A compiled rule set plus the detectors; build once, call ``screen`` per message."""
 
-    __slots__ = ("abuse_threshold", "ruleset")
+    __slots__ = ("abuse_threshold", "harm_detectors", "ruleset")
 
     def __init__(
-        self, ruleset: RuleSet, abuse_threshold: float | Mapping[str, float] | None = None
+        self,
+        ruleset: RuleSet,
+        abuse_threshold: float | Mapping[str, float] | None = None,
+        harm_detectors: bool = True,
     ) -> None:
         self.ruleset = ruleset
         self.abuse_threshold = abuse_threshold
+        # The threat and coercion detectors ship with the lexicons and go with them.
+        self.harm_detectors = harm_detectors
 
     @classmethod
     def build(
@@ -166,7 +190,8 @@ class Pipeline:
     ) -> Pipeline:
         """Compile moderators' ``rules`` with the crisis anchors (always) and the lexicons.
 
-        With ``abuse_threshold`` the learned detector also scores every message and adds a
+        The threat and coercion detectors (``threats.py``) ship with the lexicons and run when
+        they do. With ``abuse_threshold`` the learned detector also scores every message and adds a
         ``flag`` reason (``abuse_score:<lang>``) at or above it (one number, or one per
         language: ``en``, ``ur``, ``roman_ur``): it flags for human review and never blocks
         on its own. ``regex_budget`` is the CPU seconds all regex rules may take on one text
@@ -177,7 +202,21 @@ class Pipeline:
         all_rules.extend(rules)
         if abuse_threshold is not None:
             AbuseDetector.load()  # load the weights now, not on the first post
-        return cls(RuleSet.compile(all_rules, regex_budget=regex_budget), abuse_threshold)
+        return cls(
+            RuleSet.compile(all_rules, regex_budget=regex_budget), abuse_threshold, include_lexicons
+        )
+
+    def _abuse(self, text: str, folded: str) -> Reason | None:
+        """The learned detector's flag, at or above the threshold of the text's language."""
+        if self.abuse_threshold is None:
+            return None
+        score = AbuseDetector.load().score(text, folded)
+        threshold = (
+            self.abuse_threshold.get(score.language, 1.0)
+            if isinstance(self.abuse_threshold, Mapping)
+            else self.abuse_threshold
+        )
+        return abuse_reason(score, threshold)
 
     def screen(self, text: str, context: ScreenContext | None = None) -> Verdict:
         """Decide what posting ``text`` does; never raises on any string, empty included."""
@@ -196,20 +235,15 @@ class Pipeline:
                 reasons.append(_reason_for(hit, text))
                 if hit.rule.action == "censor":
                     censor_spans.append((hit.start, hit.end))
-            if self.abuse_threshold is not None:
-                score = AbuseDetector.load().score(text, folded)
-                threshold = (
-                    self.abuse_threshold.get(score.language, 1.0)
-                    if isinstance(self.abuse_threshold, Mapping)
-                    else self.abuse_threshold
-                )
-                scored = abuse_reason(score, threshold)
-                if scored is not None:
-                    reasons.append(scored)
+            scored = self._abuse(text, folded)
+            if scored is not None:
+                reasons.append(scored)
             crisis_found = crisis_reason(text, n) if anchored else None  # risk: crisis.py
             if crisis_found is not None:
                 reasons.insert(0, crisis_found)
             reasons.extend(detect_personal_info(text))
+            if self.harm_detectors:
+                reasons.extend(_harm_reasons(folded, text, reasons))
             reasons.extend(
                 detect_new_account_link(text, ctx.account_age_seconds, ctx.new_account_link_seconds)
             )

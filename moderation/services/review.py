@@ -33,7 +33,7 @@ from moderation.models import (
 from moderation.services import sanctions, targets
 
 #: Report reasons and filter categories that put an item just behind crisis.
-URGENT = frozenset({"threat", "personal_info", "blackmail", "intimate_images"})
+URGENT = frozenset({"threat", "personal_info", "blackmail", "intimate_images", "coercion"})
 #: Most reasons an item keeps (a flood of reports must not grow a row without bound).
 MAX_REASONS = 200
 

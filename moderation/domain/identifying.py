@@ -1,0 +1,301 @@
+"""Identifying details: phone and landline numbers, CNIC numbers, e-mail and home addresses.
+
+Why a detector of shapes: doxxing is how a stalker's harassment leaves the screen. A number is
+written ``0300 123 45 67``, ``0333/765/4321``, ``(0321) 555-7788``, ``+92-345-1234567``,
+``zero three double zero 1234567``, ``۰۳۰۰-۱۲۳۴۵۶۷``; an e-mail ``name at gmail dot com``,
+``name[at]yahoo[dot]com``, ``name ایٹ gmail ڈاٹ com``; an address ``House 14, Street 7, F-8/3``,
+``DHA phase 5, street 12``, ``gali number 7, mohalla ...``, ``مکان نمبر ۲۳، گلی نمبر ۵``. The
+detector reads runs of digits and spelled digits across any separators, then asks what the
+digits are (a mobile, a landline with its area code, a CNIC); and it counts the parts of an
+address (house, street, sector or block or phase, a named area, "she lives"), asking for two,
+so "the shop on street 5" or "DHA is expensive" pass.
+
+Public help-line numbers (``moderation/data/helplines.json`` through ``public_numbers``) and
+numbers that are public by their shape (toll-free 0800, UAN 111) are never personal information.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from moderation.domain.normalize import fold_char_table, normalize
+from moderation.domain.verdict import Reason
+
+__all__ = ["detect_identifying", "national_digits", "public_numbers"]
+
+_SOURCE = "detector:personal_info"
+
+# --- numbers --------------------------------------------------------------------------------------
+_SPELLED = {
+    "zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4",
+    "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+    # Urdu words for the digits, and English digit names in Urdu script
+    "صفر": "0", "ایک": "1", "دو": "2", "تین": "3", "چار": "4", "پانچ": "5", "چھ": "6",
+    "سات": "7", "آٹھ": "8", "نو": "9", "زیرو": "0", "ون": "1", "ٹو": "2", "تھری": "3",
+    "فور": "4", "فائیو": "5", "سکس": "6", "سیون": "7", "ایٹ": "8", "نائن": "9",
+}
+_REPEAT = {"double": 2, "triple": 3, "ڈبل": 2, "ٹرپل": 3}
+_SPELLED_FOLDED = {normalize(k).text: v for k, v in _SPELLED.items()}
+_REPEAT_FOLDED = {normalize(k).text: v for k, v in _REPEAT.items()}
+_WORDS = "|".join(
+    re.escape(w) for w in sorted({*_SPELLED_FOLDED, *_REPEAT_FOLDED}, key=len, reverse=True)
+)
+_UNIT = rf"(?:\d+|(?<!\w)(?:{_WORDS})(?!\w))"
+_SEP = r"[\s\-./()+_*,#|\\]{0,4}"  # not ":" (times: "19:31:20")
+_RUN = re.compile(rf"\+?{_UNIT}(?:{_SEP}{_UNIT})*")
+_UNIT_RE = re.compile(_UNIT)
+_DIGIT = re.compile(r"\d")
+_DIGIT_WORDS = "zero|one|two|three|four|five|six|seven|eight|nine|double|triple"
+_GLUED_HINT = re.compile(rf"(?:{_DIGIT_WORDS}|\d)(?:{_DIGIT_WORDS})|(?:{_DIGIT_WORDS})\d")
+_GLUED = re.compile(rf"({_DIGIT_WORDS}|\d)(?=(?:{_DIGIT_WORDS})|(?<=[a-z])\d)")
+_SPELLED_HINTS = ("zero", "double", "triple", *(normalize(w).text for w in ("صفر", "زیرو", "ڈبل")))
+#: Most numbers reported for one text (a wall of digits must not grow the verdict without bound).
+MAX_NUMBERS = 10
+_LENGTHS = (14, 13, 12, 11, 10)  # from 0092 and a mobile down to a landline with its area code
+
+_MOBILE = re.compile(r"03\d{9}")
+_CNIC = re.compile(r"[1-7]\d{12}")
+_LANDLINE = re.compile(r"0[2-9]\d{8,9}")
+_PUBLIC_SHAPE = re.compile(r"0800\d+|0900\d+|0?111\d{6}")
+
+
+def national_digits(digits: str) -> str:
+    """A Pakistani number in its national form (``+92 300 ...`` and ``0092 300 ...`` → ``0300...``)."""
+    if digits.startswith("0092"):
+        return "0" + digits[4:]
+    if digits.startswith("92") and len(digits) >= 11:
+        return "0" + digits[2:]
+    if digits.startswith("3") and len(digits) == 10:
+        return "0" + digits
+    return digits
+
+
+@lru_cache(maxsize=1)
+def public_numbers() -> frozenset[str]:
+    """The national digits of every public help line (read through ``moderation.helplines``).
+
+    Read lazily, once per process, so the domain stays importable alone; if the help-line module
+    cannot be read the set is empty (no number is exempted), never an error.
+    """
+    try:
+        from moderation.helplines import load_helplines
+
+        lines: Iterable[dict[str, object]] = load_helplines()
+    except Exception:  # noqa: BLE001 - a missing data file exempts nothing, and never crashes
+        return frozenset()
+    out = set()
+    for line in lines:
+        digits = re.sub(r"\D", "", str(line.get("phone") or line.get("number") or ""))
+        if digits:
+            out.add(national_digits(digits))
+    return frozenset(out)
+
+
+def _classify(digits: str) -> str | None:
+    if len(digits) < 10:
+        return None
+    national = national_digits(digits)
+    if national in public_numbers() or _PUBLIC_SHAPE.fullmatch(national):
+        return None
+    if _MOBILE.fullmatch(national):
+        return "phone"
+    if _CNIC.fullmatch(digits):
+        return "cnic"
+    if _LANDLINE.fullmatch(national):
+        return "phone"
+    return None
+
+
+def _numbers(text: str) -> Iterable[tuple[str, str]]:
+    """(kind, excerpt) for every phone, landline or CNIC number in the folded text.
+
+    A run of digits and spelled digits may hold several numbers or extra digits around one, so
+    every stretch of 10 to 14 digits that starts and ends on a piece is tried, longest first.
+    """
+    for run in _RUN.finditer(text):
+        units = [(m.start(), m.end()) for m in _UNIT_RE.finditer(run.group())]
+        pieces = _pieces([run.group()[a:b] for a, b in units])
+        digits = "".join(pieces)
+        ends: dict[int, int] = {}  # digit offset where a piece ends -> index of the next piece
+        starts: list[tuple[int, int]] = []  # (digit offset, piece index) where a piece starts
+        pos = 0
+        for k, piece in enumerate(pieces):
+            if piece:
+                starts.append((pos, k))
+            pos += len(piece)
+            ends[pos] = k + 1
+        taken = 0
+        for offset, k in starts:
+            if offset < taken:
+                continue
+            first = digits[offset]
+            for length in _LENGTHS:
+                if first not in "0953" and length != 13:
+                    continue  # only a CNIC starts with another digit
+                end = ends.get(offset + length)
+                if end is None:
+                    continue
+                kind = _classify(digits[offset : offset + length])
+                if kind is not None:
+                    taken = offset + length
+                    yield kind, run.group()[units[k][0] : units[end - 1][1]]
+                    break
+
+
+def _pieces(units: list[str]) -> list[str]:
+    """The digits each unit stands for; "double"/"triple" give nothing and repeat the next one."""
+    out: list[str] = []
+    repeat = 1
+    for u in units:
+        if u in _REPEAT_FOLDED:
+            repeat = _REPEAT_FOLDED[u]
+            out.append("")
+            continue
+        d = u if u.isdigit() else _SPELLED_FOLDED.get(u, "")
+        out.append(d[:1] * repeat + d[1:] if d else "")
+        repeat = 1
+    return out
+
+
+# --- e-mail ---------------------------------------------------------------------------------------
+_EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+_AT = r"(?:@|\(at\)|\[at\]|\{at\}|<at>|(?<!\w)at(?!\w)|" + re.escape(normalize("ایٹ").text) + ")"
+_DOT = r"(?:\.|\(dot\)|\[dot\]|\{dot\}|<dot>|(?<!\w)dot(?!\w)|" + re.escape(normalize("ڈاٹ").text) + ")"
+_AT_UR = normalize("ایٹ").text
+_EMAIL_SPELLED = re.compile(
+    rf"(?<![\w.])[a-z0-9][\w.+\-]*\s*{_AT}\s*[a-z0-9][a-z0-9\-]+\s*{_DOT}\s*"
+    r"(?:com|net|org|pk|edu|co|io|me|info|uk|in)(?!\w)"
+)
+
+# --- addresses ------------------------------------------------------------------------------------
+_NO = r"(?:\s*(?:no\b\.?|number\b|num\b|nmbr\b|nbr\b|#|:|-)\s*)*"
+_UR_NO = r"(?:\s*" + re.escape(normalize("نمبر").text) + r")?\s*"
+
+
+def _u(words: str) -> str:
+    return "|".join(re.escape(normalize(w).text) for w in words.split())
+
+
+_ADDRESS_PARTS = {
+    "house": re.compile(
+        rf"(?<!\w)(?:house|makan|makaan|mkan|plot|flat|apartment|apt|bungalow|kothi|h){_NO}\s*"
+        rf"\d+[a-z]?(?!\w)|(?<!\w)(?:{_u('مکان پلاٹ فلیٹ بنگلہ کوٹھی')}){_UR_NO}\d+"
+    ),
+    "street": re.compile(
+        rf"(?<!\w)(?:street|st|lane|gali|galli|gly|road|rd|avenue|ave|khayaban|kucha){_NO}\s*"
+        rf"\d+(?!\w)|(?<!\w)(?:{_u('گلی سٹریٹ اسٹریٹ لین روڈ کوچہ')}){_UR_NO}\d+"
+    ),
+    "sector": re.compile(
+        r"(?<!\w)[a-i]\s?-?\s?\d{1,2}\s?/\s?\d(?!\d)|"
+        r"(?<!\w)(?:sector|sec|phase|fase|block|blk)\s?[#:\-]?\s?(?:[a-i]\s?-?\s?)?\d{1,2}(?!\d)|"
+        rf"(?<!\w)(?:{_u('سیکٹر بلاک فیز')})\s*\S+|"
+        rf"(?<!\w)(?:{_u('ای ایف جی ایچ آئی')})\s+"
+        rf"(?:{_u('ٹو تھری فور فائیو سکس سیون ایٹ نائن ٹین الیون ٹویلو')})"
+    ),
+    "area": re.compile(
+        r"(?<!\w)(?:mohalla|muhalla|mohallah|mohala|muhallah)\s+\w+|"
+        r"(?<!\w)\w+\s+(?:colony|town|society|scheme|housing|enclave|villas|cantt|plaza|tower|"
+        r"towers|heights|residency|apartments|arcade)(?!\w)|"
+        r"(?<!\w)(?:dha|bahria|gulberg|gulshan|johar|clifton|askari|nazimabad|korangi|"
+        r"satellite|defence|wapda)(?!\w)|"
+        rf"(?<!\w)(?:{_u('محلہ محلے')})\s+\S+|(?<!\S)\S+\s+(?:{_u('کالونی ٹاؤن سوسائٹی')})|"
+        rf"(?:{_u('گلبرگ گلشن بحریہ سیٹلائٹ جوہر کلفٹن')})|"
+        + re.escape(normalize("ڈی ایچ اے").text)
+    ),
+    "floor": re.compile(r"(?<!\w)\d{1,2}(?:st|nd|rd|th)?\s+floor(?!\w)|(?<!\w)floor\s*(?:no\.?\s*)?\d"),
+    "residence": re.compile(
+        r"(?<!\w)(?:she|he|ye|yeh|wo|woh|iska|iski|uska|uski|her|his|inka|unka)\s+(?:\w+\s+){0,2}?"
+        r"(?:lives|stays|rehti|rehta|rehte|ghar|house|home|address|pata)(?!\w)|"
+        r"(?<!\w)(?:address|addr|pata)\s*(?:is|hai|:)|(?<!\w)(?:rehti|rehta) (?:hai|hain|he)(?!\w)|"
+        + "|".join(
+            re.escape(normalize(p).text)
+            for p in ("رہتی ہے", "رہتا ہے", "کا گھر", "کا پتہ", "ایڈریس", "رہتی ہیں")
+        )
+    ),
+}
+_ADDRESS_KEYS = tuple(
+    "house makan makaan mkan plot flat apartment apt bungalow kothi h# h. h ".split(" ")[:-1]
+) + tuple(
+    "street st lane gali galli gly road rd avenue ave khayaban kucha sector sec phase fase block "
+    "blk mohall muhall colony town society scheme housing enclave villas cantt dha bahria gulberg "
+    "floor plaza tower heights residency apartments arcade "
+    "gulshan johar clifton askari nazimabad korangi satellite defence wapda /".split()
+) + tuple(
+    normalize(w).text
+    for w in "مکان پلاٹ فلیٹ بنگلہ کوٹھی گلی سٹریٹ لین روڈ کوچہ سیکٹر بلاک فیز محلہ کالونی ٹاؤن "
+    "سوسائٹی گلبرگ گلشن بحریہ سیٹلائٹ جوہر کلفٹن ایچ".split()
+)
+_MOHALLA_UR = normalize("محل").text
+
+
+def _address(text: str) -> str | None:
+    if not any(k in text for k in _ADDRESS_KEYS):
+        return None
+    found: dict[str, re.Match[str]] = {}
+    for kind, pattern in _ADDRESS_PARTS.items():
+        m = pattern.search(text)
+        if m is not None:
+            found[kind] = m
+    if len(found) < 2:
+        return None
+    start = min(m.start() for m in found.values())
+    end = max(m.end() for m in found.values())
+    return text[start:end][:200]
+
+
+_AT_HINTS = (" at ", "(at)", "[at]", "{at}", "<at>", "@")
+_DOT_HINTS = ("dot", ".co", ".pk", ".net", ".org", ".edu", ".io", ".me")
+
+
+def _maybe_spelled_email(folded: str) -> bool:
+    """Cheap substring checks before the spelled-out e-mail pattern runs."""
+    if _AT_UR in folded or "@" in folded:
+        return True
+    return any(h in folded for h in _AT_HINTS) and any(h in folded for h in _DOT_HINTS)
+
+
+def _fold(text: str) -> str:
+    if text.isascii():
+        return text.lower()
+    return text.translate(fold_char_table()).lower()
+
+
+def _reason(kind: str, excerpt: str) -> Reason:
+    return Reason(f"personal_info:{kind}", "hold", "personal_info", _SOURCE, excerpt)
+
+
+def detect_identifying(text: str) -> list[Reason]:
+    """Phone (``personal_info:phone``), CNIC, e-mail and address reasons, all ``hold``.
+
+    Why hold: on a harassment support forum a number or address is how doxxing starts, and a
+    member posting her own number in distress deserves a moderator's look, not a refusal.
+    """
+    if not text:
+        return []
+    folded = _fold(text)
+    reasons: list[Reason] = []
+    has_digit = _DIGIT.search(folded) is not None
+    if has_digit or any(w in folded for w in _SPELLED_HINTS):
+        if _GLUED_HINT.search(folded) is not None:
+            folded = _GLUED.sub(r"\1 ", folded)  # "oneone22" → "one one 22"
+        seen: set[tuple[str, str]] = set()
+        for count, (kind, excerpt) in enumerate(_numbers(folded), 1):
+            if (kind, excerpt) not in seen:
+                seen.add((kind, excerpt))
+                reasons.append(_reason(kind, excerpt))
+            if count >= MAX_NUMBERS:
+                break
+    if "@" in folded:
+        reasons.extend(_reason("email", m.group()) for m in _EMAIL.finditer(folded))
+    if not any(r.code == "personal_info:email" for r in reasons) and _maybe_spelled_email(folded):
+        m = _EMAIL_SPELLED.search(folded)
+        if m is not None:
+            reasons.append(_reason("email", m.group()))
+    address = _address(folded) if has_digit or "mohall" in folded or "muhall" in folded or (
+        _MOHALLA_UR in folded
+    ) else None
+    if address is not None:
+        reasons.append(_reason("address", address))
+    return reasons
