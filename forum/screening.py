@@ -24,6 +24,9 @@ class Submission:
     kind: str  # "thread", "post", "edit", "room_message"
     reply_target_user_id: int | None = None
     place: str | None = None  # board slug or room slug, for snapshots
+    #: A thread's title: `text` is then `heading + "\n" + body`, and a screener judges the
+    #: two parts each (a censored text keeps the same shape).
+    heading: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

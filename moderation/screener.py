@@ -30,6 +30,7 @@ from forum.models.safety import Sanction, SanctionKind
 from forum.models.user import User
 from forum.screening import Screening, Submission
 from moderation.domain.pipeline import Pipeline, RuleSpec, ScreenContext, Verdict
+from moderation.domain.verdict import joined
 from moderation.helplines import CRISIS_HELPLINES as HELPLINES
 from moderation.models import ModerationRule
 from moderation.services import review, rules, targets
@@ -134,7 +135,13 @@ class ModerationScreener:
     def screen(self, session: Session, submission: Submission) -> Screening:
         """Decide what the text becomes: `published`, `pending` or `blocked`."""
         author = submission.author
-        verdict = self.pipeline(session).screen(submission.text, self._context(session, submission))
+        pipeline, context = self.pipeline(session), self._context(session, submission)
+        if submission.heading is None:
+            verdict = pipeline.screen(submission.text, context)
+        else:  # a thread: the title and the body each, the strongest verdict of the two
+            body = submission.text[len(submission.heading) + 1:]
+            verdict = joined((part, pipeline.screen(part, context))
+                             for part in (submission.heading, body))
         is_evasion = is_ban_evasion(session, author)
         return self.screening_of(verdict, is_evasion=is_evasion)
 

@@ -105,8 +105,9 @@ def write(
 ) -> Written:
     """Take a text through the gate (see the module's docstring) or raise the refusal.
 
-    `heading` (a thread's title) is screened with the body as one text, and comes back
-    censored as the body does (`Written.heading`). `sanctions`:
+    `heading` (a thread's title) goes to the screener with the body (`Submission.heading`:
+    each part is judged on its own) and comes back censored as the body does
+    (`Written.heading`). `sanctions`:
     the kinds in force when the caller read them already, or `STANDING_CHECKED`. `chat`: a room
     line, rendered through the plain-text shortcut when it has no markup."""
     user = actor.require_user()
@@ -117,7 +118,8 @@ def write(
         before_screening()
     screened_text = text if heading is None else f"{heading}\n{text}"
     submission = Submission(author=user, text=screened_text, kind=kind,
-                            reply_target_user_id=reply_target_user_id, place=place)
+                            reply_target_user_id=reply_target_user_id, place=place,
+                            heading=heading)
     screening = screener.screen(session, submission)
     if screening.status == "blocked":
         raise ContentBlocked(list(screening.reasons))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from moderation.domain.rules import ACTIONS
 
-__all__ = ["ACTIONS", "CRISIS", "Reason", "Verdict", "strongest"]
+__all__ = ["ACTIONS", "CRISIS", "Reason", "Verdict", "joined", "strongest"]
 
 CRISIS = "crisis"
 _RANK = {a: i for i, a in enumerate(ACTIONS)}
@@ -53,3 +53,16 @@ def strongest(actions: Iterable[str]) -> str:
         if _RANK.get(a, 0) > _RANK[best]:
             best = a
     return best
+
+
+def joined(parts: Iterable[tuple[str, Verdict]], separator: str = "\n") -> Verdict:
+    """One verdict for a text screened in parts (a thread's title and body, each judged on its
+    own so a long bland title cannot dilute the body): the strongest action, crisis if any
+    part raised it, every reason, and the censored text of the parts joined as the text is."""
+    items = list(parts)
+    reasons = tuple(r for _text, v in items for r in v.reasons)
+    censored = None
+    if any(v.censored_text is not None for _text, v in items):
+        censored = separator.join(v.censored_text or text for text, v in items)
+    return Verdict(strongest(v.action for _text, v in items), any(v.crisis for _t, v in items),
+                   reasons, censored)

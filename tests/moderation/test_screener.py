@@ -147,3 +147,15 @@ def test_screeners_with_the_same_rules_share_one_compiled_pipeline(app, db_sessi
     assert changed is not shared
     assert changed.screen("yeh gandi baat hai").action == "block"
     assert shared.screen("yeh gandi baat hai").action != "block"
+
+
+def test_a_long_bland_title_does_not_dilute_the_body(forum, make_user):
+    """A thread's title and body are screened each, the strongest verdict wins (issue #13):
+    joined into one text, this body's abuse score fell under the threshold."""
+    author = make_user()
+    title = ("Sharing some thoughts about our weekly gathering, the new schedule for the library, "
+             "and the tea we had together with everyone last Sunday afternoon at the centre")
+    body = "tum jaisi aurton ko ghar se nikalna hi nahi chahiye, chup kar ke baitho"
+    answer = forum.thread(author, body, title=title)
+    assert answer.status_code == 201
+    assert "abuse_score:roman_ur" in answer.get_json()["moderation"]["reasons"]
