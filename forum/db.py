@@ -7,7 +7,9 @@ commits once at the end and rolls back on error (STYLE.md, convention 3).
 from __future__ import annotations
 
 import _socket
+import contextlib
 import datetime as dt
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
@@ -189,6 +191,10 @@ class Database:
             engine, expire_on_commit=False, info=info
         )
         self._reading_factory = self._factory
+        #: Held for each unit of work while the database is pinned to one connection (`bind`):
+        #: a background task (trailing presence) and a socket event must not interleave
+        #: savepoints on that one connection. Unpinned, each unit of work has its own.
+        self._pinned: threading.RLock | None = None
         if engine.dialect.name == "postgresql":
             # Reads need no transaction: each statement sees committed data (READ COMMITTED
             # gives a statement no more than that inside a transaction either), and a hot
@@ -201,6 +207,7 @@ class Database:
 
     def bind(self, connection: Connection) -> None:
         """Make every new session join `connection`'s outer transaction through savepoints."""
+        self._pinned = threading.RLock()
         self._factory = self._reading_factory = sessionmaker(
             bind=connection,
             expire_on_commit=False,
@@ -216,15 +223,16 @@ class Database:
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
         """A session that commits when the block succeeds and rolls back when it raises."""
-        session = self.new_session()
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        with self._pinned or contextlib.nullcontext():
+            session = self.new_session()
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
 
 
 def init_app(app: Flask) -> None:
