@@ -106,6 +106,8 @@ class MethodNotAllowed(DomainError):
 
 class Unavailable(DomainError):
     code, status, title = "unavailable", 503, "Service unavailable"
+    #: Seconds a client should wait before trying again (`Retry-After`).
+    retry_after = 5
 
 
 # --- the live rooms' errors (API.md, Socket.IO: not_in_room, room_full, room_closed, slow_mode)

@@ -13,9 +13,11 @@ from typing import Any
 
 from flask import Flask, Response, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-from forum.errors import DomainError, RateLimited
+from forum.errors import DomainError, RateLimited, Unavailable
 from forum.limits import retry_after_seconds
 
 log = logging.getLogger(__name__)
@@ -50,7 +52,7 @@ def problem(
     response = Response(
         json.dumps(body, ensure_ascii=False), status=status, mimetype="application/problem+json"
     )
-    if status == 429 and "retry_after" in extra:
+    if status in (429, 503) and "retry_after" in extra:
         response.headers["Retry-After"] = str(extra["retry_after"])
     return response
 
@@ -58,7 +60,7 @@ def problem(
 def from_domain(error: DomainError) -> Response:
     """Translate a domain error."""
     extra = dict(error.extra)
-    if isinstance(error, RateLimited):
+    if isinstance(error, RateLimited | Unavailable):
         extra["retry_after"] = error.retry_after
     return problem(error.status, error.code, error.title, error.detail, **extra)
 
@@ -81,6 +83,19 @@ def from_http(error: HTTPException) -> Response:
 
 def is_api_request() -> bool:
     return request.path.startswith("/api/")
+
+
+def database_unreachable(error: BaseException) -> bool:
+    """The database could not be reached or dropped the connection (not a bug of ours)."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, OperationalError | InterfaceError | PoolTimeout)
+
+
+#: What a request answers while the database cannot be reached (API.md: `unavailable`).
+UNREACHABLE = Unavailable(
+    "The forum cannot reach its database just now; nothing was written. Try again in a moment."
+)
 
 
 def init_app(app: Flask) -> None:
@@ -106,6 +121,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Any:
+        if database_unreachable(error):
+            # One line per failed request, not a traceback: an outage is not a bug.
+            log.warning("database unreachable on %s %s (%s)", request.method, request.path,
+                        type(error.orig if isinstance(error, DBAPIError) else error).__name__)
+            return _domain(UNREACHABLE)
         log.exception("unexpected error on %s %s", request.method, request.path)
         if is_api_request():
             return problem(500, "internal_error", "Internal error", "Something went wrong on our side.")
