@@ -77,7 +77,9 @@ def test_post_thread_reply_and_read_back(client, make_board, make_user):
 def test_threads_sort_by_last_activity_with_cursor_pages(client, make_board, make_user):
     make_board()
     member = make_user()
-    ids = [start_thread(client, member, title=f"t{i}").get_json()["thread"]["id"] for i in range(5)]
+    # Five different bodies: the same body again and again is held as a flood.
+    ids = [start_thread(client, member, title=f"t{i}", body=f"Thread number {i} says hello")
+           .get_json()["thread"]["id"] for i in range(5)]
     client.post(f"/api/v1/threads/{ids[0]}/posts", headers=member.headers, json={"body": "bump"})
     seen = []
     cursor = None
