@@ -14,11 +14,11 @@ from forum.api.core import endpoint
 from forum.models.user import User
 from forum.policy import Actor, Permission
 from forum.screening import Submission, installed_screener
-from forum.sessions import request_network_fingerprint
+from forum.sessions import account_by_credentials, request_network_fingerprint
 from forum.shapes import page_size
 from moderation import schemas as s
 from moderation.helplines import REPORTING_HELPLINES
-from moderation.services import audit, blocks, reports, review, rules, sanctions
+from moderation.services import appeals, audit, blocks, reports, review, rules, sanctions
 
 bp = Blueprint("moderation_api", __name__, url_prefix="/api/v1")
 
@@ -229,3 +229,45 @@ def audit_log(actor: Actor) -> dict[str, Any]:
     )
     return {"entries": entries, "next_cursor": next_cursor}
 
+
+
+# --- appeals ---------------------------------------------------------------------------------
+
+@endpoint("/me/sanctions", "GET", summary="My sanctions, their appeals and until when I may appeal",
+          tag="moderation", response=s.MySanctionsOut, errors=(401,), blueprint=bp)
+def my_sanctions(actor: Actor) -> dict[str, Any]:
+    return {"sanctions": appeals.my_sanctions(db.session(), actor.require_user().id)}
+
+
+@endpoint("/sanctions/<int:sanction_id>/appeal", "POST", summary="Appeal one of my sanctions",
+          tag="moderation", body=s.AppealIn, response=s.AppealEnvelope, status=201,
+          errors=(401, 404, 409, 422), blueprint=bp, limit="report")
+def appeal(actor: Actor, body: s.AppealIn, sanction_id: int) -> tuple[dict[str, Any], int]:
+    filed = appeals.file_appeal(db.session(), actor.require_user(), sanction_id, body.text)
+    return {"appeal": appeals.appeal_json(filed)}, 201
+
+
+@endpoint("/auth/appeal", "POST",
+          summary="Appeal a sanction without signing in (suspended or banned members)",
+          tag="moderation", body=s.AppealSignedOutIn, response=s.AppealEnvelope, status=201,
+          auth=False, errors=(401, 404, 409, 422), blueprint=bp, limit="login")
+def appeal_signed_out(actor: Actor, body: s.AppealSignedOutIn) -> tuple[dict[str, Any], int]:
+    member = account_by_credentials(body.handle, body.password, body.totp)
+    filed = appeals.file_appeal(db.session(), member, body.sanction_id, body.text)
+    return {"appeal": appeals.appeal_json(filed)}, 201
+
+
+@endpoint("/moderation/appeals", "GET", summary="The appeal queue, oldest first (moderators)",
+          tag="moderation", response=s.AppealsOut, query=(("status", "string"),),
+          errors=(401, 403, 422), blueprint=bp)
+def appeal_queue(actor: Actor) -> dict[str, Any]:
+    return {"appeals": appeals.list_appeals(db.session(), actor, request.args.get("status"))}
+
+
+@endpoint("/moderation/appeals/<int:appeal_id>/decide", "POST",
+          summary="Uphold or overturn an appeal (a moderator other than the sanction's issuer)",
+          tag="moderation", body=s.DecideAppealIn, response=s.StaffAppealEnvelope,
+          errors=(401, 403, 404, 409, 422), blueprint=bp)
+def decide_appeal(actor: Actor, body: s.DecideAppealIn, appeal_id: int) -> dict[str, Any]:
+    return {"appeal": appeals.decide(db.session(), actor, appeal_id,
+                                     decision=body.decision, note=body.note)}

@@ -238,3 +238,74 @@ class ModerationSettingsOut(Out):
     abuse_threshold: float | None
     default_abuse_thresholds: dict[str, float]
     effective_abuse_thresholds: dict[str, float]
+
+
+# --- appeals ---------------------------------------------------------------------------------
+
+class AppealIn(In):
+    text: StrictStr = Field(min_length=1, max_length=2000)
+
+
+class AppealSignedOutIn(AppealIn):
+    """An appeal by a member who cannot sign in (suspended or banned): she proves who she is."""
+
+    handle: StrictStr = Field(max_length=64)
+    password: StrictStr = Field(max_length=1024)
+    totp: StrictStr | None = Field(default=None, max_length=16)
+    sanction_id: DbId
+
+
+class DecideAppealIn(In):
+    decision: Literal["uphold", "overturn"]
+    note: StrictStr = Field(default="", max_length=2000)
+
+
+class AppealOut(Out):
+    id: int
+    status: Literal["pending", "upheld", "overturned"]
+    created_at: str | None = None
+    decided_at: str | None = None
+    note: str | None = None
+
+
+class AppealEnvelope(Out):
+    appeal: AppealOut
+
+
+class MySanctionOut(Out):
+    id: int
+    kind: SanctionKindLit
+    reason: str
+    created_at: str
+    ends_at: str | None
+    lifted_at: str | None
+    active: bool
+    appeal: AppealOut | None
+    appealable_until: str
+
+
+class MySanctionsOut(Out):
+    sanctions: list[MySanctionOut]
+
+
+class StaffSanctionOut(ModSanctionOut):
+    user: UserOut | None
+
+
+class StaffAppealOut(Out):
+    id: int
+    sanction: StaffSanctionOut
+    text: str
+    created_at: str
+    status: Literal["pending", "upheld", "overturned"]
+    decided_at: str | None
+    decided_by: UserOut | None
+    note: str | None
+
+
+class StaffAppealEnvelope(Out):
+    appeal: StaffAppealOut
+
+
+class AppealsOut(Out):
+    appeals: list[StaffAppealOut]

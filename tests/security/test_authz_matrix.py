@@ -141,6 +141,20 @@ TABLE: dict[tuple[str, str], Case] = {
     ("POST", "/api/v1/blocks"): Case("/api/v1/blocks", SIGNED_IN, {"user_id": "{target}"}),
     ("GET", "/api/v1/blocks"): Case("/api/v1/blocks", SIGNED_IN),
     ("DELETE", "/api/v1/blocks/<int:user_id>"): Case("/api/v1/blocks/{target}", SIGNED_IN),
+    # --- appeals: her own sanctions only; the queue and decisions are moderators' ---------
+    ("GET", "/api/v1/me/sanctions"): Case("/api/v1/me/sanctions", SIGNED_IN),
+    # The sanctions belong to the target: nobody else can appeal them (not found for them).
+    ("POST", "/api/v1/sanctions/<int:sanction_id>/appeal"): Case(
+        "/api/v1/sanctions/{sanction_api}/appeal", access(404, anonymous=401), {"text": "why"}),
+    # Without signing in, only her password opens it: a wrong one is refused whoever asks.
+    ("POST", "/api/v1/auth/appeal"): Case(
+        "/api/v1/auth/appeal", access(401),
+        {"handle": "{target_handle}", "password": "not her password", "sanction_id": 1,
+         "text": "why"}),
+    ("GET", "/api/v1/moderation/appeals"): Case("/api/v1/moderation/appeals", MODERATOR),
+    ("POST", "/api/v1/moderation/appeals/<int:appeal_id>/decide"): Case(
+        "/api/v1/moderation/appeals/999999/decide",
+        access(403, anonymous=401, moderator=404, admin=404), {"decision": "uphold"}),
     ("GET", "/api/v1/moderation/rules"): Case("/api/v1/moderation/rules", MODERATOR),
     ("POST", "/api/v1/moderation/rules"): Case(
         "/api/v1/moderation/rules", MODERATOR,
