@@ -290,6 +290,18 @@ TABLE: dict[tuple[str, str], Case] = {
                                                      {"role": "member"}, form=True),
     ("GET", "/moderation"): Case("/moderation", PAGE_MODERATOR),
     ("GET", "/moderation/audit"): Case("/moderation/audit", PAGE_MODERATOR),
+    ("GET", "/moderation/appeals"): Case("/moderation/appeals", PAGE_MODERATOR),
+    ("POST", "/moderation/appeals/<id:appeal_id>/decide"): Case(
+        "/moderation/appeals/999999/decide",
+        access(403, anonymous="login", moderator=404, admin=404), {"decision": "uphold"},
+        form=True),
+    ("GET", "/appeal"): Case("/appeal", PAGE),
+    # Signed in, the target's sanction is not hers (not found); signed out, a wrong password.
+    ("POST", "/appeal"): Case(
+        "/appeal", access(404, anonymous=401),
+        {"sanction_id": "{sanction_page}", "handle": "{target_handle}",
+         "password": "not her password", "text": "why"}, form=True),
+
     ("POST", "/moderation/queue/<id:item_id>/claim"): Case(
         "/moderation/queue/{item_page}/claim", PAGE_MODERATOR, {}, form=True),
     ("POST", "/moderation/queue/<id:item_id>/resolve"): Case(
