@@ -30,6 +30,11 @@ crisis_detected = _signals.signal("crisis-detected")
 #: "overturned"), session. Sent inside the decision's unit of work, so she can be notified.
 appeal_decided = _signals.signal("appeal-decided")
 
+#: sender: the kind of content ("room_message"); kwargs: session. Receivers return ids of
+#: that content to keep past its retention (evidence under an open report), so the core's
+#: retention never needs to know who holds them.
+retention_holds = _signals.signal("retention-holds")
+
 #: sender: the user id; kwargs: session. Receivers return `(section_name, json_data)` for the
 #: member's export (`GET /me/export`), so plug-ins add what they store about her.
 collect_export = _signals.signal("collect-export")
