@@ -8,6 +8,7 @@ and age.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import func, select, tuple_, update
@@ -22,6 +23,7 @@ from forum.models.board import Post
 from forum.models.user import User
 from forum.policy import Actor, Permission
 from forum.shapes import cursor_int, encode_cursor, iso, user_json
+from moderation.domain.pipeline import mask_words
 from moderation.models import (
     Decision,
     Priority,
@@ -31,7 +33,6 @@ from moderation.models import (
     ReviewStatus,
     TargetType,
 )
-from moderation.domain.pipeline import mask_words
 from moderation.services import care, sanctions, targets
 
 #: Report reasons and filter categories that put an item just behind crisis.
@@ -536,3 +537,32 @@ def _users(session: Session, ids: set[int | None]) -> dict[int, User]:
     if not wanted:
         return {}
     return {u.id: u for u in session.scalars(select(User).where(User.id.in_(wanted)))}
+
+
+#: How far back an author's history lists reports about her content.
+HISTORY_DAYS = 90
+HISTORY_LIMIT = 20
+
+
+def reports_about(session: Session, actor: Actor, user_id: int) -> dict[str, Any]:
+    """Reports about content by this member (or her account) in the last 90 days, newest
+    first: reason, what the reporter asked for, what came of it, and when. Never who
+    reported, nor the content (her queue items show that)."""
+    actor.require(Permission.QUEUE_REVIEW)
+    since = utcnow() - dt.timedelta(days=HISTORY_DAYS)
+    about = (
+        select(Report.reason, Report.desired_outcome, Report.status, Report.target_type,
+               Report.created_at)
+        .join(ReviewItem, (ReviewItem.target_type == Report.target_type)
+              & (ReviewItem.target_id == Report.target_id))
+        .where(ReviewItem.target_user_id == user_id, Report.created_at >= since)
+    )
+    total = int(session.scalar(select(func.count()).select_from(about.subquery())) or 0)
+    rows = session.execute(
+        about.order_by(Report.created_at.desc(), Report.id.desc()).limit(HISTORY_LIMIT)).all()
+    return {
+        "total": total,
+        "days": HISTORY_DAYS,
+        "reports": [{"reason": r, "desired_outcome": o, "status": st, "target_type": t,
+                     "created_at": iso(at)} for r, o, st, t, at in rows],
+    }
