@@ -90,11 +90,11 @@ def check_text(actor: Actor, body: s.CheckIn) -> dict[str, Any]:
           query=(("status", "string"), *PAGE_QUERY), errors=(401, 403, 422), blueprint=bp)
 def queue(actor: Actor) -> dict[str, Any]:
     session = db.session()
-    mine = care.settings_of(session, actor.id) if actor.id is not None else {"opt_out": []}
+    skipped = care.effective_opt_out(session, actor.id)[0] if actor.id is not None else frozenset()
     items, next_cursor = review.list_queue(
         session, actor, status=request.args.get("status", "open"),
         cursor=request.args.get("cursor"), limit=page_size(request.args.get("limit")),
-        opt_out=frozenset(mine["opt_out"]),
+        opt_out=skipped,
     )
     return {"items": review.items_json(session, actor, items), "next_cursor": next_cursor}
 

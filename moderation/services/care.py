@@ -98,6 +98,26 @@ def update_settings(
     return settings_of(session, user_id)
 
 
+def _reviewers(session: Session) -> tuple[list[User], dict[int, set[str]]]:
+    staff = list(session.scalars(
+        select(User).where(User.role.in_([Role.MODERATOR.value, Role.ADMIN.value]))
+        .order_by(User.handle)))
+    opted = {row.user_id: set(row.opt_out or []) for row in session.scalars(select(ModeratorCare))}
+    return staff, opted
+
+
+def effective_opt_out(session: Session, user_id: int) -> tuple[frozenset[str], list[str]]:
+    """The categories kept out of her queue, and those she opted out of that stay in it
+    because no other moderator reviews them (an item nobody sees helps no one)."""
+    chosen = settings_of(session, user_id)["opt_out"]
+    if not chosen:
+        return frozenset(), []
+    staff, opted = _reviewers(session)
+    kept = [c for c in chosen
+            if not any(c not in opted.get(u.id, set()) for u in staff if u.id != user_id)]
+    return frozenset(c for c in chosen if c not in kept), kept
+
+
 def record(session: Session, user_id: int, kind: str, item_id: int, *, severe: bool) -> None:
     """Count one decision or one reveal."""
     session.add(Exposure(user_id=user_id, kind=kind, severe=severe, review_item_id=item_id,
@@ -157,10 +177,7 @@ def exposure_report(session: Session, actor: Actor) -> dict[str, Any]:
     actor.require(Permission.EXPOSURE_READ)
     now = utcnow()
     day, week = _counts(session, now - dt.timedelta(days=1)), _counts(session, now - dt.timedelta(days=7))
-    staff = list(session.scalars(
-        select(User).where(User.role.in_([Role.MODERATOR.value, Role.ADMIN.value]))
-        .order_by(User.handle)))
-    opted = {row.user_id: set(row.opt_out or []) for row in session.scalars(select(ModeratorCare))}
+    staff, opted = _reviewers(session)
     moderators = []
     for user in staff:
         def n(counts: dict[tuple[int, str, bool], int], kind: str, severe: bool | None,

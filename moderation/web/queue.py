@@ -111,10 +111,11 @@ def moderation_queue() -> Any:
     dbs = db.session()
     status = request.args.get("status", "open")
     mine = care.state(dbs, actor.require_user().id)
+    skipped, kept = care.effective_opt_out(dbs, actor.require_user().id)
     items, next_cursor = review.list_queue(dbs, actor, status=status,
                                            cursor=request.args.get("cursor"),
                                            limit=page_size(request.args.get("limit")),
-                                           opt_out=frozenset(mine["opt_out"]))
+                                           opt_out=skipped)
     revealed = care.revealed_items(dbs, actor.require_user().id)
     shaped = [_label(item, revealed) for item in review.items_json(dbs, actor, items)]
     lighter = request.args.get("lighter") == "1"
@@ -124,6 +125,7 @@ def moderation_queue() -> Any:
     return page("web/moderation/queue.html", items=shaped, status=status,
                 next_cursor=next_cursor, sanction_kinds=labels.SANCTION_KINDS,
                 durations=DURATIONS, care=mine, lighter=lighter, labels=labels,
+                skipped=[c for c in mine["opt_out"] if c in skipped], kept=kept,
                 has_lighter=any(not i["severe"] for i in shaped))
 
 

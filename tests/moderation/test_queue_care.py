@@ -95,6 +95,9 @@ def test_a_moderator_can_keep_self_harm_out_of_her_own_queue(forum, make_user):
     assert care(forum, opted)["opt_out"] == ["self_harm"]  # nothing half-written
     assert forum.client.get("/api/v1/moderation/care",
                             headers=make_user().headers).status_code == 403
+    # When every other moderator opts out too, the items come back: nobody would see them.
+    care(forum, other, opt_out=["self_harm", "threats"])
+    assert [i["target_id"] for i in forum.queue(opted)] == [crisis["id"], plain["id"]]
 
 
 def test_pacing_suggests_a_pause_at_the_cap_and_a_lighter_item_after_three_severe(forum, make_user):

@@ -154,6 +154,14 @@ def test_review_settings_keep_a_category_out_and_pace_the_work(
     _report(api, make_user(), plain["id"], "spam")
     sign_in_staff(app, client, make_user("moderator"))
     html = client.get("/moderation/care").get_data(as_text=True)
+    alone = client.post("/moderation/care", data={"csrf_token": csrf_from(html),
+                                                  "opt_out": "self_harm", "hourly_cap": "25"},
+                        follow_redirects=True)
+    # The only moderator: an opt-out would leave the item to no one, so it stays, and she is told.
+    queue = client.get("/moderation").get_data(as_text=True)
+    assert "Settings saved." in alone.get_data(as_text=True) and "kill myself" in queue
+    assert 'id="kept"' in queue
+    make_user("moderator")
     assert_safe_page(html)
     bad = client.post("/moderation/care", data={"csrf_token": csrf_from(html),
                                                 "hourly_cap": "lots"})
@@ -166,3 +174,28 @@ def test_review_settings_keep_a_category_out_and_pace_the_work(
     assert "kill myself" not in queue and "Buy cheap shoes here" in queue
     assert "Suicide and self-harm" in queue  # she is told what she chose to leave out
     assert 'id="pause"' not in queue
+
+
+def test_after_three_severe_items_the_queue_offers_a_lighter_one(
+        app: Any, client: Any, make_user: Any, make_board: Any) -> None:
+    make_board("talk")
+    api = _api(app)
+    for n in range(4):  # held by the threat detector: in the queue, urgent
+        made = _thread(api, make_user(), f"I will find where you live, number {n}")
+        assert made["post"]["status"] == "pending"
+    light = _thread(api, make_user(), "Does anyone know a good tailor in Lahore")["post"]
+    _report(api, make_user(), light["id"], "spam")
+    sign_in_staff(app, client, make_user("moderator"))
+    for n in range(3):
+        html = client.get("/moderation").get_data(as_text=True)
+        assert 'id="lighter"' not in html
+        item_id, _ = _item(html, "I will find where you live")
+        done = client.post(f"/moderation/queue/{item_id}/resolve", data={
+            "csrf_token": csrf_from(html), "decision": "remove"}, follow_redirects=True)
+        assert "Decision saved." in done.get_data(as_text=True)
+    html = client.get("/moderation").get_data(as_text=True)
+    assert html.index("I will find where you live") < html.index("Does anyone know a good tailor in Lahore")
+    assert 'href="/moderation?lighter=1"' in html
+    lighter = client.get("/moderation?lighter=1").get_data(as_text=True)
+    first = re.search(r'<article class="post" id="item-\d+".*?</article>', lighter, re.S).group(0)
+    assert "Does anyone know a good tailor in Lahore" in first and 'id="lighter"' not in lighter
