@@ -186,7 +186,7 @@ def test_after_three_severe_items_the_queue_offers_a_lighter_one(
     light = _thread(api, make_user(), "Does anyone know a good tailor in Lahore")["post"]
     _report(api, make_user(), light["id"], "spam")
     sign_in_staff(app, client, make_user("moderator"))
-    for n in range(3):
+    for _ in range(3):
         html = client.get("/moderation").get_data(as_text=True)
         assert 'id="lighter"' not in html
         item_id, _ = _item(html, "I will find where you live")
