@@ -148,6 +148,8 @@ class QueueItemOut(Out):
     categories: list[str] = []
     masked_text: str | None = None
     masked_words: int = 0
+    masked_thread_title: str | None = None
+    masked_title_words: int = 0
     content_warning: str | None = None
     context: list[dict[str, Any]] = []
 

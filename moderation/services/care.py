@@ -119,8 +119,10 @@ def effective_opt_out(session: Session, user_id: int) -> tuple[frozenset[str], l
 
 
 def record(session: Session, user_id: int, kind: str, item_id: int, *, severe: bool) -> None:
-    """Count one decision or one reveal."""
-    session.add(Exposure(user_id=user_id, kind=kind, severe=severe, review_item_id=item_id,
+    """Count one decision or one reveal. Only a reveal keeps its item (so the page shows her
+    that item unmasked for the hour); a decision is a number and nothing more."""
+    session.add(Exposure(user_id=user_id, kind=kind, severe=severe,
+                         review_item_id=item_id if kind == REVEALED else None,
                          created_at=utcnow()))
 
 

@@ -435,11 +435,14 @@ def _care_fields(session: Session, item: ReviewItem, shown: dict[str, Any]) -> d
     """What trauma-aware review adds to an item: its categories and severity, the text with
     slurs and sexual words masked, and (posts) the thread around it."""
     masked, count = mask_words(str(shown.get("text") or ""))
+    title, in_title = mask_words(str(shown.get("thread_title") or ""))
     return {
         "severe": care.is_severe(item.priority, item.reasons or []),
         "categories": care.categories_of(item.reasons or []),
         "masked_text": masked if count else None,
         "masked_words": count,
+        "masked_thread_title": title if in_title else None,
+        "masked_title_words": in_title,
         "content_warning": shown.get("content_warning"),
         "context": (post_context(session, item.target_id)
                     if item.target_type == TargetType.POST else []),

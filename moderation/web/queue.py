@@ -73,9 +73,13 @@ def _shown_text(item: dict[str, Any], revealed: bool) -> None:
     """What the page shows of an item and its context: masked words stay masked until she
     asks (and that is counted), whatever the API carries."""
     item["revealed"] = revealed
-    item["masked_total"] = item["masked_words"] + sum(c["masked_words"] for c in item["context"])
+    item["masked_total"] = (item["masked_words"] + item["masked_title_words"]
+                            + sum(c["masked_words"] for c in item["context"]))
     item["shown_text"] = (item["target"].get("text") if revealed or not item["masked_text"]
                           else item["masked_text"])
+    item["shown_title"] = (item["target"].get("thread_title")
+                           if revealed or not item["masked_thread_title"]
+                           else item["masked_thread_title"])
     for post in item["context"]:
         post["shown_text"] = post["text"] if revealed or not post["masked_text"] else post["masked_text"]
 

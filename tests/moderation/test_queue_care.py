@@ -53,6 +53,11 @@ def test_slurs_and_sexual_words_are_masked_and_each_reveal_is_counted(forum, mak
     assert item["masked_text"] == "everyone knows she is a ****, tell her"
     assert item["masked_words"] == 1 and item["severe"] is True
     assert item["target"]["text"] == "everyone knows she is a slut, tell her"  # the contract
+    assert item["masked_thread_title"] is None and item["masked_title_words"] == 0
+    titled = forum.thread(author, "Tell me what you think of her", title="what a slut she is")
+    assert titled.status_code == 201, titled.get_json()
+    other = forum.item_for(moderator, titled.get_json()["post"]["id"])
+    assert other["masked_thread_title"] == "what a **** she is" and other["masked_title_words"] == 1
     url = f"/api/v1/moderation/queue/{item['id']}/reveal"
     for _ in range(2):
         assert forum.client.post(url, headers=moderator.headers).status_code == 200
