@@ -18,7 +18,16 @@ from forum.sessions import account_by_credentials, request_network_fingerprint
 from forum.shapes import page_size
 from moderation import schemas as s
 from moderation.helplines import REPORTING_HELPLINES
-from moderation.services import appeals, audit, blocks, reports, review, rules, sanctions
+from moderation.services import (
+    appeals,
+    audit,
+    blocks,
+    care,
+    reports,
+    review,
+    rules,
+    sanctions,
+)
 
 bp = Blueprint("moderation_api", __name__, url_prefix="/api/v1")
 
@@ -81,11 +90,44 @@ def check_text(actor: Actor, body: s.CheckIn) -> dict[str, Any]:
           query=(("status", "string"), *PAGE_QUERY), errors=(401, 403, 422), blueprint=bp)
 def queue(actor: Actor) -> dict[str, Any]:
     session = db.session()
+    skipped = care.effective_opt_out(session, actor.id)[0] if actor.id is not None else frozenset()
     items, next_cursor = review.list_queue(
         session, actor, status=request.args.get("status", "open"),
         cursor=request.args.get("cursor"), limit=page_size(request.args.get("limit")),
+        opt_out=skipped,
     )
     return {"items": review.items_json(session, actor, items), "next_cursor": next_cursor}
+
+
+@endpoint("/moderation/queue/<int:item_id>/reveal", "POST",
+          summary="Show me an item's masked words (each reveal is counted)", tag="moderation",
+          response=s.CareEnvelope, errors=(401, 403, 404), blueprint=bp)
+def reveal(actor: Actor, item_id: int) -> dict[str, Any]:
+    session = db.session()
+    return {"care": review.reveal(session, actor, review.load_item(session, actor, item_id))}
+
+
+@endpoint("/moderation/care", "GET",
+          summary="My review settings and pacing (categories I skip, my hourly cap)",
+          tag="moderation", response=s.CareEnvelope, errors=(401, 403), blueprint=bp)
+def my_care(actor: Actor) -> dict[str, Any]:
+    actor.require(Permission.QUEUE_REVIEW)
+    return {"care": care.state(db.session(), actor.require_user().id)}
+
+
+@endpoint("/moderation/care", "PATCH", summary="Change my review settings", tag="moderation",
+          body=s.CareIn, response=s.CareEnvelope, errors=(401, 403, 422), blueprint=bp)
+def patch_care(actor: Actor, body: s.CareIn) -> dict[str, Any]:
+    session = db.session()
+    care.update_settings(session, actor, opt_out=body.opt_out, hourly_cap=body.hourly_cap)
+    return {"care": care.state(session, actor.require_user().id)}
+
+
+@endpoint("/moderation/exposure", "GET",
+          summary="Moderators' exposure counts, numbers only (admins)", tag="moderation",
+          response=s.ExposureOut, errors=(401, 403), blueprint=bp)
+def exposure(actor: Actor) -> dict[str, Any]:
+    return care.exposure_report(db.session(), actor)
 
 
 @endpoint("/moderation/queue/<int:item_id>/claim", "POST", summary="Claim a review item",

@@ -166,6 +166,13 @@ TABLE: dict[tuple[str, str], Case] = {
     ("GET", "/api/v1/moderation/settings"): Case("/api/v1/moderation/settings", MODERATOR),
     ("PATCH", "/api/v1/moderation/settings"): Case("/api/v1/moderation/settings", MODERATOR,
                                                    {"abuse_threshold": None}),
+    # --- trauma-aware review (issue #18): her own settings; admins read numbers only -----
+    ("POST", "/api/v1/moderation/queue/<int:item_id>/reveal"): Case(
+        "/api/v1/moderation/queue/{item_api}/reveal", MODERATOR),
+    ("GET", "/api/v1/moderation/care"): Case("/api/v1/moderation/care", MODERATOR),
+    ("PATCH", "/api/v1/moderation/care"): Case("/api/v1/moderation/care", MODERATOR,
+                                               {"hourly_cap": 25}),
+    ("GET", "/api/v1/moderation/exposure"): Case("/api/v1/moderation/exposure", ADMIN),
     # --- rooms and private support -------------------------------------------------------
     ("GET", "/api/v1/rooms"): Case("/api/v1/rooms", PUBLIC),
     ("POST", "/api/v1/rooms"): Case("/api/v1/rooms", COUNSELLOR,
@@ -307,6 +314,12 @@ TABLE: dict[tuple[str, str], Case] = {
     ("POST", "/moderation/queue/<id:item_id>/resolve"): Case(
         "/moderation/queue/{item_page}/resolve", PAGE_MODERATOR, {"decision": "dismiss"},
         form=True),
+    ("POST", "/moderation/queue/<id:item_id>/reveal"): Case(
+        "/moderation/queue/{item_page}/reveal", PAGE_MODERATOR, {}, form=True),
+    ("GET", "/moderation/care"): Case("/moderation/care", PAGE_MODERATOR),
+    ("POST", "/moderation/care"): Case("/moderation/care", PAGE_MODERATOR,
+                                       {"hourly_cap": "25"}, form=True),
+    ("GET", "/moderation/exposure"): Case("/moderation/exposure", PAGE_ADMIN),
     ("GET", "/moderation/rules"): Case("/moderation/rules", PAGE_MODERATOR),
     ("POST", "/moderation/rules"): Case("/moderation/rules", PAGE_MODERATOR,
                                         {"pattern": "zzqq", "kind": "word", "action": "flag"},
