@@ -19,7 +19,7 @@ from forum.evidence import verify_chain
 from forum.models.user import Role
 from forum.seed import seed_database
 from forum.server import serve
-from forum.services import accounts, rooms
+from forum.services import accounts, counters, rooms
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -136,6 +136,18 @@ def purge_rooms_command() -> None:
     click.echo(f"Removed {removed} room message(s) past their retention.")
 
 
+@click.command("repair-counters")
+@with_appcontext
+def repair_counters_command() -> None:
+    """Recompute every stored counter (thread, post and support counts); list what was off."""
+    with db.database().unit_of_work() as session:
+        fixed = counters.repair_counters(session)
+    for one in fixed:
+        click.echo(f"fixed {one}")
+    click.echo(f"Checked every counter: {len(fixed)} fixed." if fixed
+               else "Checked every counter: all true, nothing fixed.")
+
+
 @click.command("verify-evidence")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def verify_evidence_command(path: str) -> None:
@@ -157,7 +169,7 @@ def verify_evidence_command(path: str) -> None:
 def register_commands(app: Flask) -> None:
     """Offer the commands under `flask --app wsgi` too."""
     for cmd in (init_db_command, create_user_command, serve_command, verify_evidence_command,
-                purge_rooms_command):
+                purge_rooms_command, repair_counters_command):
         app.cli.add_command(cmd)
 
 

@@ -7,9 +7,10 @@ Deployment follows Flask-SocketIO's guide: one worker per process, and with `FOR
 set, a Redis message queue between processes (`forum.realtime.queue`: reconnects within a
 second and asks clients to re-sync after a gap) plus the shared `ResilientRoomState` (Redis,
 with this process's memory when Redis does not answer, and a per-process heartbeat that
-rebuilds presence after a Redis restart and sweeps the sockets of a killed process). The async mode is chosen, not guessed by the library:
-`gevent` when the standard library is monkey-patched (`forum serve`), `threading` otherwise
-(Flask's and Flask-SocketIO's test clients, `flask run`).
+rebuilds presence after a Redis restart and sweeps the sockets of a killed process). The
+async mode is chosen, not guessed by the library: `gevent` when the standard library is
+monkey-patched (`forum serve`), `threading` otherwise (Flask's and Flask-SocketIO's test
+clients, `flask run`).
 """
 
 from __future__ import annotations

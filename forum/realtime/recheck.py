@@ -1,5 +1,6 @@
 """The per-event re-check: one prebuilt statement reads the token row, the account, its
-sanctions in force, whether a `RoomBan` keeps it out or a `RoomMute` silences it and whether any block involves it."""
+sanctions in force, whether a `RoomBan` keeps it out or a `RoomMute` silences it, and
+whether any block involves it."""
 
 from __future__ import annotations
 

@@ -26,7 +26,7 @@ import requests
 
 from tests.conftest import new_database
 from tests.live.conftest import LiveServer, start_server
-from tests.live.test_rooms_live import WAIT, Account, Client, make_accounts, open_room, wait_for
+from tests.live.test_rooms_live import WAIT, Client, make_accounts, open_room, wait_for
 from tests.security.test_faults import PrivateRedis
 
 pytestmark = [pytest.mark.live, pytest.mark.redis, pytest.mark.postgres]
