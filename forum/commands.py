@@ -117,7 +117,17 @@ def serve_command(host: str, port: int | None) -> None:
                           capture_output=True, text=True, check=False)
     if done.returncode:
         raise click.ClickException(f"migrating the database failed:\n{done.stderr.strip()}")
-    serve(app, host, port, hourly=purge_room_messages)
+    serve(app, host, port, hourly=housekeeping)
+
+
+def housekeeping(app: Flask) -> int:
+    """The hourly chores of `forum serve`: room messages past their retention, and
+    `Idempotency-Key` answers older than 24 hours."""
+    from forum.api import idempotency
+
+    removed = purge_room_messages(app)
+    with app.app_context(), db.database().unit_of_work() as session:
+        return removed + idempotency.purge_expired(session)
 
 
 def purge_room_messages(app: Flask) -> int:
