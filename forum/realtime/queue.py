@@ -56,8 +56,8 @@ class ResyncingRedisManager(socketio.RedisManager):  # type: ignore[misc]
                 yield from self.pubsub.listen()
             except Exception as exc:  # noqa: BLE001 - whatever broke, listen again soon
                 if not failed:
-                    log.error("Socket.IO queue: lost Redis (%s); retrying every %.1f s at most",
-                              type(exc).__name__, MAX_BACKOFF)
+                    log.error("Cannot receive from redis (%s: %s); retrying every %.1f s at most",
+                              type(exc).__name__, exc, MAX_BACKOFF)
                 failed = True
                 subscribed = False
                 time.sleep(retry_sleep)
