@@ -123,12 +123,20 @@ def init_app(app: Flask) -> None:
 def _beat_forever(app: Flask, rooms_namespace: Any) -> None:
     """This process's heartbeat (`RoomsNamespace.heartbeat`), every `HEARTBEAT_INTERVAL`
     seconds for the life of the process (`forum serve` only)."""
+    failing = 0
     while True:
         try:
             with app.app_context():
                 rooms_namespace.heartbeat()
-        except Exception:  # noqa: BLE001 - the next beat tries again
-            log.exception("room heartbeat failed")
+        except Exception as exc:  # noqa: BLE001 - the next beat tries again
+            # Under an outage (the database down): one line when it starts, no tracebacks.
+            if not failing:
+                log.error("room heartbeat skipped: %s", type(exc).__name__)
+            failing += 1
+        else:
+            if failing:
+                log.warning("room heartbeat back after %d skipped beat(s)", failing)
+            failing = 0
         socketio.sleep(HEARTBEAT_INTERVAL)
 
 
