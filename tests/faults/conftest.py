@@ -16,14 +16,27 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import redis
+import requests
 
 from forum.realtime.state import RedisRoomState, ResilientRoomState
-from tests.conftest import service_unavailable
-from tests.live.conftest import free_port
+from tests.conftest import new_database, service_unavailable
+
+# The rooms suite's fixtures: Socket.IO test clients, rooms made through the API, the
+# scripted screener, presence sent on every change.
+from tests.forum.rooms.conftest import (  # noqa: F401
+    app_settings,
+    in_db,
+    make_room,
+    screener,
+    sockets,
+)
+from tests.live.conftest import LiveServer, free_port, start_server
+from tests.security.test_faults import PrivateRedis
 
 REDIS_URL = os.environ.get("FORUM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -76,12 +89,36 @@ def unreachable_room_state(app: Any) -> Iterator[ResilientRoomState]:
     state.close()
 
 
-# The rooms suite's fixtures: Socket.IO test clients, rooms made through the API, the
-# scripted screener, presence sent on every change.
-from tests.forum.rooms.conftest import (  # noqa: E402,F401
-    app_settings,
-    in_db,
-    make_room,
-    screener,
-    sockets,
-)
+
+# --- two live processes on PostgreSQL and a private Redis ---------------------------------
+
+
+@pytest.fixture
+def http() -> Iterator[requests.Session]:
+    with requests.Session() as session:
+        yield session
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[PrivateRedis]:
+    server = PrivateRedis(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pair(tmp_path: Path, redis_server: PrivateRedis) -> Iterator[tuple[LiveServer, LiveServer, str]]:
+    url = new_database("postgresql", str(tmp_path))
+    env = {
+        "FORUM_REDIS_URL": redis_server.url,
+        "FORUM_ROOM_STATE_PREFIX": f"faults-{uuid.uuid4().hex[:8]}:",
+        "FORUM_SOCKETIO_CHANNEL": f"faults-{uuid.uuid4().hex[:8]}",
+        "FORUM_STAFF_REQUIRE_TOTP": "false",
+        "FORUM_ROOM_PRESENCE_INTERVAL": "0",
+    }
+    first = start_server(url, tmp_path, **env)
+    second = start_server(url, tmp_path, seed=False, **env)
+    yield first, second, url
+    for server in (first, second):
+        server.stop()

@@ -16,18 +16,12 @@ from __future__ import annotations
 
 import signal
 import time
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
-from tests.conftest import new_database
-from tests.live.conftest import LiveServer, start_server
 from tests.live.test_rooms_live import WAIT, Client, make_accounts, open_room, wait_for
-from tests.security.test_faults import PrivateRedis
 
 pytestmark = [pytest.mark.live, pytest.mark.redis, pytest.mark.postgres]
 
@@ -52,37 +46,6 @@ class Resyncing(Client):
                 return sorted(seen)
             seen.update(m["id"] for m in page)
             last = page[-1]["id"]
-
-
-@pytest.fixture
-def http() -> Iterator[requests.Session]:
-    with requests.Session() as session:
-        yield session
-
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[PrivateRedis]:
-    server = PrivateRedis(tmp_path)
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def pair(tmp_path: Path, redis_server: PrivateRedis) -> Iterator[tuple[LiveServer, LiveServer, str]]:
-    url = new_database("postgresql", str(tmp_path))
-    env = {
-        "FORUM_REDIS_URL": redis_server.url,
-        "FORUM_ROOM_STATE_PREFIX": f"faults-{uuid.uuid4().hex[:8]}:",
-        "FORUM_SOCKETIO_CHANNEL": f"faults-{uuid.uuid4().hex[:8]}",
-        "FORUM_STAFF_REQUIRE_TOTP": "false",
-        "FORUM_ROOM_PRESENCE_INTERVAL": "0",
-    }
-    first = start_server(url, tmp_path, **env)
-    second = start_server(url, tmp_path, seed=False, **env)
-    yield first, second, url
-    for server in (first, second):
-        server.stop()
 
 
 def _ids(client: Client) -> list[int]:
