@@ -63,3 +63,33 @@ def test_a_refusal_is_not_remembered_and_bad_keys_are_422(app, client, make_user
                              json={"title": "T", "body": "B"})
         assert answer.status_code == 422, bad
         assert answer.get_json()["code"] == "validation_failed"
+
+
+def test_a_key_is_kept_for_24_hours_only(app, client, make_user, make_board):
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from forum.api import idempotency
+    from forum.db import utcnow
+    from forum.models.idempotency import IdempotentAnswer
+
+    author = make_user("member")
+    slug = make_board()
+    keyed = {**author.headers, "Idempotency-Key": "yesterday"}
+    first = client.post(f"/api/v1/boards/{slug}/threads", headers=keyed,
+                        json={"title": "Monday", "body": "First go"})
+    assert first.status_code == 201
+    with app.app_context(), app.extensions["forum.db"].unit_of_work() as session:
+        session.execute(update(IdempotentAnswer).values(
+            created_at=utcnow() - dt.timedelta(hours=25)))
+    later = client.post(f"/api/v1/boards/{slug}/threads", headers=keyed,
+                        json={"title": "Tuesday", "body": "A new day"})
+    assert later.status_code == 201
+    assert later.get_json()["thread"]["id"] != first.get_json()["thread"]["id"]
+    assert "Idempotent-Replayed" not in later.headers
+    with app.app_context(), app.extensions["forum.db"].unit_of_work() as session:
+        session.execute(update(IdempotentAnswer).values(
+            created_at=utcnow() - dt.timedelta(hours=25)))
+        assert idempotency.purge_expired(session) == 1
+    assert _count(app, IdempotentAnswer) == 0
