@@ -11,8 +11,10 @@ talk freely through another. So there are two implementations of `RoomState`:
   script, so two processes cannot both let the 51st member into a room of 50.
 
 Times are passed in (`now`, seconds since the epoch) rather than read inside, so the same
-tests drive both implementations with a fake clock. Durable facts (kicks, messages) are also
-written to the database by the services; this state is the fast path consulted on every event.
+tests drive both implementations with a fake clock. Durable facts (messages, kicks, room
+mutes) are rows written by the services and read with each event's re-check; the `mute` and
+`kick` methods here are no longer asked by them. With Redis, `ResilientRoomState` (below) is
+what runs: Redis with this process's memory beside it, and a per-process heartbeat.
 """
 
 from __future__ import annotations
