@@ -47,6 +47,7 @@ from forum.errors import (
 )
 from forum.models.room import (
     Room,
+    RoomBan,
     RoomMessage,
     RoomMessageStatus,
     RoomStatus,
@@ -312,17 +313,52 @@ class RoomsNamespace(Namespace):
         return {sid: (c.user_id, c.token_id, joined.get(sid, set()))
                 for sid, c in list(self._connections.items())}
 
+    def _local_sockets_in(self, room_id: int, user_id: int) -> set[str]:
+        """This process's sockets of one account in one room (its own channels)."""
+        channels = self.socketio.server.manager.rooms.get(self.namespace, {})
+        return {sid for sid in list(channels.get(room_channel(room_id), ()))
+                if (c := self._connections.get(sid)) is not None and c.user_id == user_id}
+
+    def _enforce_kicks(self, local: dict[str, tuple[int, int | None, set[int]]]) -> set[int]:
+        """A socket still in a room its account was kicked from (the kick was made while
+        the shared presence had lost track of it, after a Redis restart, say) is taken out
+        now and told `kicked`: a kick is a row, whatever Redis knew. One query."""
+        pairs = {(room_id, user_id): sid for sid, (user_id, _t, joined) in local.items()
+                 for room_id in joined}
+        if not pairs:
+            return set()
+        with current_database().unit_of_work() as session:
+            banned = set(session.execute(select(RoomBan.room_id, RoomBan.user_id).where(
+                RoomBan.room_id.in_({r for r, _u in pairs}),
+                RoomBan.user_id.in_({u for _r, u in pairs}))).tuples().all())
+            slugs = dict(session.execute(select(Room.id, Room.slug).where(
+                Room.id.in_({r for r, _u in banned}))).tuples().all()) if banned else {}
+        state = current_state()
+        changed: set[int] = set()
+        for sid, (user_id, _t, joined) in local.items():
+            for room_id in sorted(joined):
+                if (room_id, user_id) not in banned:
+                    continue
+                self.leave_room(sid, room_channel(room_id))
+                self.leave_room(sid, staff_channel(room_id))
+                state.leave(room_id, sid)
+                self._emit("kicked", {"room": slugs.get(room_id), "reason": "removed by the host"},
+                           to=sid)
+                joined.discard(room_id)
+                changed.add(room_id)
+        return changed
+
     def heartbeat(self) -> None:
         """One beat: cut the sockets whose token is gone (a sign-out, suspension or ban made
         while the queue could not carry the disconnect: it catches up here), then let the
         room state renew this process's heartbeat, rebuild presence after a Redis restart and
         sweep the sockets of dead processes; presence goes out for every room that changed."""
         self._cut_revoked()
-        state = current_state()
-        beat = getattr(state, "heartbeat", None)
-        if beat is None:
-            return
-        changed = beat(self.local_sockets())
+        local = self.local_sockets()
+        changed = self._enforce_kicks(local)
+        beat = getattr(current_state(), "heartbeat", None)
+        if beat is not None:
+            changed |= beat(local)
         if changed:
             self._rooms_changed(changed)
 
@@ -533,7 +569,8 @@ class RoomsNamespace(Namespace):
         elif done.action == "release" and done.message is not None:
             self._deliver(session, state, room, done.message, done.message_author, work)
         elif done.action == "kick" and done.user_id is not None:
-            sids = sorted(state.sockets_in_room(room.id, done.user_id))
+            sids = sorted(state.sockets_in_room(room.id, done.user_id)
+                          | self._local_sockets_in(room.id, done.user_id))
             for sid in sids:
                 state.leave(room.id, sid)
             kicked = {"room": room.slug, "reason": "removed by the host"}

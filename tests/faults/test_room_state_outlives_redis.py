@@ -77,3 +77,45 @@ def _room_id(app, slug):
 
     with app.app_context(), app.extensions["forum.db"].unit_of_work() as session:
         return session.scalar(select(Room.id).where(Room.slug == slug))
+
+
+def test_a_kick_after_a_redis_restart_still_puts_her_out(
+        app, redis_room_state, sockets, make_user, make_room, screener):
+    host, member = make_user("counsellor"), make_user("member")
+    slug = make_room(host)
+    h, m = sockets.connect(host), sockets.connect(member)
+    ask(h, "join", {"room": slug})
+    ask(m, "join", {"room": slug})
+    events(m)
+
+    redis_room_state.wipe()  # the shared presence no longer knows her socket is there
+
+    assert act(h, slug, "kick", target=member.id) == {"ok": True}
+    assert events(m, "kicked") == [{"room": slug, "reason": "removed by the host"}]
+    assert ask(h, "message", {"room": slug, "body": "carry on"})["ok"]
+    assert events(m, "message") == []
+    assert ask(m, "message", {"room": slug, "body": "x"})["error"]["code"] == "not_in_room"
+
+
+def test_the_heartbeat_puts_out_a_socket_whose_kick_it_did_not_see(
+        app, redis_room_state, sockets, make_user, make_room, screener, in_db):
+    from sqlalchemy import select
+
+    from forum.models.room import Room, RoomBan
+
+    host, member = make_user("counsellor"), make_user("member")
+    slug = make_room(host)
+    h, m = sockets.connect(host), sockets.connect(member)
+    ask(h, "join", {"room": slug})
+    ask(m, "join", {"room": slug})
+    events(m)
+    # A kick recorded while this process could not be told (another process, Redis down).
+    in_db(lambda s: s.add(RoomBan(room_id=s.scalar(select(Room.id).where(Room.slug == slug)),
+                                  user_id=member.id, issued_by_id=host.id)))
+    with app.app_context():
+        from forum.realtime.namespace import current_namespace
+
+        current_namespace().heartbeat()
+    assert events(m, "kicked") == [{"room": slug, "reason": "removed by the host"}]
+    ask(h, "message", {"room": slug, "body": "carry on"})
+    assert events(m, "message") == []
