@@ -6,7 +6,7 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint bench eval-moderation train-detector clean translations
+.PHONY: run test test-faults install lint bench eval-moderation train-detector clean translations
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,13 @@ lint: $(STAMP)
 
 test: $(STAMP) translations lint
 	$(BIN)/pytest
+
+# The fault-injection suite alone (issue #15): Redis restarted, unreachable and stopped under
+# two live processes, a process killed, PostgreSQL connections dropped, racing writes and
+# retries, corrupted counters. `make test` runs it too (it is under tests/).
+test-faults: $(STAMP) translations
+	$(BIN)/pytest tests/faults tests/security/test_faults.py tests/live/test_counter_races.py \
+	  tests/forum/api/test_database_outage.py
 
 # Every benchmark with its bound (needs wrk, PostgreSQL and Redis); writes bench/results.json.
 # wrk comes from Debian's package when it is missing (as root; otherwise install it first).

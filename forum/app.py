@@ -10,8 +10,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -87,6 +88,7 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
         count = int(settings["FORUM_PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
+    app.before_request(_refuse_oversized_streams)
     install_address_redaction()
     passwords.configure(
         time_cost=int(settings["FORUM_ARGON2_TIME_COST"]),
@@ -124,6 +126,21 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     logging.getLogger("forum").setLevel(logging.INFO)
     return app
+
+
+def _refuse_oversized_streams() -> None:
+    """413 for a body sent without `Content-Length` (chunked) that reaches the limit.
+
+    Werkzeug stops reading such a stream at `MAX_CONTENT_LENGTH` without an error, so a 1 MB
+    chunked JSON body was read as 256 KB of broken JSON and answered 422. Read first (before
+    the abuse limits and the views, which then see the cached body), refuse when full."""
+    if request.content_length is not None or request.method in {"GET", "HEAD", "OPTIONS"}:
+        return
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if not limit or "chunked" not in request.headers.get("Transfer-Encoding", "").lower():
+        return
+    if len(request.get_data(cache=True)) >= int(limit):
+        raise RequestEntityTooLarge()
 
 
 def _install_moderation(app: Flask) -> None:

@@ -19,7 +19,7 @@ from forum.evidence import verify_chain
 from forum.models.user import Role
 from forum.seed import seed_database
 from forum.server import serve
-from forum.services import accounts, rooms
+from forum.services import accounts, counters, rooms
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -117,7 +117,17 @@ def serve_command(host: str, port: int | None) -> None:
                           capture_output=True, text=True, check=False)
     if done.returncode:
         raise click.ClickException(f"migrating the database failed:\n{done.stderr.strip()}")
-    serve(app, host, port, hourly=purge_room_messages)
+    serve(app, host, port, hourly=housekeeping)
+
+
+def housekeeping(app: Flask) -> int:
+    """The hourly chores of `forum serve`: room messages past their retention, and
+    `Idempotency-Key` answers older than 24 hours."""
+    from forum.api import idempotency
+
+    removed = purge_room_messages(app)
+    with app.app_context(), db.database().unit_of_work() as session:
+        return removed + idempotency.purge_expired(session)
 
 
 def purge_room_messages(app: Flask) -> int:
@@ -134,6 +144,18 @@ def purge_rooms_command() -> None:
     """Delete the messages of rooms closed more than FORUM_ROOM_RETENTION_DAYS ago."""
     removed = purge_room_messages(current_app._get_current_object())  # type: ignore[attr-defined]
     click.echo(f"Removed {removed} room message(s) past their retention.")
+
+
+@click.command("repair-counters")
+@with_appcontext
+def repair_counters_command() -> None:
+    """Recompute every stored counter (thread, post and support counts); list what was off."""
+    with db.database().unit_of_work() as session:
+        fixed = counters.repair_counters(session)
+    for one in fixed:
+        click.echo(f"fixed {one}")
+    click.echo(f"Checked every counter: {len(fixed)} fixed." if fixed
+               else "Checked every counter: all true, nothing fixed.")
 
 
 @click.command("verify-evidence")
@@ -157,7 +179,7 @@ def verify_evidence_command(path: str) -> None:
 def register_commands(app: Flask) -> None:
     """Offer the commands under `flask --app wsgi` too."""
     for cmd in (init_db_command, create_user_command, serve_command, verify_evidence_command,
-                purge_rooms_command):
+                purge_rooms_command, repair_counters_command):
         app.cli.add_command(cmd)
 
 

@@ -2,18 +2,23 @@
 
 Keys are never raw addresses: the network key is the keyed HMAC of the /24 or /48, the account
 key the handle's uniqueness key. Counters live in Redis when `FORUM_REDIS_URL` is set (shared by
-every process) and in memory otherwise; if Redis stops answering, the limits keep holding per
-process (`in_memory_fallback_enabled`) instead of failing open or answering 500.
+every process) and in memory otherwise. With Redis, every count is also kept in the process's
+memory (`MirroredRedisStorage`): if Redis stops answering, the limits keep holding per process
+with the counts already made (not from zero), and when Redis comes back empty it learns them
+again, so a Redis transition resets no limit; never failing open, never a 500.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
 
+import redis
 from flask import Flask, g, request
 from flask_limiter import Limiter
+from limits.storage import MemoryStorage, RedisStorage, Storage
 
 from forum import handles
 from forum.sessions import current_actor, request_network_fingerprint
@@ -92,10 +97,92 @@ def retry_after_seconds() -> int:
     return 60
 
 
+log = logging.getLogger(__name__)
+
+#: After Redis fails, count in memory alone for this long before asking Redis again.
+RETRY_AFTER = 1.0
+
+
+class MirroredRedisStorage(Storage):
+    """Redis counters with this process's memory counting beside them (`saheli+redis://`).
+
+    A count answered is the larger of the two: normally Redis's (every process's hits), the
+    process's own while Redis is down or just came back empty; coming back, Redis is raised to
+    what this process counted. So neither direction of a Redis transition resets a limit.
+    """
+
+    STORAGE_SCHEME = ["saheli+redis", "saheli+rediss"]
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False,
+                 **options: Any) -> None:
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+        shared_uri = (uri or "saheli+redis://127.0.0.1:6379").split("+", 1)[1]
+        options.setdefault("socket_connect_timeout", 1)
+        options.setdefault("socket_timeout", 1)
+        self.shared = RedisStorage(shared_uri, **options)
+        self.local = MemoryStorage()
+        self._down_until = 0.0
+        self._down = False
+
+    @property
+    def base_exceptions(self) -> type[Exception] | tuple[type[Exception], ...]:
+        return redis.RedisError
+
+    def _try(self, call: Callable[..., Any], *args: Any) -> tuple[bool, Any]:
+        if time.monotonic() < self._down_until:
+            return False, None
+        try:
+            answer = call(*args)
+        except Exception as exc:  # noqa: BLE001 - any Redis failure: count in memory
+            if not self._down:
+                log.error("abuse limits: Redis unreachable, counting in this process (%s)",
+                          type(exc).__name__)
+            self._down = True
+            self._down_until = time.monotonic() + RETRY_AFTER
+            return False, None
+        if self._down:
+            log.warning("abuse limits: Redis answers again")
+            self._down = False
+        return True, answer
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        here = int(self.local.incr(key, expiry, amount))
+        ok, there = self._try(self.shared.incr, key, expiry, amount)
+        if not ok:
+            return here
+        if int(there) < here:  # Redis came back empty: it learns what this process counted
+            ok, raised = self._try(self.shared.incr, key, expiry, here - int(there))
+            there = raised if ok else there
+        return max(here, int(there))
+
+    def get(self, key: str) -> int:
+        ok, there = self._try(self.shared.get, key)
+        return max(int(self.local.get(key)), int(there) if ok else 0)
+
+    def get_expiry(self, key: str) -> float:
+        ok, there = self._try(self.shared.get_expiry, key)
+        here = float(self.local.get_expiry(key))
+        return max(here, float(there)) if ok else here
+
+    def check(self) -> bool:
+        return True  # the memory half always answers
+
+    def reset(self) -> int | None:
+        self.local.reset()
+        ok, cleared = self._try(self.shared.reset)
+        return cleared if ok else None
+
+    def clear(self, key: str) -> None:
+        self.local.clear(key)
+        self._try(self.shared.clear, key)
+
+
 def init_app(app: Flask) -> None:
-    """Point the limiter at Redis or memory; a fresh memory store per app (tests build many)."""
+    """Point the limiter at Redis (mirrored in memory) or memory; a fresh memory store per
+    app (tests build many)."""
     redis_url = app.config["FORUM"].get("FORUM_REDIS_URL")
-    app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
+    app.config.setdefault("RATELIMIT_STORAGE_URI",
+                          f"saheli+{redis_url}" if redis_url else "memory://")
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "saheli")
     app.config.setdefault("RATELIMIT_ENABLED", bool(app.config["FORUM"]["FORUM_RATE_LIMITS"]))
     limiter.init_app(app)

@@ -118,6 +118,14 @@ def serve(
     logging.getLogger("forum.server").info("Saheli serving on http://%s:%s", host, port)
 
     def _stop(*_args: Any) -> None:
+        # A clean stop ends this process's room heartbeat at once, so the other processes
+        # sweep its sockets from presence at their next beat rather than after its lifetime.
+        state = app.extensions.get("forum.room_state")
+        if hasattr(state, "stop"):
+            try:
+                state.stop()
+            except Exception:  # noqa: BLE001 - stopping anyway
+                logging.getLogger("forum.server").warning("room heartbeat not ended cleanly")
         server.stop(timeout=5)
 
     signal.signal(signal.SIGTERM, _stop)

@@ -13,8 +13,10 @@ from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, request
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import IntegrityError
 
 from forum import db
+from forum.api import idempotency
 from forum.errors import Invalid, NotFound, Unauthorized
 from forum.limits import limited
 from forum.pagecache import page_cache
@@ -134,11 +136,7 @@ def _fields_with_nul(value: Any, path: str = "") -> list[str]:
     return []
 
 
-def finish(result: Any) -> Response:
-    """Commit the unit of work, then run side effects queued for after the commit."""
-    db.session().commit()
-    for effect in g.pop("after_commit", []):
-        effect()
+def _as_response(result: Any) -> Response:
     if isinstance(result, Response):
         return result
     if isinstance(result, tuple):
@@ -149,6 +147,45 @@ def finish(result: Any) -> Response:
         response.status_code = status
         return response
     return jsonify(result)
+
+
+def finish(result: Any, remember: Callable[[Response], None] | None = None) -> Response:
+    """Commit the unit of work, then run side effects queued for after the commit.
+    `remember` keeps the answer (an `Idempotency-Key`'s) in the same transaction."""
+    response = _as_response(result)
+    if remember is not None:
+        remember(response)
+    db.session().commit()
+    for effect in g.pop("after_commit", []):
+        effect()
+    return response
+
+
+def _run(view: Callable[..., Any], args: list[Any], kwargs: dict[str, Any], actor: Actor
+         ) -> Response:
+    """Run a writing view in its transaction; with an `Idempotency-Key` from an account,
+    answer a retry with the first answer, and keep the first answer with its work."""
+    key = idempotency.requested_key() if request.method == "POST" else None
+    user_id = actor.id if actor.is_authenticated else None
+    if key is None or user_id is None:
+        return finish(view(*args, **kwargs))
+    session = db.session()
+    again = idempotency.replay(session, user_id, key)
+    if again is not None:
+        session.rollback()
+        return again
+    try:
+        return finish(view(*args, **kwargs),
+                      lambda response: idempotency.remember(session, user_id, key, response))
+    except IntegrityError:
+        # The same key, retried at the same moment: that request won; answer its answer.
+        session.rollback()
+        g.pop("after_commit", None)
+        again = idempotency.replay(session, user_id, key)
+        if again is None:
+            raise
+        session.rollback()
+        return again
 
 
 def after_commit(effect: Callable[[], None]) -> None:
@@ -212,8 +249,7 @@ def endpoint(
             if body is not None:
                 args.append(parse_body(body))
             try:
-                result = limited_view(*args, **kwargs)
-                response = finish(result)
+                response = _run(limited_view, args, kwargs, actor)
             except BaseException:
                 db.session().rollback()
                 raise

@@ -9,7 +9,15 @@ from forum.models.board import (
     Visibility,
     change_post_status,
 )
-from forum.models.room import Room, RoomBan, RoomMessage, RoomParticipant, SupportRequest  # noqa: F401
+from forum.models.idempotency import IdempotentAnswer  # noqa: F401
+from forum.models.room import (  # noqa: F401
+    Room,
+    RoomBan,
+    RoomMessage,
+    RoomMute,
+    RoomParticipant,
+    SupportRequest,
+)
 from forum.models.safety import AuditEntry, Block, HiddenItem, Sanction, SanctionKind
 from forum.models.user import AuthToken, RecoveryCode, Role, User
 

@@ -1,9 +1,9 @@
 """Live support rooms: rooms hosted by counsellors, their messages, kicks, participants, and
 members' requests for a private conversation with a counsellor.
 
-Volatile room state (who is connected, room mutes, slow-mode clocks) is not here: it lives in
-`forum.realtime.state` (memory or Redis). What must survive a restart, or be read by the
-moderation package (messages, kicks), is here.
+Volatile room state (who is connected, slow-mode clocks) is not here: it lives in
+`forum.realtime.state` (memory or Redis). What must survive a restart of Redis or of a server,
+or be read by the moderation package (messages, kicks, room mutes), is here.
 """
 
 from __future__ import annotations
@@ -104,6 +104,20 @@ class RoomBan(Base):
     )
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[timestamp]
+
+
+class RoomMute(Base):
+    """A room mute: the member stays in the room and reads it, but cannot speak there until
+    the host or a moderator unmutes her. A row, so a Redis restart never lifts it."""
+
+    __tablename__ = "room_mutes"
+
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[timestamp]
 
 

@@ -2,8 +2,9 @@
 reading the history and one message of it. The rules the socket door, the API, the pages
 and moderation's report page all ask (moderation reaches rooms only through here).
 
-Kicks live in the database (`RoomBan`) and, fast, in the shared room state; `state` is
-whatever the caller has of it (anything with `is_kicked(room_id, user_id)`), or None.
+Kicks (`RoomBan`) and room mutes (`RoomMute`) live in the database only, so neither a Redis
+restart nor a Redis outage lifts them or makes them unanswerable (issue #15). The `state`
+the callers pass (their room state, or None) is no longer asked about kicks.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from forum.models.room import (
     RoomBan,
     RoomMessage,
     RoomMessageStatus,
+    RoomMute,
     RoomParticipant,
     RoomStatus,
 )
@@ -76,11 +78,14 @@ def check_may_join(session: Session, actor: Actor, room: Room, state: KickState)
         raise Locked("This room is locked: no one new can join.")
 
 
-def is_kicked(session: Session, room: Room, user_id: int, state: KickState | None) -> bool:
-    """Kicked, as the shared state says (fast) or the database remembers (after a restart)."""
-    if state is not None and state.is_kicked(room.id, user_id):
-        return True
+def is_kicked(session: Session, room: Room, user_id: int, state: KickState | None = None) -> bool:
+    """Kicked, as the database remembers (`RoomBan`: the one record, whatever Redis does)."""
     return session.get(RoomBan, (room.id, user_id)) is not None
+
+
+def is_muted(session: Session, room: Room, user_id: int) -> bool:
+    """Muted in this room by its host or a moderator (`RoomMute`)."""
+    return session.get(RoomMute, (room.id, user_id)) is not None
 
 
 def check_may_read(

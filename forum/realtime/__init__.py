@@ -4,21 +4,32 @@ The realtime layer only translates (parse an event, call a service in one unit o
 then acknowledge and emit); rules live in `forum.services.rooms` and `forum.services.support`.
 
 Deployment follows Flask-SocketIO's guide: one worker per process, and with `FORUM_REDIS_URL`
-set, a Redis message queue between processes plus the shared `RedisRoomState`, so an emit or a
-mute in one process holds in all. The async mode is chosen, not guessed by the library:
-`gevent` when the standard library is monkey-patched (`forum serve`), `threading` otherwise
-(Flask's and Flask-SocketIO's test clients, `flask run`).
+set, a Redis message queue between processes (`forum.realtime.queue`: reconnects within a
+second and asks clients to re-sync after a gap) plus the shared `ResilientRoomState` (Redis,
+with this process's memory when Redis does not answer, and a per-process heartbeat that
+rebuilds presence after a Redis restart and sweeps the sockets of a killed process). The
+async mode is chosen, not guessed by the library: `gevent` when the standard library is
+monkey-patched (`forum serve`), `threading` otherwise (Flask's and Flask-SocketIO's test
+clients, `flask run`).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
 from flask import Flask
 from flask_socketio import SocketIO
 
-from forum.realtime.state import MemoryRoomState, RedisRoomState, RoomState
+from forum.realtime.state import (
+    HEARTBEAT_INTERVAL,
+    MemoryRoomState,
+    ResilientRoomState,
+    RoomState,
+)
+
+log = logging.getLogger(__name__)
 
 socketio = SocketIO()
 
@@ -42,11 +53,12 @@ def _setting(settings: dict[str, Any], name: str, default: str) -> str:
 
 
 def build_state(settings: dict[str, Any]) -> RoomState:
-    """Shared Redis state when FORUM_REDIS_URL is set, else this process's memory.
-    `FORUM_ROOM_STATE_PREFIX` keeps the keys of two deployments (or test runs) apart."""
+    """Shared Redis state (with this process's memory when Redis does not answer) when
+    FORUM_REDIS_URL is set, else this process's memory. `FORUM_ROOM_STATE_PREFIX` keeps the
+    keys of two deployments (or test runs) apart."""
     url = settings.get("FORUM_REDIS_URL")
     if url:
-        return RedisRoomState.from_url(
+        return ResilientRoomState.from_url(
             url, prefix=_setting(settings, "FORUM_ROOM_STATE_PREFIX", "saheli:rooms:")
         )
     return MemoryRoomState()
@@ -91,14 +103,41 @@ def init_app(app: Flask) -> None:
         "max_http_buffer_size": int(settings["FORUM_MAX_CONTENT_LENGTH"]),
     }
     if settings.get("FORUM_REDIS_URL"):
-        options["message_queue"] = settings["FORUM_REDIS_URL"]
-        options["channel"] = _setting(settings, "FORUM_SOCKETIO_CHANNEL", "saheli-socketio")
+        from forum.realtime.queue import ResyncingRedisManager
+
+        options["client_manager"] = ResyncingRedisManager(
+            settings["FORUM_REDIS_URL"],
+            channel=_setting(settings, "FORUM_SOCKETIO_CHANNEL", "saheli-socketio"),
+            namespace=NAMESPACE,
+        )
     # The extension object outlives one app (tests build many): forget the previous app's
     # queue so an app without Redis does not inherit one.
     for key in ("message_queue", "channel", "client_manager"):
         socketio.server_options.pop(key, None)
-    namespace.register(socketio)
+    rooms_namespace = namespace.register(socketio)
     socketio.init_app(app, **options)
+    if options["async_mode"] == "gevent" and isinstance(state, ResilientRoomState):
+        socketio.start_background_task(_beat_forever, app, rooms_namespace)
+
+
+def _beat_forever(app: Flask, rooms_namespace: Any) -> None:
+    """This process's heartbeat (`RoomsNamespace.heartbeat`), every `HEARTBEAT_INTERVAL`
+    seconds for the life of the process (`forum serve` only)."""
+    failing = 0
+    while True:
+        try:
+            with app.app_context():
+                rooms_namespace.heartbeat()
+        except Exception as exc:  # noqa: BLE001 - the next beat tries again
+            # Under an outage (the database down): one line when it starts, no tracebacks.
+            if not failing:
+                log.error("room heartbeat skipped: %s", type(exc).__name__)
+            failing += 1
+        else:
+            if failing:
+                log.warning("room heartbeat back after %d skipped beat(s)", failing)
+            failing = 0
+        socketio.sleep(HEARTBEAT_INTERVAL)
 
 
 __all__ = ["NAMESPACE", "build_state", "choose_async_mode", "init_app", "socketio"]

@@ -47,13 +47,14 @@ from forum.errors import (
 )
 from forum.models.room import (
     Room,
+    RoomBan,
     RoomMessage,
     RoomMessageStatus,
     RoomStatus,
     SupportRequest,
 )
 from forum.models.safety import SanctionKind
-from forum.models.user import User
+from forum.models.user import AuthToken, User
 from forum.policy import Actor, Permission
 from forum.policy import rooms as room_rules
 from forum.realtime.channels import (
@@ -126,6 +127,7 @@ class RoomsNamespace(Namespace):
         if named:
             work.room = first[4]
             work.removed = first[5] is not None
+            work.muted = first[6] is not None
         current_people().refresh(user)
         return Actor.of(user, require_totp=require_totp())
 
@@ -137,6 +139,13 @@ class RoomsNamespace(Namespace):
         if work.room is None:
             raise NotFound("No such room.")
         return work.room
+
+    def _joined(self, sid: str, room_id: int) -> bool:
+        """Has this socket joined the room (and not left it)? Asked of this process's own
+        Socket.IO channels, which hold exactly the sockets it serves: a Redis restart (which
+        wipes the shared presence) or outage does not turn a member into `not_in_room`."""
+        channels = self.socketio.server.manager.rooms.get(self.namespace, {})
+        return sid in channels.get(room_channel(room_id), ())
 
     def _cut_off(self, sid: str) -> None:
         self.socketio.server.disconnect(sid, namespace=self.namespace)
@@ -269,20 +278,102 @@ class RoomsNamespace(Namespace):
         left = state.drop_socket(sid)
         if connection is not None:
             current_people().disconnected(connection.user_id)
-        if not left:
-            return
+        if left:
+            self._rooms_changed(left)
+
+    def _rooms_changed(self, room_ids: Iterable[int]) -> None:
+        """Someone left these rooms (or was swept out of them): send their presence."""
+        room_ids = sorted(set(room_ids))
         slugs = current_presence().slugs
-        unknown = [room_id for room_id in left if room_id not in slugs]
+        unknown = [room_id for room_id in room_ids if room_id not in slugs]
         if unknown:
             with current_database().unit_of_work() as session:
                 known = dict(session.execute(
                     select(Room.id, Room.slug).where(Room.id.in_(unknown))).tuples().all())
         else:
             known = {}
-        for room_id in left:
+        for room_id in room_ids:
             slug = slugs.get(room_id) or known.get(room_id)
             if slug is not None:
                 self._presence_changed(room_id, slug)
+
+    # --- heartbeat (every HEARTBEAT_INTERVAL under `forum serve`) ------------------------
+
+    def local_sockets(self) -> dict[str, tuple[int, int | None, set[int]]]:
+        """The sockets this process serves: account, token and the rooms each has joined
+        (read from this process's own Socket.IO channels, which Redis cannot lose)."""
+        joined: dict[str, set[int]] = {}
+        channels = self.socketio.server.manager.rooms.get(self.namespace, {})
+        for name, members in list(channels.items()):
+            if not isinstance(name, str) or not name.startswith("room:") or name.count(":") != 1:
+                continue
+            room_id = int(name.split(":", 1)[1])
+            for sid in list(members):
+                joined.setdefault(sid, set()).add(room_id)
+        return {sid: (c.user_id, c.token_id, joined.get(sid, set()))
+                for sid, c in list(self._connections.items())}
+
+    def _local_sockets_in(self, room_id: int, user_id: int) -> set[str]:
+        """This process's sockets of one account in one room (its own channels)."""
+        channels = self.socketio.server.manager.rooms.get(self.namespace, {})
+        return {sid for sid in list(channels.get(room_channel(room_id), ()))
+                if (c := self._connections.get(sid)) is not None and c.user_id == user_id}
+
+    def _enforce_kicks(self, local: dict[str, tuple[int, int | None, set[int]]]) -> set[int]:
+        """A socket still in a room its account was kicked from (the kick was made while
+        the shared presence had lost track of it, after a Redis restart, say) is taken out
+        now and told `kicked`: a kick is a row, whatever Redis knew. One query."""
+        pairs = {(room_id, user_id): sid for sid, (user_id, _t, joined) in local.items()
+                 for room_id in joined}
+        if not pairs:
+            return set()
+        with current_database().unit_of_work() as session:
+            banned = set(session.execute(select(RoomBan.room_id, RoomBan.user_id).where(
+                RoomBan.room_id.in_({r for r, _u in pairs}),
+                RoomBan.user_id.in_({u for _r, u in pairs}))).tuples().all())
+            slugs = dict(session.execute(select(Room.id, Room.slug).where(
+                Room.id.in_({r for r, _u in banned}))).tuples().all()) if banned else {}
+        state = current_state()
+        changed: set[int] = set()
+        for sid, (user_id, _t, joined) in local.items():
+            for room_id in sorted(joined):
+                if (room_id, user_id) not in banned:
+                    continue
+                self.leave_room(sid, room_channel(room_id))
+                self.leave_room(sid, staff_channel(room_id))
+                state.leave(room_id, sid)
+                self._emit("kicked", {"room": slugs.get(room_id), "reason": "removed by the host"},
+                           to=sid)
+                joined.discard(room_id)
+                changed.add(room_id)
+        return changed
+
+    def heartbeat(self) -> None:
+        """One beat: cut the sockets whose token is gone (a sign-out, suspension or ban made
+        while the queue could not carry the disconnect: it catches up here), then let the
+        room state renew this process's heartbeat, rebuild presence after a Redis restart and
+        sweep the sockets of dead processes; presence goes out for every room that changed."""
+        self._cut_revoked()
+        local = self.local_sockets()
+        changed = self._enforce_kicks(local)
+        beat = getattr(current_state(), "heartbeat", None)
+        if beat is not None:
+            changed |= beat(local)
+        if changed:
+            self._rooms_changed(changed)
+
+    def _cut_revoked(self) -> None:
+        connections = dict(self._connections)
+        if not connections:
+            return
+        token_ids = sorted({c.token_id for c in connections.values()})
+        with current_database().unit_of_work() as session:
+            alive = set(session.scalars(select(AuthToken.id).where(
+                AuthToken.id.in_(token_ids), AuthToken.expires_at > utcnow())).all())
+        for sid, connection in connections.items():
+            if connection.token_id not in alive:
+                log.info("socket cut at heartbeat: its token is gone")
+                self._cut_off(sid)
 
     # --- events -------------------------------------------------------------------------
 
@@ -297,7 +388,7 @@ class RoomsNamespace(Namespace):
         room_rules.check_may_join(session, actor, room, state)
         user = actor.require_user()
         staff = room_rules.may_moderate(actor, room)
-        already = room.id in state.rooms_of(sid)
+        already = self._joined(sid, room.id)
         if not state.join(room.id, sid, user.id, 0 if staff else room.capacity):
             raise RoomFull(f"This room is full ({room.capacity} people).")
         if not already:
@@ -329,11 +420,12 @@ class RoomsNamespace(Namespace):
         sid = request.sid  # type: ignore[attr-defined]
         state = current_state()
         room = self._room(work, data)
-        if room.id not in state.rooms_of(sid):
+        if not self._joined(sid, room.id):
             raise NotInRoom("You are not in this room.")
-        gone = state.leave(room.id, sid)
+        user_id = actor.require_user().id
+        gone = state.leave(room.id, sid) or user_id not in state.members(room.id)
         if gone:
-            rooms.forget_participant(session, room, actor.require_user().id)
+            rooms.forget_participant(session, room, user_id)
         work.effects.append(lambda: self.leave_room(sid, room_channel(room.id)))
         work.effects.append(lambda: self.leave_room(sid, staff_channel(room.id)))
         if gone:
@@ -372,7 +464,7 @@ class RoomsNamespace(Namespace):
         sid = request.sid  # type: ignore[attr-defined]
         state = current_state()
         room = self._room(work, data)
-        if room.id not in state.rooms_of(sid):
+        if not self._joined(sid, room.id):
             raise NotInRoom("Join the room first.")
         anonymous = data.get("anonymous", False)
         if not isinstance(anonymous, bool):
@@ -382,7 +474,7 @@ class RoomsNamespace(Namespace):
         sent = rooms.send_message(
             session, actor, installed_screener(), state, room,
             body=data.get("body"), anonymous=anonymous, now=time.time(),
-            sanctions=work.sanctions, removed=work.removed,
+            sanctions=work.sanctions, removed=work.removed, muted=work.muted,
         )
         self._deliver(session, state, room, sent.message, sent.author, work,
                       has_blocks=work.has_blocks)
@@ -477,7 +569,8 @@ class RoomsNamespace(Namespace):
         elif done.action == "release" and done.message is not None:
             self._deliver(session, state, room, done.message, done.message_author, work)
         elif done.action == "kick" and done.user_id is not None:
-            sids = sorted(state.sockets_in_room(room.id, done.user_id))
+            sids = sorted(state.sockets_in_room(room.id, done.user_id)
+                          | self._local_sockets_in(room.id, done.user_id))
             for sid in sids:
                 state.leave(room.id, sid)
             kicked = {"room": room.slug, "reason": "removed by the host"}

@@ -1,5 +1,6 @@
 """The per-event re-check: one prebuilt statement reads the token row, the account, its
-sanctions in force, whether a `RoomBan` keeps it out and whether any block involves it."""
+sanctions in force, whether a `RoomBan` keeps it out or a `RoomMute` silences it, and
+whether any block involves it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import and_, bindparam, exists, or_, select
 from forum.models.room import (
     Room,
     RoomBan,
+    RoomMute,
 )
 from forum.models.safety import Block, Sanction
 from forum.models.user import AuthToken, User
@@ -36,9 +38,10 @@ def recheck_query(*, with_room: bool) -> Any:
     )
     if with_room:
         query = (
-            query.add_columns(Room, RoomBan.user_id)
+            query.add_columns(Room, RoomBan.user_id, RoomMute.user_id)
             .outerjoin(Room, Room.slug == bindparam("slug"))
             .outerjoin(RoomBan, and_(RoomBan.room_id == Room.id, RoomBan.user_id == User.id))
+            .outerjoin(RoomMute, and_(RoomMute.room_id == Room.id, RoomMute.user_id == User.id))
         )
     return query
 

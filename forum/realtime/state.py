@@ -11,16 +11,20 @@ talk freely through another. So there are two implementations of `RoomState`:
   script, so two processes cannot both let the 51st member into a room of 50.
 
 Times are passed in (`now`, seconds since the epoch) rather than read inside, so the same
-tests drive both implementations with a fake clock. Durable facts (kicks, messages) are also
-written to the database by the services; this state is the fast path consulted on every event.
+tests drive both implementations with a fake clock. Durable facts (messages, kicks, room
+mutes) are rows written by the services and read with each event's re-check; the `mute` and
+`kick` methods here are no longer asked by them. With Redis, `ResilientRoomState` (below) is
+what runs: Redis with this process's memory beside it, and a per-process heartbeat.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
+import uuid
 from collections import defaultdict, deque
-from typing import Protocol
+from typing import Any, Protocol
 
 import redis
 
@@ -425,3 +429,256 @@ class RedisRoomState:
     def close(self) -> None:
         """Release the connection pool (tests, shutdown)."""
         self.redis.close()
+
+
+#: Seconds a process's heartbeat lives in Redis; a process that stops beating (SIGKILL, a
+#: crash, a pulled cable) has its sockets swept from presence this long after its last beat.
+HEARTBEAT_TTL = 10
+#: Seconds between beats (`RoomsNamespace.heartbeat`, every process under `forum serve`).
+HEARTBEAT_INTERVAL = 2.0
+#: After Redis fails, this process answers from its own memory for this long before asking
+#: Redis again (so an outage costs one failed call a second, not one per event).
+RETRY_AFTER = 1.0
+
+log = logging.getLogger(__name__)
+
+#: What a process tells its heartbeat about the sockets it serves: sid → (user id, token id,
+#: the rooms it has joined, from the process's own Socket.IO channels).
+LocalSockets = dict[str, tuple[int, int | None, set[int]]]
+
+
+class ResilientRoomState:
+    """`RedisRoomState` with this process's memory beside it (DESIGN.md: Redis is an
+    accelerator, never a single point of failure for safety).
+
+    Every change is applied to a `MemoryRoomState` mirror of this process's own sockets and
+    then to Redis; a read asks Redis and, when Redis does not answer, the mirror. So while
+    Redis is down a room keeps working within each process (capacity, rate and slow mode
+    are then counted per process), safety actions find the sockets to cut, and nothing
+    answers 500. Each process also keeps a heartbeat in Redis (`heartbeat`): when Redis comes
+    back empty (a restart) or after an outage, the process writes its sockets and their rooms
+    back, so presence is rebuilt; and the sockets of a process whose heartbeat expired (it
+    was killed) are swept out of presence and stop using room capacity.
+
+    Mutes and kicks are not asked of this state by the services: they are rows.
+    """
+
+    def __init__(self, shared: RedisRoomState, *, process_id: str | None = None,
+                 clock: Any = time.monotonic) -> None:
+        self.shared = shared
+        self.local = MemoryRoomState()
+        self.process_id = process_id or uuid.uuid4().hex
+        self._clock = clock
+        self._down_until = 0.0
+        self._failed = False
+        self._errors = 0
+
+    @classmethod
+    def from_url(cls, url: str, prefix: str = "saheli:rooms:") -> ResilientRoomState:
+        client = redis.Redis.from_url(url, decode_responses=True, socket_timeout=2,
+                                      socket_connect_timeout=1)
+        return cls(RedisRoomState(client, prefix))
+
+    # --- plumbing ------------------------------------------------------------------------
+
+    @property
+    def redis(self) -> redis.Redis:
+        return self.shared.redis
+
+    @property
+    def degraded(self) -> bool:
+        """Redis failed since the last successful heartbeat."""
+        return self._failed
+
+    def _try(self, call: Any, *args: Any) -> tuple[bool, Any]:
+        """(True, answer) from Redis, or (False, None) when it does not answer (one log line
+        per outage, with a count of refused calls at its end)."""
+        if self._clock() < self._down_until:
+            self._errors += 1
+            return False, None
+        try:
+            return True, call(*args)
+        except redis.RedisError as exc:
+            if not self._failed:
+                log.error("room state: Redis unreachable, answering from this process (%s)",
+                          type(exc).__name__)
+            self._failed = True
+            self._errors += 1
+            self._down_until = self._clock() + RETRY_AFTER
+            return False, None
+
+    def _read(self, name: str, *args: Any) -> Any:
+        ok, answer = self._try(getattr(self.shared, name), *args)
+        return answer if ok else getattr(self.local, name)(*args)
+
+    def _proc(self, *parts: object) -> str:
+        return self.shared._k("proc", self.process_id, *parts)
+
+    # --- presence ------------------------------------------------------------------------
+
+    def join(self, room_id: int, sid: str, user_id: int, capacity: int) -> bool:
+        ok, admitted = self._try(self.shared.join, room_id, sid, user_id, capacity)
+        if not ok:
+            return self.local.join(room_id, sid, user_id, capacity)
+        if admitted:
+            self.local.join(room_id, sid, user_id, 0)
+        return bool(admitted)
+
+    def leave(self, room_id: int, sid: str) -> bool:
+        gone_here = self.local.leave(room_id, sid)
+        ok, gone = self._try(self.shared.leave, room_id, sid)
+        return bool(gone) if ok else gone_here
+
+    def drop_socket(self, sid: str) -> list[int]:
+        left_here = self.local.drop_socket(sid)
+        ok, left = self._try(self.shared.drop_socket, sid)
+        return list(left) if ok else left_here
+
+    def rooms_of(self, sid: str) -> set[int]:
+        return set(self._read("rooms_of", sid))
+
+    def members(self, room_id: int) -> list[int]:
+        return list(self._read("members", room_id))
+
+    def participant_count(self, room_id: int) -> int:
+        return int(self._read("participant_count", room_id))
+
+    def sockets_in_room(self, room_id: int, user_id: int) -> set[str]:
+        return set(self._read("sockets_in_room", room_id, user_id))
+
+    def _register_shared(self, sid: str, user_id: int, token_id: int | None) -> None:
+        self.shared.register_socket(sid, user_id, token_id)
+        self.redis.sadd(self._proc("sockets"), sid)
+
+    def register_socket(self, sid: str, user_id: int, token_id: int | None = None) -> None:
+        self.local.register_socket(sid, user_id, token_id)
+        self._try(self._register_shared, sid, user_id, token_id)
+
+    def _unregister_shared(self, sid: str) -> None:
+        self.shared.unregister_socket(sid)
+        self.redis.srem(self._proc("sockets"), sid)
+
+    def unregister_socket(self, sid: str) -> None:
+        self.local.unregister_socket(sid)
+        self._try(self._unregister_shared, sid)
+
+    def sockets_of(self, user_id: int) -> set[str]:
+        """Every socket of the account: on every process through Redis, and at least this
+        process's own when Redis does not answer (the event re-check holds the others)."""
+        ok, found = self._try(self.shared.sockets_of, user_id)
+        return set(found or ()) | self.local.sockets_of(user_id)
+
+    def sockets_of_token(self, token_id: int) -> set[str]:
+        ok, found = self._try(self.shared.sockets_of_token, token_id)
+        return set(found or ()) | self.local.sockets_of_token(token_id)
+
+    # --- legacy room flags (the services keep mutes and kicks as rows) --------------------
+
+    def mute(self, room_id: int, user_id: int) -> None:
+        self.local.mute(room_id, user_id)
+        self._try(self.shared.mute, room_id, user_id)
+
+    def unmute(self, room_id: int, user_id: int) -> None:
+        self.local.unmute(room_id, user_id)
+        self._try(self.shared.unmute, room_id, user_id)
+
+    def is_muted(self, room_id: int, user_id: int) -> bool:
+        return bool(self._read("is_muted", room_id, user_id))
+
+    def kick(self, room_id: int, user_id: int) -> None:
+        self.local.kick(room_id, user_id)
+        self._try(self.shared.kick, room_id, user_id)
+
+    def is_kicked(self, room_id: int, user_id: int) -> bool:
+        return bool(self._read("is_kicked", room_id, user_id))
+
+    # --- clocks --------------------------------------------------------------------------
+
+    def slow_mode_wait(self, room_id: int, user_id: int, seconds: int, now: float) -> float:
+        ok, wait = self._try(self.shared.slow_mode_wait, room_id, user_id, seconds, now)
+        return float(wait) if ok else self.local.slow_mode_wait(room_id, user_id, seconds, now)
+
+    def rate_wait(self, user_id: int, now: float, limit: int = RATE_LIMIT,
+                  window: float = RATE_WINDOW) -> float:
+        ok, wait = self._try(self.shared.rate_wait, user_id, now, limit, window)
+        return float(wait) if ok else self.local.rate_wait(user_id, now, limit, window)
+
+    def clear_room(self, room_id: int) -> None:
+        self.local.clear_room(room_id)
+        self._try(self.shared.clear_room, room_id)
+
+    # --- heartbeat -----------------------------------------------------------------------
+
+    def heartbeat(self, sockets: LocalSockets) -> set[int]:
+        """Beat once: renew this process's heartbeat; if Redis came back empty or after an
+        outage, write this process's sockets and rooms back (and forget the ones it no longer
+        has); then sweep the sockets of processes whose heartbeat expired. Returns the rooms
+        whose presence changed. Never raises: Redis down is a skipped beat."""
+        try:
+            return self._beat(sockets)
+        except redis.RedisError as exc:
+            if not self._failed:
+                log.error("room state: Redis unreachable at heartbeat (%s)", type(exc).__name__)
+            self._failed = True
+            return set()
+
+    def _beat(self, sockets: LocalSockets) -> set[int]:
+        alive = self._proc("alive")
+        was = self.redis.set(alive, "1", ex=HEARTBEAT_TTL, get=True)
+        self.redis.sadd(self.shared._k("procs"), self.process_id)
+        changed: set[int] = set()
+        if was is None or self._failed:
+            changed |= self._restore(sockets)
+            if self._failed:
+                log.warning("room state: Redis answers again (%d call(s) answered from memory)",
+                            self._errors)
+            self._failed = False
+            self._errors = 0
+            self._down_until = 0.0
+        changed |= self._sweep()
+        return changed
+
+    def _restore(self, sockets: LocalSockets) -> set[int]:
+        """Make Redis hold exactly this process's sockets (after a restart or an outage)."""
+        changed: set[int] = set()
+        known = set(self.redis.smembers(self._proc("sockets")))  # type: ignore[arg-type]
+        for sid in sorted(known - set(sockets)):
+            changed.update(self.shared.drop_socket(sid))
+            self._unregister_shared(sid)
+        for sid, (user_id, token_id, rooms) in sockets.items():
+            self._register_shared(sid, user_id, token_id)
+            for room_id in rooms:
+                if room_id not in self.shared.rooms_of(sid):
+                    self.shared.join(room_id, sid, user_id, 0)
+                    changed.add(room_id)
+            for room_id in self.shared.rooms_of(sid) - rooms:
+                self.shared.leave(room_id, sid)
+                changed.add(room_id)
+        return changed
+
+    def _sweep(self) -> set[int]:
+        """Forget every socket of a process whose heartbeat expired (killed, crashed)."""
+        changed: set[int] = set()
+        procs = self.shared._k("procs")
+        for process in sorted(self.redis.smembers(procs)):  # type: ignore[arg-type]
+            if process == self.process_id:
+                continue
+            if self.redis.exists(self.shared._k("proc", process, "alive")):
+                continue
+            gone = self.shared._k("proc", process, "sockets")
+            for sid in sorted(self.redis.smembers(gone)):  # type: ignore[arg-type]
+                changed.update(self.shared.rooms_of(sid))
+                self.shared.drop_socket(sid)
+                self.shared.unregister_socket(sid)
+            self.redis.delete(gone)
+            self.redis.srem(procs, process)
+            log.warning("room state: swept the sockets of a process that stopped beating")
+        return changed
+
+    def stop(self) -> None:
+        """A clean shutdown: the other processes sweep this one's sockets at their next beat
+        instead of after the TTL."""
+        self._try(self.redis.delete, self._proc("alive"))
+
+    def close(self) -> None:
+        self.shared.close()

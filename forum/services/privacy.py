@@ -16,7 +16,8 @@ from forum import passwords
 from forum.db import utcnow
 from forum.errors import Invalid, NotFound
 from forum.models.board import Board, Post, PostStatus, Reaction, Thread, change_post_status
-from forum.models.room import RoomMessage, SupportRequest
+from forum.models.idempotency import IdempotentAnswer
+from forum.models.room import RoomMessage, RoomMute, SupportRequest
 from forum.models.safety import AuditEntry, Block, HiddenItem, Sanction
 from forum.models.user import AuthToken, RecoveryCode, User
 from forum.shapes import iso
@@ -55,6 +56,10 @@ def export_account(session: Session, user: User) -> dict[str, Any]:
         select(RoomMessage).where(RoomMessage.author_id == user.id).order_by(RoomMessage.id)
     )
     support = session.scalars(select(SupportRequest).where(SupportRequest.member_id == user.id))
+    room_mutes = session.scalars(select(RoomMute).where(RoomMute.user_id == user.id))
+    kept_answers = session.scalars(
+        select(IdempotentAnswer).where(IdempotentAnswer.user_id == user.id)
+    )
     export: dict[str, Any] = {
         "format": "saheli-export/1",
         "exported_at": iso(utcnow()),
@@ -107,6 +112,13 @@ def export_account(session: Session, user: User) -> dict[str, Any]:
         "support_requests": [
             {"id": r.id, "topic": r.topic, "status": r.status, "created_at": iso(r.created_at)}
             for r in support
+        ],
+        "room_mutes": [{"room_id": m.room_id, "created_at": iso(m.created_at)}
+                       for m in room_mutes],
+        # Answers kept for 24 hours so a retried request creates nothing twice.
+        "idempotency_keys": [
+            {"key": a.key, "path": a.path, "status": a.status, "created_at": iso(a.created_at)}
+            for a in kept_answers
         ],
     }
     for _receiver, section in collect_export.send(user.id, session=session):

@@ -44,6 +44,7 @@ from forum.models.room import (
     RoomBan,
     RoomMessage,
     RoomMessageStatus,
+    RoomMute,
     RoomParticipant,
     RoomStatus,
 )
@@ -55,6 +56,7 @@ from forum.policy.rooms import (
     is_admin,
     is_host,
     is_kicked,
+    is_muted,
     may_be_restricted,
     may_moderate,
     visible_messages,
@@ -374,6 +376,7 @@ def send_message(
     now: float,
     sanctions: Collection[str] | None = None,
     removed: bool | None = None,
+    muted: bool | None = None,
 ) -> Sent:
     """Say something in a room the caller has joined.
 
@@ -382,8 +385,9 @@ def send_message(
     the message `pending` for the host and moderators).
 
     A caller that has read them in this unit of work already passes the kinds of the
-    author's sanctions in force (`sanctions`) and whether a `RoomBan` keeps her out
-    (`removed`, from `load_room_for`); otherwise they are read here.
+    author's sanctions in force (`sanctions`), whether a `RoomBan` keeps her out
+    (`removed`) and whether a `RoomMute` silences her (`muted`); otherwise they are read
+    here. Kicks and mutes are rows: a Redis restart lifts neither.
     """
     user = actor.require_user()
     if sanctions is None:
@@ -393,13 +397,14 @@ def send_message(
     staff = may_moderate(actor, room)
     if room.status != RoomStatus.OPEN:
         raise RoomClosed("This room is not open.")
-    kicked = (state.is_kicked(room.id, user.id) or removed if removed is not None
-              else is_kicked(session, room, user.id, state))
+    kicked = removed if removed is not None else is_kicked(session, room, user.id)
     if kicked:
         raise Forbidden("You were removed from this room.")
     if room.is_locked and not staff:
         raise Locked("The room is locked: only the host is speaking now.")
-    if state.is_muted(room.id, user.id):
+    if muted is None:
+        muted = is_muted(session, room, user.id)
+    if muted:
         raise Muted("The host has muted you in this room.")
 
     def not_too_fast() -> None:
@@ -555,8 +560,8 @@ def _on_message(session: Session, actor: Actor, state: RoomStateView, done: Mode
 def _on_member(session: Session, actor: Actor, state: RoomStateView, done: Moderated,
                **given: Any) -> None:
     """`mute`, `unmute` or `kick` a member. The host and moderators cannot be muted or
-    removed; a kick is remembered in the database (`RoomBan`) and the shared state, so she
-    cannot rejoin from any process."""
+    removed; a kick (`RoomBan`) and a mute (`RoomMute`) are rows, read by every process on
+    every event, so a Redis restart or outage lifts neither."""
     room, user_id = done.room, _target_id(given["target"])
     target_user = session.get(User, user_id)
     if target_user is None:
@@ -564,14 +569,15 @@ def _on_member(session: Session, actor: Actor, state: RoomStateView, done: Moder
     if done.action != "unmute" and not may_be_restricted(Actor(user=target_user), room):
         raise Forbidden("The host and moderators cannot be muted or removed.")
     if done.action == "mute":
-        state.mute(room.id, user_id)
-    elif done.action == "unmute":
-        state.unmute(room.id, user_id)
-    else:
-        if session.get(RoomBan, (room.id, user_id)) is None:
-            session.add(RoomBan(room_id=room.id, user_id=user_id, issued_by_id=actor.id))
+        if session.get(RoomMute, (room.id, user_id)) is None:
+            session.add(RoomMute(room_id=room.id, user_id=user_id, issued_by_id=actor.id))
             session.flush()
-        state.kick(room.id, user_id)
+    elif done.action == "unmute":
+        session.execute(delete(RoomMute).where(RoomMute.room_id == room.id,
+                                               RoomMute.user_id == user_id))
+    elif session.get(RoomBan, (room.id, user_id)) is None:
+        session.add(RoomBan(room_id=room.id, user_id=user_id, issued_by_id=actor.id))
+        session.flush()
     done.user_id = user_id
     record_action(session, actor, f"room.{done.action}", "user", user_id, room=room.slug)
 

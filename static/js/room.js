@@ -10,7 +10,10 @@
    (`support_offered`) shows a link to the private room and a "no, thank you"
    (`decline_support`).
    Everyone gets a "Report" link on other people's messages (data-report: a plain link to the
-   report form, in the same tab; the form leads back to the room). */
+   report form, in the same tab; the form leads back to the room).
+   Nothing acknowledged is missed: after a reconnect, and whenever the server says `resync`
+   (its link to the other processes had a gap), the page asks
+   GET /api/v1/rooms/{slug}/messages?after=<the last id it has> until nothing is left. */
 (function () {
   "use strict";
   var box = document.getElementById("room");
@@ -31,6 +34,10 @@
   var reportUrl = box.getAttribute("data-report");
   var sent = {};
   var muted = {};
+  var last = 0;
+  var joined = false;
+  var syncing = false;
+  var again = false;
   var out = false;
   function t(name) { return box.getAttribute("data-t-" + name) || ""; }
   function say(text) { status.textContent = text; }
@@ -64,6 +71,7 @@
     for (var i = 0; i < parts.length; i++) { parts[i].remove(); }
   }
   function add(m, held) {
+    if (m.id > last) { last = m.id; }
     var li = document.getElementById("m-" + m.id);
     if (li) { if (!held) { released(li); } return; }
     li = document.createElement("li");
@@ -171,11 +179,30 @@
     }
     help.scrollIntoView();
   }
+  /* Fetch what was said after the last message shown (one request a page of 100). */
+  function catchUp() {
+    if (syncing) { again = true; return; }
+    syncing = true;
+    again = false;
+    var url = "/api/v1/rooms/" + encodeURIComponent(slug) + "/messages?limit=100&after=" + last;
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : { messages: [] }; })
+      .then(function (page) {
+        var got = page.messages || [];
+        got.forEach(function (m) { add(m, m.status === "pending"); });
+        syncing = false;
+        if (got.length === 100 || again) { catchUp(); }
+      }, function () { syncing = false; });
+  }
   var socket = io("/rooms");
+  socket.on("resync", function () { if (joined && !out) { catchUp(); } });
   socket.on("connect", function () {
+    var before = last;
     socket.emit("join", { room: slug }, function (ack) {
       if (failed(ack)) { return; }
       ack.history.forEach(function (m) { add(m, m.status === "pending"); });
+      if (before > 0) { last = before; catchUp(); }
+      joined = true;
       showPeople(ack.members || []);
       form.hidden = false;
       if (tools) { tools.hidden = false; }

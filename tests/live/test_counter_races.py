@@ -4,6 +4,7 @@ once, replies and deletes racing, the same post deleted twice at once — agains
 
 from __future__ import annotations
 
+import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 import requests
 
 from tests.conftest import _drop_postgres_database, new_database
-from tests.live.conftest import start_server
+from tests.live.conftest import FORUM, start_server
 
 PEOPLE = 16
 
@@ -83,6 +84,11 @@ def test_counters_stay_true_when_members_race(kind: str, tmp_path: Path) -> None
         boards_after = {b["slug"]: b["thread_count"] for b in
                         requests.get(f"{base}/boards", timeout=30).json()["boards"]}
         assert boards_after == boards_before
+        # And the repair finds nothing to repair: no counter anywhere is off.
+        repair = subprocess.run([FORUM, "repair-counters"], env=server.env, capture_output=True,
+                                text=True, timeout=120, check=False)
+        assert repair.returncode == 0, repair.stderr
+        assert "all true, nothing fixed" in repair.stdout, repair.stdout
     finally:
         server.stop()
         if kind == "postgresql":

@@ -261,7 +261,8 @@ def test_with_redis_the_socketio_async_mode_is_gevent(pair):
     probe = subprocess.run([sys.executable, "-c", _MODE_PROBE], env=pair.first.env,
                            capture_output=True, text=True, timeout=60)
     assert probe.returncode == 0, probe.stderr
-    assert probe.stdout.split()[-2:] == ["gevent", "RedisManager"]
+    # Saheli's RedisManager: a listener that reconnects within a second and asks for a re-sync.
+    assert probe.stdout.split()[-2:] == ["gevent", "ResyncingRedisManager"]
 
 
 class CuttableProxy:
