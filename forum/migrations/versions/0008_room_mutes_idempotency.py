@@ -5,7 +5,7 @@ like kicks (`room_bans`). A `POST` carrying `Idempotency-Key` keeps its first an
 hours, so a retried request creates nothing new.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0011
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from alembic import op
 import forum.db
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
