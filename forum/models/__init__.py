@@ -9,6 +9,13 @@ from forum.models.board import (
     Visibility,
     change_post_status,
 )
+from forum.models.notification import (
+    BoardMute,
+    Notification,
+    NotificationKind,
+    NotificationSettings,
+    ThreadFollow,
+)
 from forum.models.room import Room, RoomBan, RoomMessage, RoomParticipant, SupportRequest  # noqa: F401
 from forum.models.safety import AuditEntry, Block, HiddenItem, Sanction, SanctionKind
 from forum.models.user import AuthToken, RecoveryCode, Role, User
@@ -18,7 +25,11 @@ __all__ = [
     "AuthToken",
     "Block",
     "Board",
+    "BoardMute",
     "HiddenItem",
+    "Notification",
+    "NotificationKind",
+    "NotificationSettings",
     "Post",
     "PostStatus",
     "Reaction",
@@ -27,6 +38,7 @@ __all__ = [
     "Sanction",
     "SanctionKind",
     "Thread",
+    "ThreadFollow",
     "User",
     "Visibility",
     "change_post_status",

@@ -23,6 +23,7 @@ from forum import policy
 from forum.audit import record_action
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
+from forum.models.notification import NotificationKind
 from forum.models.room import (
     Room,
     RoomMessage,
@@ -35,6 +36,7 @@ from forum.models.room import (
 from forum.models.user import Role, User
 from forum.policy import Actor, Permission
 from forum.screening import Submission, installed_screener
+from forum.services import notifications
 from forum.services.rooms import room_json, user_json
 from forum.standing import assert_may_act
 
@@ -255,6 +257,8 @@ def accept(session: Session, actor: Actor, request_id: int) -> Accepted:
     record_action(session, actor, "support.accept", "support_request", request.id, room=room.slug)
     member = session.get(User, request.member_id)
     assert member is not None
+    notifications.notify(session, member.id, NotificationKind.SUPPORT_ACCEPTED,
+                         request_id=request.id, room_id=room.id)
     return Accepted(request=request, room=room, member=member, counsellor=counsellor)
 
 
@@ -344,6 +348,9 @@ def offer(session: Session, actor: Actor, room: Room, message_id: Any) -> Offere
     session.flush()
     record_action(session, actor, "support.offer", "support_request", request.id,
                   room=private.slug, message=message.id)
+    if not kept_apart:
+        notifications.notify(session, author_id, NotificationKind.SUPPORT_OFFERED,
+                             request_id=request.id, room_id=private.id)
     return Offered(request=request, room=private,
                    member_id=None if kept_apart else author_id)
 
