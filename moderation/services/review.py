@@ -359,8 +359,7 @@ def resolve(
         sanction_id=issued.id if issued is not None else None,
     )
     _flush(session)
-    if closed:
-        signals.reports_resolved.send(None, session=session, reports=closed)
+    signals.reports_resolved.send(None, session=session, reports=closed)  # each reporter told
     return item
 
 
