@@ -560,35 +560,27 @@ class RoomsNamespace(Namespace):
     def announce_notifications(self, user_ids: Iterable[int]) -> None:
         """`notification` {notification, unread_count} to each account's open sockets (on
         every process, through the shared state and the message queue), unless it is her
-        quiet time. Runs beside the request, so a reply with many followers is not held up."""
-        wanted = sorted(set(user_ids))
-        if not wanted:
-            return
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
-        self.socketio.start_background_task(self._push_notifications, app, wanted)
-
-    def _push_notifications(self, app: Flask, user_ids: list[int]) -> None:
-        with app.app_context():
-            try:
-                state = current_state()
-                online = [u for u in user_ids if state.sockets_of(u)]
-                if not online:
-                    return
-                payloads: list[tuple[int, dict[str, Any]]] = []
-                with current_database().unit_of_work() as session:
-                    for user_id in online:
-                        if notifications.in_quiet_hours(session, user_id):
-                            continue  # stored, not pushed: she sees it when she looks
-                        shown = notifications.latest(session, user_id)
-                        if shown is None:
-                            continue
-                        payloads.append((user_id, {
-                            "notification": shown,
-                            "unread_count": notifications.unread_count(session, user_id)}))
-                for user_id, payload in payloads:
-                    self._emit("notification", payload, to=user_channel(user_id))
-            except Exception:  # noqa: BLE001 - stored anyway; the badge and page show it
-                log.exception("pushing notifications failed")
+        quiet time. Who is online is asked in one round trip, so a reply with a thousand
+        followers costs the writer little when few of them are connected."""
+        try:
+            online = sorted(current_state().online(set(user_ids)))
+            if not online:
+                return
+            payloads: list[tuple[int, dict[str, Any]]] = []
+            with current_database().unit_of_work() as session:
+                for user_id in online:
+                    if notifications.in_quiet_hours(session, user_id):
+                        continue  # stored, not pushed: she sees it when she looks
+                    shown = notifications.latest(session, user_id)
+                    if shown is None:
+                        continue
+                    payloads.append((user_id, {
+                        "notification": shown,
+                        "unread_count": notifications.unread_count(session, user_id)}))
+            for user_id, payload in payloads:
+                self._emit("notification", payload, to=user_channel(user_id))
+        except Exception:  # noqa: BLE001 - stored anyway: the badge and the page show it
+            log.exception("pushing notifications failed")
 
     def disconnect_user(self, user_id: int) -> None:
         """Cut every socket of an account, on every process (through the message queue)."""
