@@ -15,7 +15,7 @@ import enum
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from forum.db import Base, BigId, intpk, optional_timestamp, timestamp
+from forum.db import Base, BigId, optional_timestamp, timestamp
 
 DEFAULT_TIMEZONE = "Asia/Karachi"
 
@@ -41,15 +41,15 @@ class Notification(Base):
 
     __tablename__ = "notifications"
     __table_args__ = (
-        # Her list, newest first, and her unread count: keyset over (recipient, id).
-        Index("ix_notifications_recipient", "recipient_id", "id"),
+        # Her list, newest first: keyset over (recipient, time, id). Ids are random
+        # (`forum.services.notifications.new_id`), so they say nothing about others.
+        Index("ix_notifications_recipient", "recipient_id", "created_at", "id"),
         Index("ix_notifications_unread", "recipient_id", "read_at"),
         Index("ix_notifications_post", "post_id"),
         Index("ix_notifications_read_at", "read_at"),
-        {"sqlite_autoincrement": True},
     )
 
-    id: Mapped[intpk]
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(24))
     count: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))

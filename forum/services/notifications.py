@@ -35,11 +35,25 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import delete, exists, func, insert, literal, not_, or_, select, union, update
+from sqlalchemy import (
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    literal_column,
+    not_,
+    or_,
+    select,
+    tuple_,
+    union,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -74,6 +88,24 @@ from forum.standing import active_sanctions
 SILENCING = frozenset({SanctionKind.MUTE, SanctionKind.SUSPEND, SanctionKind.BAN})
 #: Read notifications older than this are deleted (`purge_read`).
 RETENTION_DAYS = 30
+#: Notification ids are random (below 2**53, safe in JavaScript), never a sequence: a gap
+#: between two of her ids must not tell her how many others were notified in between (who
+#: else follows a thread, whether the hidden author of an anonymous reply was among them).
+ID_SPACE = 2**53 - 2
+
+
+def new_id() -> int:
+    """A fresh random notification id."""
+    return secrets.randbelow(ID_SPACE) + 1
+
+
+def _random_id_sql(dialect: str) -> Any:
+    """`new_id()` computed by the database, one per inserted row."""
+    if dialect == "postgresql":
+        return literal_column(f"(floor(random() * {ID_SPACE}))::bigint + 1")
+    return literal_column(f"(random() & {ID_SPACE}) + 1")
+
+
 #: The references a notification may carry (API.md's fields, plus `invite_id`).
 REFS = ("thread_id", "post_id", "room_id", "request_id", "report_id", "sanction_id",
         "appeal_id", "invite_id")
@@ -132,7 +164,7 @@ def notify(
         session, recipient_id, kind, Notification.created_at >= _day_start(now), now
     ):
         return True
-    session.add(Notification(recipient_id=recipient_id, kind=kind, actor_id=named,
+    session.add(Notification(id=new_id(), recipient_id=recipient_id, kind=kind, actor_id=named,
                              is_anonymous=bool(anonymous), created_at=now,
                              **{k: v for k, v in refs.items() if v is not None}))
     session.flush()
@@ -209,14 +241,16 @@ def notify_reply(session: Session, post: Post, thread: Thread, board: Board) -> 
     if board.visibility == Visibility.COUNSELLORS:
         # `policy.can_read_board`: a counsellors' board is read by counsellors and staff.
         conditions.append(exists().where(User.id == uid, User.role != Role.MEMBER.value))
+    dialect = session.get_bind().dialect.name
     rows = select(
-        uid, literal(NotificationKind.REPLY.value), literal(1),
+        _random_id_sql(dialect), uid,
+        literal(NotificationKind.REPLY.value), literal(1),
         literal(named, type_=Notification.actor_id.type),
         literal(bool(post.is_anonymous)), literal(thread.id), literal(post.id),
         literal(utcnow(), type_=Notification.created_at.type),
     ).where(*conditions)
     statement = insert(_TABLE).from_select(
-        ["recipient_id", "kind", "count", "actor_id", "is_anonymous", "thread_id", "post_id",
+        ["id", "recipient_id", "kind", "count", "actor_id", "is_anonymous", "thread_id", "post_id",
          "created_at"], rows,
     ).returning(_TABLE.c.recipient_id)
     told = list(session.scalars(statement))
@@ -238,7 +272,8 @@ def notify_support(session: Session, post: Post, supporter_id: int) -> bool:
     if _merge(session, recipient, NotificationKind.SUPPORT.value,
               Notification.post_id == post.id, now):
         return True
-    session.add(Notification(recipient_id=recipient, kind=NotificationKind.SUPPORT.value,
+    session.add(Notification(id=new_id(), recipient_id=recipient,
+                             kind=NotificationKind.SUPPORT.value,
                              thread_id=post.thread_id, post_id=post.id, created_at=now))
     session.flush()
     _announce(session, [recipient])
@@ -340,36 +375,54 @@ def notification_json(n: Notification, room_slug: str | None,
 def list_notifications(
     session: Session, actor: Actor, *, unread: bool, cursor: str | None, limit: int
 ) -> tuple[list[dict[str, Any]], int, str | None]:
-    """A page of her notifications, newest first (keyset on the id), with her unread count:
-    two statements whatever she has stored."""
+    """A page of her notifications, newest first (keyset on time then id), with her unread
+    count: two statements whatever she has stored."""
     user = actor.require_user()
-    after = decode_cursor(cursor, 1)
-    if after is not None and (not isinstance(after[0], int) or isinstance(after[0], bool)):
-        raise Invalid({"cursor": ["This cursor is not valid."]})
-    query = _joined(
-        select(Notification, Room.slug, Sanction).select_from(Notification)
-        .outerjoin(Room, Room.id == Notification.room_id)
-        .outerjoin(Sanction, Sanction.id == Notification.sanction_id)
-    ).where(Notification.recipient_id == user.id, *_visible(user.id))
+    after = _cursor(cursor)
+    query = _shown(user.id)
     if unread:
         query = query.where(Notification.read_at.is_(None))
     if after is not None:
-        query = query.where(Notification.id < after[0])
-    rows = session.execute(query.order_by(Notification.id.desc()).limit(limit + 1)).all()
+        query = query.where(tuple_(Notification.created_at, Notification.id) < after)
+    rows = session.execute(query.limit(limit + 1)).all()
     shown = [notification_json(n, slug, sanction) for n, slug, sanction in rows[:limit]]
-    next_cursor = encode_cursor([rows[limit - 1][0].id]) if len(rows) > limit else None
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1][0]
+        next_cursor = encode_cursor([iso(last.created_at), last.id])
     return shown, unread_count(session, user.id), next_cursor
 
 
-def latest(session: Session, recipient_id: int) -> dict[str, Any] | None:
-    """Her newest shown notification (what a live `notification` event carries)."""
-    row = session.execute(
+def _cursor(cursor: str | None) -> tuple[dt.datetime, int] | None:
+    values = decode_cursor(cursor, 2)
+    if values is None:
+        return None
+    when, last_id = values
+    try:
+        if not isinstance(when, str) or not isinstance(last_id, int) or isinstance(last_id, bool):
+            raise ValueError
+        moment = dt.datetime.fromisoformat(when.replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            raise ValueError
+    except ValueError:
+        raise Invalid({"cursor": ["This cursor is not valid."]}) from None
+    return moment, last_id
+
+
+def _shown(recipient_id: int) -> Any:
+    """Her shown notifications, newest first, with the room's slug and the sanction."""
+    return (
         _joined(select(Notification, Room.slug, Sanction).select_from(Notification)
                 .outerjoin(Room, Room.id == Notification.room_id)
                 .outerjoin(Sanction, Sanction.id == Notification.sanction_id))
         .where(Notification.recipient_id == recipient_id, *_visible(recipient_id))
-        .order_by(Notification.id.desc()).limit(1)
-    ).first()
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )
+
+
+def latest(session: Session, recipient_id: int) -> dict[str, Any] | None:
+    """Her newest shown notification (what a live `notification` event carries)."""
+    row = session.execute(_shown(recipient_id).limit(1)).first()
     return notification_json(*row) if row is not None else None
 
 
@@ -488,7 +541,8 @@ def export_json(session: Session, user_id: int) -> dict[str, Any]:
     """Her notifications, follows and settings, for `GET /me/export`."""
     rows = session.execute(
         select(Notification, Room.slug).outerjoin(Room, Room.id == Notification.room_id)
-        .where(Notification.recipient_id == user_id).order_by(Notification.id)).all()
+        .where(Notification.recipient_id == user_id)
+        .order_by(Notification.created_at, Notification.id)).all()
     follows = session.execute(
         select(ThreadFollow.thread_id, ThreadFollow.is_following)
         .where(ThreadFollow.user_id == user_id).order_by(ThreadFollow.thread_id)).all()

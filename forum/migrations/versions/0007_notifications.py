@@ -51,7 +51,8 @@ def upgrade() -> None:
         batch_op.create_index('ix_thread_follows_thread', ['thread_id', 'is_following'], unique=False)
 
     op.create_table('notifications',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    # Random ids (forum.services.notifications.new_id), never a sequence.
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
     sa.Column('recipient_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('kind', sa.String(length=24), nullable=False),
     sa.Column('count', sa.Integer(), server_default=sa.text('1'), nullable=False),
@@ -75,12 +76,11 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['sanction_id'], ['sanctions.id'], name=op.f('fk_notifications_sanction_id_sanctions'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['thread_id'], ['threads.id'], name=op.f('fk_notifications_thread_id_threads'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications')),
-    sqlite_autoincrement=True
     )
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.create_index('ix_notifications_post', ['post_id'], unique=False)
         batch_op.create_index('ix_notifications_read_at', ['read_at'], unique=False)
-        batch_op.create_index('ix_notifications_recipient', ['recipient_id', 'id'], unique=False)
+        batch_op.create_index('ix_notifications_recipient', ['recipient_id', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_notifications_unread', ['recipient_id', 'read_at'], unique=False)
 
 

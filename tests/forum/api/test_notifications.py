@@ -178,7 +178,9 @@ def test_pages_by_cursor_newest_first(talk, make_user, client):
         page = talk.inbox(author, f"?limit=2&cursor={cursor}")
         seen += [n["id"] for n in page["notifications"]]
         cursor = page["next_cursor"]
-    assert len(seen) == 5 and seen == sorted(seen, reverse=True)
+    assert len(seen) == len(set(seen)) == 5
+    times = [n["created_at"] for n in talk.inbox(author)["notifications"]]
+    assert times == sorted(times, reverse=True)
     bad = client.get(f"{API}/notifications?cursor=nonsense", headers=author.headers)
     assert bad.status_code == 422 and bad.get_json()["code"] == "validation_failed"
 
@@ -187,6 +189,7 @@ def test_the_list_costs_the_same_few_queries_however_many_she_has(talk, make_use
                                                                    queries, client):
     from forum.db import utcnow
     from forum.models.notification import Notification
+    from forum.services.notifications import new_id
 
     author = make_user()
     thread_id, opening = talk.thread(author)
@@ -194,7 +197,7 @@ def test_the_list_costs_the_same_few_queries_however_many_she_has(talk, make_use
     def add(n):
         with app.app_context(), app.extensions["forum.db"].unit_of_work() as session:
             now = utcnow()
-            session.add_all(Notification(recipient_id=author.id, kind="reply",
+            session.add_all(Notification(id=new_id(), recipient_id=author.id, kind="reply",
                                          thread_id=thread_id, post_id=opening,
                                          created_at=now) for _ in range(n))
 
