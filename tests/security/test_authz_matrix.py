@@ -241,6 +241,12 @@ TABLE: dict[tuple[str, str], Case] = {
     ("GET", "/users/<id:user_id>/report"): Case("/users/{target}/report", PAGE_SIGNED_IN),
     ("POST", "/users/<id:user_id>/report"): Case("/users/{target}/report", PAGE_SIGNED_IN,
                                                  {"reason": "spam"}, form=True),
+    # --- pages: notifications (issue #16), each member's own -----------------------------
+    ("GET", "/notifications"): Case("/notifications", PAGE_SIGNED_IN),
+    ("POST", "/notifications/read"): Case("/notifications/read", PAGE_SIGNED_IN, {}, form=True),
+    ("GET", "/notifications/settings"): Case("/notifications/settings", PAGE_SIGNED_IN),
+    ("POST", "/notifications/settings"): Case("/notifications/settings", PAGE_SIGNED_IN,
+                                              {"timezone": "Asia/Karachi"}, form=True),
     # --- pages: boards, threads, posts ---------------------------------------------------
     ("GET", "/boards/<slug>"): Case("/boards/talk", PAGE),
     ("GET", "/boards/<slug>/new"): Case("/boards/talk/new", PAGE_SIGNED_IN),
