@@ -475,3 +475,21 @@ def test_signed_out_callers_get_401_problems(client):
         answer = client.open(f"{API}{path}", method=method, json={})
         assert answer.status_code == 401
         assert answer.get_json()["code"] == "unauthorized"
+
+
+def test_the_retention_command_deletes_read_ones_older_than_30_days(talk, make_user, app):
+    from forum.db import utcnow
+    from forum.models.notification import Notification
+
+    author, friend = make_user(), make_user()
+    thread_id, _ = talk.thread(author)
+    for i in range(3):
+        talk.replied(friend, thread_id, f"Reply number {i} with care")
+    old, recent, unread = (n["id"] for n in talk.inbox(author)["notifications"])
+    with app.app_context(), app.extensions["forum.db"].unit_of_work() as session:
+        session.get(Notification, old).read_at = utcnow() - dt.timedelta(days=30, hours=1)
+        session.get(Notification, recent).read_at = utcnow() - dt.timedelta(days=29)
+    result = app.test_cli_runner().invoke(args=["purge-notifications"])
+    assert result.exit_code == 0, result.output
+    assert "Removed 1 read notification" in result.output
+    assert {n["id"] for n in talk.inbox(author)["notifications"]} == {recent, unread}
