@@ -156,6 +156,15 @@ def waiting_requests(session: Session, actor: Actor, now: dt.datetime) -> list[d
             else request_json(request, None, now) for request, member in listed]
 
 
+def my_waiting_requests(session: Session, actor: Actor) -> list[int]:
+    """Ids of her own requests still waiting for a counsellor (the page listens for them)."""
+    if actor.id is None:
+        return []
+    return list(session.scalars(select(SupportRequest.id).where(
+        SupportRequest.member_id == actor.id,
+        SupportRequest.status == SupportStatus.WAITING.value).order_by(SupportRequest.id)))
+
+
 def staff_online(session: Session, state: Any) -> bool:
     """Whether a counsellor, moderator or admin has a live connection now (`state`: the
     shared room state, which knows every process's sockets)."""
