@@ -44,26 +44,34 @@ class Notification(Base):
         # Her list, newest first: keyset over (recipient, time, id). Ids are random
         # (`forum.services.notifications.new_id`), so they say nothing about others.
         Index("ix_notifications_recipient", "recipient_id", "created_at", "id"),
-        Index("ix_notifications_unread", "recipient_id", "read_at"),
+        # Her unread count; and the retention sweep over read ones. Partial, so a fan-out
+        # of unread rows writes one of the two only.
+        Index("ix_notifications_unread", "recipient_id",
+              postgresql_where=text("read_at IS NULL"), sqlite_where=text("read_at IS NULL")),
+        Index("ix_notifications_read_at", "read_at",
+              postgresql_where=text("read_at IS NOT NULL"),
+              sqlite_where=text("read_at IS NOT NULL")),
         Index("ix_notifications_post", "post_id"),
-        Index("ix_notifications_read_at", "read_at"),
     )
 
+    # No foreign keys, on purpose: each costs a trigger (PostgreSQL) or a look-up (SQLite)
+    # per inserted row, together 35 ms for a reply with 1,000 followers. What a notification
+    # points at is joined when it is read, and one whose post or thread is gone is not shown
+    # (`forum.services.notifications`); erasure deletes hers explicitly, and the hourly sweep
+    # deletes what points at nothing (`purge_read`).
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
-    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    recipient_id: Mapped[int] = mapped_column(BigId)
     kind: Mapped[str] = mapped_column(String(24))
     count: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
     #: Who caused it (None when anonymous or on duty): for the block rule and erasure only.
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor_id: Mapped[int | None] = mapped_column(BigId)
     is_anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
-    thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
-    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
-    room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"))
-    request_id: Mapped[int | None] = mapped_column(
-        ForeignKey("support_requests.id", ondelete="SET NULL"))
+    thread_id: Mapped[int | None] = mapped_column(BigId)
+    post_id: Mapped[int | None] = mapped_column(BigId)
+    room_id: Mapped[int | None] = mapped_column(BigId)
+    request_id: Mapped[int | None] = mapped_column(BigId)
     report_id: Mapped[int | None] = mapped_column(BigId)
-    sanction_id: Mapped[int | None] = mapped_column(
-        ForeignKey("sanctions.id", ondelete="CASCADE"))
+    sanction_id: Mapped[int | None] = mapped_column(BigId)
     appeal_id: Mapped[int | None] = mapped_column(BigId)
     invite_id: Mapped[int | None] = mapped_column(BigId)
     created_at: Mapped[timestamp]

@@ -47,7 +47,6 @@ from sqlalchemy import (
     insert,
     literal,
     literal_column,
-    not_,
     or_,
     select,
     tuple_,
@@ -77,6 +76,7 @@ from forum.policy import (
     Actor,
     blocked_either_way_sql,
     can_read_board,
+    hidden_authors_sql,
     named_author,
     not_hidden_by_block_sql,
     not_hidden_item_sql,
@@ -216,9 +216,12 @@ def _candidates(thread: Thread, parent_author: int | None) -> Any:
     return union(*parts).subquery("candidates")
 
 
-def notify_reply(session: Session, post: Post, thread: Thread, board: Board) -> list[int]:
+def notify_reply(session: Session, post: Post, thread: Thread, board: Board, *,
+                 released: bool = False) -> list[int]:
     """A published reply: notify the thread's followers and the author of the post it
-    answers, in one `INSERT ... SELECT` (part of the writer's transaction). Returns who."""
+    answers, in one `INSERT ... SELECT` (part of the writer's transaction). `released`: the
+    post comes back from a hold, and whoever was told of it before is not told again.
+    Returns who was told."""
     if post.status != PostStatus.PUBLISHED or thread.status != PostStatus.PUBLISHED:
         return []
     parent_author = None
@@ -230,14 +233,16 @@ def notify_reply(session: Session, post: Post, thread: Thread, board: Board) -> 
     conditions: list[ColumnElement[bool]] = [
         ~exists().where(BoardMute.user_id == uid, BoardMute.board_id == board.id),
         not_hidden_item_sql("thread", literal(thread.id), signed_in=True, viewer=uid),
-        # Released twice (hidden by reports, then approved): told once.
-        ~exists().where(Notification.post_id == post.id, Notification.recipient_id == uid,
-                        Notification.kind == NotificationKind.REPLY.value),
     ]
+    if released:  # hidden by reports, then approved: told once
+        conditions.append(~exists().where(
+            Notification.post_id == post.id, Notification.recipient_id == uid,
+            Notification.kind == NotificationKind.REPLY.value))
     if post.author_id is not None:
         conditions.append(uid != post.author_id)
     if named is not None:
-        conditions.append(not_(blocked_either_way_sql(uid, named)))
+        # The block rule, both ways (`policy.hidden_authors_sql`), read once for the writer.
+        conditions.append(uid.not_in(hidden_authors_sql(named)))
     if board.visibility == Visibility.COUNSELLORS:
         # `policy.can_read_board`: a counsellors' board is read by counsellors and staff.
         conditions.append(exists().where(User.id == uid, User.role != Role.MEMBER.value))
@@ -294,7 +299,7 @@ def _notify_released(session: Session, post_ids: Iterable[int]) -> None:
             continue
         if post.author_id is not None and _silenced(session, post.author_id):
             continue
-        notify_reply(session, post, thread, board)
+        notify_reply(session, post, thread, board, released=True)
 
 
 # --- following -------------------------------------------------------------------------------
@@ -569,7 +574,15 @@ def purge_read(session: Session, now: dt.datetime | None = None,
     cutoff = (now or utcnow()) - dt.timedelta(days=days)
     done = session.execute(delete(Notification).where(
         Notification.read_at.is_not(None), Notification.read_at < cutoff))
-    return int(done.rowcount or 0)  # type: ignore[attr-defined]
+    removed = int(done.rowcount or 0)  # type: ignore[attr-defined]
+    # No foreign keys (see the model): what points at a deleted account, post or thread goes.
+    for column, table_id in ((Notification.recipient_id, User.id),
+                             (Notification.post_id, Post.id),
+                             (Notification.thread_id, Thread.id)):
+        orphans = session.execute(delete(Notification).where(
+            column.is_not(None), ~exists().where(table_id == column)))
+        removed += int(orphans.rowcount or 0)  # type: ignore[attr-defined]
+    return removed
 
 
 # --- what the other features tell us (signals) -------------------------------------------------

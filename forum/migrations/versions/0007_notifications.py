@@ -1,8 +1,11 @@
 """notifications: what she should learn about, thread follows, muted boards, quiet hours
 
 Issue #16. One row per notification (supports on one post merge into one row whose `count`
-grows); `thread_follows` keeps explicit unfollows too, so replying again does not follow a
-thread behind her back; `notification_settings` holds quiet hours in her time zone.
+grows). Notification ids are random, never a sequence, and the table has no foreign keys on
+purpose (see `forum.models.notification`): a reply with 1,000 followers inserts 1,000 rows in
+one statement, and a trigger per row per key cost more than the insert. `thread_follows`
+keeps explicit unfollows too, so replying again does not follow a thread behind her back;
+`notification_settings` holds quiet hours in her time zone.
 
 Revision ID: 0007
 Revises: 0006
@@ -22,6 +25,32 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table('notifications',
+    # Random ids (forum.services.notifications.new_id), never a sequence.
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
+    sa.Column('recipient_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('kind', sa.String(length=24), nullable=False),
+    sa.Column('count', sa.Integer(), server_default=sa.text('1'), nullable=False),
+    sa.Column('actor_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('is_anonymous', sa.Boolean(), nullable=False),
+    sa.Column('thread_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('post_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('room_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('request_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('report_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('sanction_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('appeal_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('invite_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('created_at', forum.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('read_at', forum.db.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications'))
+    )
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.create_index('ix_notifications_post', ['post_id'], unique=False)
+        batch_op.create_index('ix_notifications_read_at', ['read_at'], unique=False, postgresql_where=sa.text('read_at IS NOT NULL'), sqlite_where=sa.text('read_at IS NOT NULL'))
+        batch_op.create_index('ix_notifications_recipient', ['recipient_id', 'created_at', 'id'], unique=False)
+        batch_op.create_index('ix_notifications_unread', ['recipient_id'], unique=False, postgresql_where=sa.text('read_at IS NULL'), sqlite_where=sa.text('read_at IS NULL'))
+
     op.create_table('board_mutes',
     sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('board_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -50,52 +79,19 @@ def upgrade() -> None:
     with op.batch_alter_table('thread_follows', schema=None) as batch_op:
         batch_op.create_index('ix_thread_follows_thread', ['thread_id', 'is_following'], unique=False)
 
-    op.create_table('notifications',
-    # Random ids (forum.services.notifications.new_id), never a sequence.
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
-    sa.Column('recipient_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('kind', sa.String(length=24), nullable=False),
-    sa.Column('count', sa.Integer(), server_default=sa.text('1'), nullable=False),
-    sa.Column('actor_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
-    sa.Column('is_anonymous', sa.Boolean(), nullable=False),
-    sa.Column('thread_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
-    sa.Column('post_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
-    sa.Column('room_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
-    sa.Column('request_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
-    sa.Column('report_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
-    sa.Column('sanction_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
-    sa.Column('appeal_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
-    sa.Column('invite_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
-    sa.Column('created_at', forum.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('read_at', forum.db.UTCDateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_notifications_actor_id_users'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['post_id'], ['posts.id'], name=op.f('fk_notifications_post_id_posts'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['recipient_id'], ['users.id'], name=op.f('fk_notifications_recipient_id_users'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['request_id'], ['support_requests.id'], name=op.f('fk_notifications_request_id_support_requests'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['room_id'], ['rooms.id'], name=op.f('fk_notifications_room_id_rooms'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['sanction_id'], ['sanctions.id'], name=op.f('fk_notifications_sanction_id_sanctions'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['thread_id'], ['threads.id'], name=op.f('fk_notifications_thread_id_threads'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications')),
-    )
-    with op.batch_alter_table('notifications', schema=None) as batch_op:
-        batch_op.create_index('ix_notifications_post', ['post_id'], unique=False)
-        batch_op.create_index('ix_notifications_read_at', ['read_at'], unique=False)
-        batch_op.create_index('ix_notifications_recipient', ['recipient_id', 'created_at', 'id'], unique=False)
-        batch_op.create_index('ix_notifications_unread', ['recipient_id', 'read_at'], unique=False)
-
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('notifications', schema=None) as batch_op:
-        batch_op.drop_index('ix_notifications_unread')
-        batch_op.drop_index('ix_notifications_recipient')
-        batch_op.drop_index('ix_notifications_read_at')
-        batch_op.drop_index('ix_notifications_post')
-
-    op.drop_table('notifications')
     with op.batch_alter_table('thread_follows', schema=None) as batch_op:
         batch_op.drop_index('ix_thread_follows_thread')
 
     op.drop_table('thread_follows')
     op.drop_table('notification_settings')
     op.drop_table('board_mutes')
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_index('ix_notifications_unread', postgresql_where=sa.text('read_at IS NULL'), sqlite_where=sa.text('read_at IS NULL'))
+        batch_op.drop_index('ix_notifications_recipient')
+        batch_op.drop_index('ix_notifications_read_at', postgresql_where=sa.text('read_at IS NOT NULL'), sqlite_where=sa.text('read_at IS NOT NULL'))
+        batch_op.drop_index('ix_notifications_post')
+
+    op.drop_table('notifications')
