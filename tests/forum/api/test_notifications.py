@@ -516,3 +516,45 @@ def test_an_erased_writers_words_take_their_notifications_and_the_sweep_clears_t
     with app.app_context(), app.extensions["forum.db"].unit_of_work() as session:
         assert notifications.purge_read(session) == 1  # the one pointing at nothing now
         assert session.scalar(select(func.count(Notification.id))) == 0
+
+
+def test_an_offer_of_private_support_is_a_notification_even_for_an_anonymous_writer(
+        talk, make_user, app):
+    """A counsellor offers a private talk to the writer of a room message (named or
+    anonymous): she is told, and the notification names no one."""
+    from forum.models.room import Room, RoomMessage
+    from forum.services import support
+
+    writer, counsellor = make_user(), make_user("counsellor")
+    with app.app_context(), app.extensions["forum.db"].unit_of_work() as session:
+        room = Room(slug=f"circle-{writer.id}", title="Evening circle", host_id=counsellor.id,
+                    status="open")
+        session.add(room)
+        session.flush()
+        message = RoomMessage(room_id=room.id, author_id=writer.id, is_anonymous=True,
+                              body="I cannot go on", body_html="<p>I cannot go on</p>")
+        session.add(message)
+        session.flush()
+        done = support.offer(session, _actor(session, counsellor.id), room, message.id)
+        request_id, private_slug = done.request.id, done.room.slug
+    (shown,) = talk.inbox(writer)["notifications"]
+    assert shown["kind"] == "support_offered" and shown["request_id"] == request_id
+    assert shown["room"] == private_slug
+    assert counsellor.handle not in repr(shown)
+
+
+def test_content_held_again_after_an_edit_is_hidden_then_shown_once(talk, make_user, client):
+    """A published reply notified her; its writer's edit is held (pending): the notification
+    is not shown meanwhile, and the moderator's approval brings it back once, not twice."""
+    author, friend = make_user(), make_user()
+    moderator = make_user("moderator")
+    word = talk.hold_word(moderator)
+    thread_id, _ = talk.thread(author)
+    post = talk.replied(friend, thread_id)
+    edited = client.patch(f"{API}/posts/{post['id']}", headers=friend.headers,
+                          json={"body": f"Now with {word} in it"})
+    assert edited.status_code == 200 and edited.get_json()["post"]["status"] == "pending"
+    assert talk.inbox(author)["notifications"] == []
+    talk.resolve(moderator, post["id"], "approve")
+    replies = [n for n in talk.inbox(author)["notifications"] if n["post_id"] == post["id"]]
+    assert len(replies) == 1
