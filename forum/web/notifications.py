@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import current_app, redirect, request, url_for
 from flask_babel import gettext
+from sqlalchemy.exc import SQLAlchemyError
 
 from forum import db
 from forum.errors import Invalid
@@ -97,7 +98,11 @@ def _badge() -> dict[str, Any]:
         actor = current_actor()
         if actor.user is None:
             return 0
-        return notifications.unread_count(db.session(), actor.user.id)
+        try:
+            return notifications.unread_count(db.session(), actor.user.id)
+        except SQLAlchemyError:  # an error page while the database is away: no count
+            current_app.logger.warning("unread count unavailable for the badge")
+            return 0
 
     return {"unread_notifications": unread_notifications}
 
