@@ -404,12 +404,14 @@ def _cursor(cursor: str | None) -> tuple[dt.datetime, int] | None:
         return None
     when, last_id = values
     try:
-        if not isinstance(when, str) or not isinstance(last_id, int) or isinstance(last_id, bool):
+        if (not isinstance(when, str) or not isinstance(last_id, int)
+                or isinstance(last_id, bool) or not 0 <= last_id < 2**63):
             raise ValueError
         moment = dt.datetime.fromisoformat(when.replace("Z", "+00:00"))
         if moment.tzinfo is None:
             raise ValueError
-    except ValueError:
+        moment = moment.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
         raise Invalid({"cursor": ["This cursor is not valid."]}) from None
     return moment, last_id
 

@@ -181,8 +181,13 @@ def test_pages_by_cursor_newest_first(talk, make_user, client):
     assert len(seen) == len(set(seen)) == 5
     times = [n["created_at"] for n in talk.inbox(author)["notifications"]]
     assert times == sorted(times, reverse=True)
-    bad = client.get(f"{API}/notifications?cursor=nonsense", headers=author.headers)
-    assert bad.status_code == 422 and bad.get_json()["code"] == "validation_failed"
+    from forum.shapes import encode_cursor
+
+    for cursor in ("nonsense", encode_cursor(["2026-01-01T00:00:00Z", 2**70]),
+                   encode_cursor(["yesterday", 1]), encode_cursor(["2026-01-01T00:00:00", 1]),
+                   encode_cursor(["9999-12-31T23:59:59-14:00", 1])):
+        bad = client.get(f"{API}/notifications?cursor={cursor}", headers=author.headers)
+        assert bad.status_code == 422 and bad.get_json()["code"] == "validation_failed"
 
 
 def test_the_list_costs_the_same_few_queries_however_many_she_has(talk, make_user, app,
