@@ -45,6 +45,12 @@ def _says(kind: str, count: int, anonymous: bool) -> str:
     }.get(kind, gettext("Something new for you."))
 
 
+def _says_of(item: dict[str, Any]) -> str:
+    if item["kind"] == "sanction" and (item.get("sanction") or {}).get("kind") == "warn":
+        return gettext("A moderator sent you a warning. See the reason on your account page.")
+    return _says(item["kind"], item["count"], item.get("anonymous", False))
+
+
 def _where(item: dict[str, Any]) -> str | None:
     kind = item["kind"]
     if kind in {"reply", "support"} and item.get("thread_id"):
@@ -72,8 +78,7 @@ def notifications_page() -> Any:
     items, unread, next_cursor = notifications.list_notifications(
         db.session(), actor, unread=unread_only, cursor=request.args.get("cursor"),
         limit=page_size(request.args.get("limit"), 30))
-    shown = [{**item, "says": _says(item["kind"], item["count"], item.get("anonymous", False)),
-              "href": _where(item)} for item in items]
+    shown = [{**item, "says": _says_of(item), "href": _where(item)} for item in items]
     return page("web/notifications.html", items=shown, unread_count=unread,
                 next_cursor=next_cursor, unread_only=unread_only)
 
