@@ -563,3 +563,24 @@ def test_content_held_again_after_an_edit_is_hidden_then_shown_once(talk, make_u
     talk.resolve(moderator, post["id"], "approve")
     replies = [n for n in talk.inbox(author)["notifications"] if n["post_id"] == post["id"]]
     assert len(replies) == 1
+
+
+def test_a_counsellors_board_stops_notifying_someone_who_can_no_longer_read_it(
+        client, make_user, make_board):
+    make_board("staffroom", "counsellors")
+    admin = make_user("admin")
+    first, second, colleague = make_user("counsellor"), make_user("counsellor"), make_user(
+        "counsellor")
+    made = client.post(f"{API}/boards/staffroom/threads", headers=first.headers,
+                       json={"title": "Handover", "body": "Notes for the evening shift"})
+    thread_id = made.get_json()["thread"]["id"]
+    client.put(f"{API}/threads/{thread_id}/follow", headers=second.headers)
+    demoted = client.patch(f"{API}/users/{second.id}", headers=admin.headers,
+                           json={"role": "member"})
+    assert demoted.status_code == 200
+    client.post(f"{API}/threads/{thread_id}/posts", headers=colleague.headers,
+                json={"body": "Thank you, noted."})
+    kinds = lambda m: [n["kind"] for n in client.get(  # noqa: E731
+        f"{API}/notifications", headers=m.headers).get_json()["notifications"]]
+    assert kinds(first) == ["reply"]
+    assert kinds(second) == []
