@@ -92,7 +92,7 @@ def test_moderator_decides_on_a_report(browser: Any, server: Any) -> None:
         assert item.count() == 1
         screenshot(moderator, "moderation")
         assert axe_violations(browser, moderator.url, mod_ctx.cookies()) == []
-        item.locator("select[name=decision]").select_option("remove")
+        item.locator("label", has_text="Remove it").click()
         item.locator("button", has_text="Save decision").click()
         moderator.wait_for_url(f"{server.url}/moderation")
         assert "Decision saved." in moderator.inner_text("main")

@@ -8,7 +8,8 @@ keeps explicit unfollows too, so replying again does not follow a thread behind 
 `notification_settings` holds quiet hours in her time zone.
 
 Revision ID: 0007
-Revises: 0006
+Revises: 0011 (given "0006"; re-chained after appeals (0010) and moderator care (0011),
+which reached main first, so the history stays one line)
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from alembic import op
 
 import forum.db
 
-revision = '0007'
-down_revision = '0006'
+revision = "0007"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
