@@ -600,6 +600,12 @@ def _on_sanction_issued(user_id: Any, *, session: Session, sanction_id: int, **_
     notify(session, int(user_id), NotificationKind.SANCTION, sanction_id=sanction_id)
 
 
+def _on_appeal_decided(user_id: Any, *, session: Session, appeal_id: int, sanction_id: int,
+                       **_: Any) -> None:
+    notify(session, int(user_id), NotificationKind.APPEAL_DECIDED, appeal_id=appeal_id,
+           sanction_id=sanction_id)
+
+
 def _on_export(user_id: Any, *, session: Session, **_: Any) -> tuple[str, dict[str, Any]]:
     return "notifications", export_json(session, int(user_id))
 
@@ -623,6 +629,7 @@ def _install() -> None:
 
     signals.reports_resolved.connect(_on_reports_resolved)
     signals.sanction_issued.connect(_on_sanction_issued)
+    signals.appeal_decided.connect(_on_appeal_decided)
     signals.collect_export.connect(_on_export)
     signals.erasing_account.connect(_on_erasing)
     if not event.contains(Session, "before_commit", _released_before_commit):

@@ -584,3 +584,20 @@ def test_a_counsellors_board_stops_notifying_someone_who_can_no_longer_read_it(
         f"{API}/notifications", headers=m.headers).get_json()["notifications"]]
     assert kinds(first) == ["reply"]
     assert kinds(second) == []
+
+
+def test_an_appeal_decision_reaches_her_as_a_notification(talk, make_user, client):
+    member = make_user()
+    issuer, decider = make_user("moderator"), make_user("moderator")
+    sanction = talk.sanction(issuer, member, "warn")
+    filed = client.post(f"{API}/sanctions/{sanction['id']}/appeal", headers=member.headers,
+                        json={"text": "I was quoting what was said to me."})
+    assert filed.status_code == 201, filed.get_json()
+    appeal_id = filed.get_json()["appeal"]["id"]
+    decided = client.post(f"{API}/moderation/appeals/{appeal_id}/decide",
+                          headers=decider.headers,
+                          json={"decision": "overturn", "note": "You were quoting."})
+    assert decided.status_code == 200, decided.get_json()
+    told = [n for n in talk.inbox(member)["notifications"] if n["kind"] == "appeal_decided"]
+    assert len(told) == 1
+    assert told[0]["appeal_id"] == appeal_id and told[0]["sanction_id"] == sanction["id"]
