@@ -4,7 +4,8 @@ Runs, each in its own process and bounded in time: the moderation pipeline bench
 (`bench_pipeline.py`), the worst crafted texts through rendering and screening
 (`bench_text_cost.py`, at most 50 ms of CPU each), the HTTP benchmark against the bare-Flask
 floor (`bench_http.py`) and the Socket.IO fan-out benchmark against the bare Flask-SocketIO
-floor (`bench_rooms.py`).
+floor (`bench_rooms.py`), and what notifying 1,000 followers adds to a reply
+(`bench_notifications.py`, issue #16).
 Prints every bound with its measured figure and PASS/FAIL, writes `bench/results.json` (the
 figures of this run and the machine they ran on) and compares with the previous
 `bench/results.json`, printing every figure more than 20 % worse.
@@ -41,6 +42,7 @@ RUNS: dict[str, tuple[str, int]] = {
     "text_cost": ("bench_text_cost.py", 180),
     "http": ("bench_http.py", 300),
     "rooms": ("bench_rooms.py", 600),
+    "notifications": ("bench_notifications.py", 300),
 }
 
 #: Figures compared with the previous run: (path in the results, True when higher is better).
@@ -58,6 +60,8 @@ FIGURES: dict[str, tuple[tuple[str, ...], bool]] = {
     "http.thread_uncached_ratio": (("http", "thread", "uncached_ratio"), True),
     "http.posts_per_second": (("http", "post_thread", "posts_per_second"), True),
     "rooms.p99_ms": (("rooms", "saheli", "p99_ms"), False),
+    "notifications.postgresql_added_ms": (("notifications", "postgresql", "added_ms"), False),
+    "notifications.sqlite_added_ms": (("notifications", "sqlite", "added_ms"), False),
     "rooms.p99_ratio": (("rooms", "ratios", "p99"), False),
     "rooms.cpu_us_per_delivery": (("rooms", "saheli", "cpu_us_per_delivery"), False),
     "rooms.cpu_ratio": (("rooms", "ratios", "cpu_per_delivery"), False),

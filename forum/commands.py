@@ -19,7 +19,7 @@ from forum.evidence import verify_chain
 from forum.models.user import Role
 from forum.seed import seed_database
 from forum.server import serve
-from forum.services import accounts, counters, rooms
+from forum.services import accounts, counters, notifications, rooms
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -121,11 +121,11 @@ def serve_command(host: str, port: int | None) -> None:
 
 
 def housekeeping(app: Flask) -> int:
-    """The hourly chores of `forum serve`: room messages past their retention, and
-    `Idempotency-Key` answers older than 24 hours."""
+    """The hourly chores of `forum serve`: every retention rule (room messages, read
+    notifications), and `Idempotency-Key` answers older than 24 hours."""
     from forum.api import idempotency
 
-    removed = purge_room_messages(app)
+    removed = retention_sweep(app)
     with app.app_context(), db.database().unit_of_work() as session:
         return removed + idempotency.purge_expired(session)
 
@@ -136,6 +136,25 @@ def purge_room_messages(app: Flask) -> int:
         return rooms.purge_expired_messages(
             session, utcnow(), int(app.config["FORUM"]["FORUM_ROOM_RETENTION_DAYS"])
         )
+
+
+def purge_read_notifications(app: Flask) -> int:
+    """Delete notifications read more than 30 days ago (issue #16)."""
+    with app.app_context(), db.database().unit_of_work() as session:
+        return notifications.purge_read(session)
+
+
+def retention_sweep(app: Flask) -> int:
+    """What `forum serve` runs hourly: every retention rule, each in its own unit of work."""
+    return purge_room_messages(app) + purge_read_notifications(app)
+
+
+@click.command("purge-notifications")
+@with_appcontext
+def purge_notifications_command() -> None:
+    """Delete notifications read more than 30 days ago (`forum serve` does it hourly)."""
+    removed = purge_read_notifications(current_app._get_current_object())  # type: ignore[attr-defined]
+    click.echo(f"Removed {removed} read notification(s) older than 30 days.")
 
 
 @click.command("purge-rooms")
@@ -179,7 +198,7 @@ def verify_evidence_command(path: str) -> None:
 def register_commands(app: Flask) -> None:
     """Offer the commands under `flask --app wsgi` too."""
     for cmd in (init_db_command, create_user_command, serve_command, verify_evidence_command,
-                purge_rooms_command, repair_counters_command):
+                purge_rooms_command, repair_counters_command, purge_notifications_command):
         app.cli.add_command(cmd)
 
 

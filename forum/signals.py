@@ -1,7 +1,8 @@
 """Signals the core sends, so plug-ins (moderation, realtime) can react without the core
-importing them. Receivers of the first five run inside the sender's unit of work; anything
-that leaves the process (an emit, a publish) must be deferred until after the commit.
-`tokens_revoked` and `role_changed` are sent after the commit, by the session itself."""
+importing them. Receivers of signals sent with a `session` (and `account_restricted`,
+`crisis_detected`) run inside the sender's unit of work; anything that leaves the process (an
+emit, a publish) must be deferred until after the commit. `tokens_revoked`, `role_changed`
+and `notified` are sent after the commit, by the session itself (`announce_after_commit`)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,18 @@ collect_export = _signals.signal("collect-export")
 #: before the account row is deleted: receivers delete (not flag) what they hold of her.
 erasing_account = _signals.signal("erasing-account")
 
+#: sender: None; kwargs: session, reports: [(report_id, reporter_id, outcome)]. Sent inside the
+#: unit of work that resolved reports (a review decision), so each reporter learns the outcome.
+reports_resolved = _signals.signal("reports-resolved")
+
+#: sender: the user id; kwargs: session, sanction_id. Sent inside the unit of work that issued
+#: a sanction (any kind, a warning too), so she is told with the reason, end and how to appeal.
+sanction_issued = _signals.signal("sanction-issued")
+
+#: sender: None; kwargs: user_ids (a frozenset). Sent after the commit that created
+#: notifications for these accounts, so their open sockets hear of it (`notification`).
+notified = _signals.signal("notified")
+
 #: sender: the user id; kwargs: token_ids (the deleted rows' ids). Sent after the commit that
 #: deleted tokens or browser sessions of the account, whatever the path (logout,
 #: `DELETE /me/sessions/{id}`, recovery, suspension, ban, erasure), so their open sockets are
@@ -63,6 +76,11 @@ _PENDING = "forum.signals.pending"
 
 def _pending(session: Session) -> list[tuple[Any, int, dict[str, Any]]]:
     return session.info.setdefault(_PENDING, [])  # type: ignore[no-any-return]
+
+
+def announce_after_commit(session: Session, signal: Any, sender: Any, **kwargs: Any) -> None:
+    """Send `signal` once the session's unit of work has committed (never on rollback)."""
+    _pending(session).append((signal, sender, kwargs))
 
 
 @event.listens_for(Session, "do_orm_execute")

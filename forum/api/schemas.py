@@ -249,3 +249,65 @@ class ExportOut(Out):
     format: str
     account: dict[str, object]
     posts: list[dict[str, object]]
+
+
+# --- notifications (issue #16) ---------------------------------------------------------------
+
+class NotificationsReadIn(In):
+    """`ids` to mark read; none: all of hers."""
+
+    ids: list[DbId] | None = Field(default=None, max_length=1000)
+
+
+class QuietHoursIn(In):
+    start: StrictStr = Field(max_length=5)
+    end: StrictStr = Field(max_length=5)
+
+
+class NotificationSettingsIn(In):
+    """Only the fields sent change; `quiet_hours: null` ends quiet hours."""
+
+    quiet_hours: QuietHoursIn | None = None
+    timezone: StrictStr | None = Field(default=None, max_length=64)
+    muted_boards: list[StrictStr] | None = Field(default=None, max_length=500)
+
+
+class NotificationOut(Out):
+    id: int
+    kind: str
+    created_at: str
+    read_at: str | None
+    count: int
+    thread_id: int | None = None
+    post_id: int | None = None
+    room: str | None = None
+    request_id: int | None = None
+    report_id: int | None = None
+    sanction_id: int | None = None
+    appeal_id: int | None = None
+    invite_id: int | None = None
+
+
+class NotificationsOut(Out):
+    notifications: list[NotificationOut]
+    unread_count: int
+    next_cursor: str | None
+
+
+class UnreadCountOut(Out):
+    unread_count: int
+
+
+class QuietHoursOut(Out):
+    start: str
+    end: str
+
+
+class NotificationSettingsOut(Out):
+    quiet_hours: QuietHoursOut | None
+    timezone: str
+    muted_boards: list[str]
+
+
+class NotificationSettingsEnvelope(Out):
+    settings: NotificationSettingsOut

@@ -10,6 +10,13 @@ from forum.models.board import (
     change_post_status,
 )
 from forum.models.idempotency import IdempotentAnswer  # noqa: F401
+from forum.models.notification import (
+    BoardMute,
+    Notification,
+    NotificationKind,
+    NotificationSettings,
+    ThreadFollow,
+)
 from forum.models.room import (  # noqa: F401
     Room,
     RoomBan,
@@ -26,7 +33,11 @@ __all__ = [
     "AuthToken",
     "Block",
     "Board",
+    "BoardMute",
     "HiddenItem",
+    "Notification",
+    "NotificationKind",
+    "NotificationSettings",
     "Post",
     "PostStatus",
     "Reaction",
@@ -35,6 +46,7 @@ __all__ = [
     "Sanction",
     "SanctionKind",
     "Thread",
+    "ThreadFollow",
     "User",
     "Visibility",
     "change_post_status",

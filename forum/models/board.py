@@ -119,6 +119,10 @@ class Reaction(Base):
     created_at: Mapped[timestamp]
 
 
+#: `session.info` key: ids of posts moved to `published` from a hold in this unit of work.
+POSTS_RELEASED = "forum.posts_released"
+
+
 def change_post_status(post: Post, thread: Thread, board: Board, new_status: str) -> None:
     """Move a post to `new_status`, keeping the denormalised counters true.
 
@@ -147,6 +151,10 @@ def change_post_status(post: Post, thread: Thread, board: Board, new_status: str
         post.status = new_status
     was_published = old_status == PostStatus.PUBLISHED
     now_published = new_status == PostStatus.PUBLISHED
+    if session is not None and now_published and not was_published:
+        # Content released from a hold: whoever notifies of new content (the notifications
+        # service) learns it here, whatever path released it (`POSTS_RELEASED`).
+        session.info.setdefault(POSTS_RELEASED, set()).add(post.id)
     if post.is_opening:
         thread.status = new_status
     if was_published == now_published:

@@ -77,7 +77,7 @@ from forum.realtime.presence import conceal, current_people, current_presence
 from forum.realtime.recheck import RECHECK, RECHECK_ROOM
 from forum.realtime.state import RoomState
 from forum.screening import installed_screener
-from forum.services import accounts, rooms, support
+from forum.services import accounts, notifications, rooms, support
 from forum.standing import assert_may_sign_in
 
 log = logging.getLogger(__name__)
@@ -649,6 +649,31 @@ class RoomsNamespace(Namespace):
             taken = {"request": support.request_json(found)}
         self._emit("support_accepted", payload, to=user_channel(member_id))
         self._emit("support_request", taken, to=COUNSELLORS)
+
+    def announce_notifications(self, user_ids: Iterable[int]) -> None:
+        """`notification` {notification, unread_count} to each account's open sockets (on
+        every process, through the shared state and the message queue), unless it is her
+        quiet time. Who is online is asked in one round trip, so a reply with a thousand
+        followers costs the writer little when few of them are connected."""
+        try:
+            online = sorted(current_state().online(set(user_ids)))
+            if not online:
+                return
+            payloads: list[tuple[int, dict[str, Any]]] = []
+            with current_database().unit_of_work() as session:
+                for user_id in online:
+                    if notifications.in_quiet_hours(session, user_id):
+                        continue  # stored, not pushed: she sees it when she looks
+                    shown = notifications.latest(session, user_id)
+                    if shown is None:
+                        continue
+                    payloads.append((user_id, {
+                        "notification": shown,
+                        "unread_count": notifications.unread_count(session, user_id)}))
+            for user_id, payload in payloads:
+                self._emit("notification", payload, to=user_channel(user_id))
+        except Exception:  # noqa: BLE001 - stored anyway: the badge and the page show it
+            log.exception("pushing notifications failed")
 
     def disconnect_user(self, user_id: int) -> None:
         """Cut every socket of an account, on every process (through the message queue)."""

@@ -10,7 +10,7 @@ from typing import Any
 
 from forum.realtime.namespace import current_namespace
 from forum.services import rooms
-from forum.signals import account_restricted, role_changed, tokens_revoked
+from forum.signals import account_restricted, notified, role_changed, tokens_revoked
 
 
 def _on_account_restricted(user_id: Any, **extra: Any) -> None:
@@ -59,11 +59,19 @@ def _on_support_accepted(request_id: Any, **_extra: Any) -> None:
         namespace.announce_support_accepted(int(request_id))
 
 
+def _on_notified(_sender: Any, user_ids: Iterable[int] = (), **_extra: Any) -> None:
+    """Notifications were committed for these accounts: push them to open sockets."""
+    namespace = current_namespace()
+    if namespace is not None:
+        namespace.announce_notifications(user_ids)
+
+
 # Module-level receivers, connected once (blinker keeps them strongly: they are functions
 # of this module), each finding the running app through `current_app`.
 account_restricted.connect(_on_account_restricted)
 tokens_revoked.connect(_on_tokens_revoked)
 role_changed.connect(_on_role_changed)
+notified.connect(_on_notified)
 rooms.room_changed.connect(_on_room_changed)
 rooms.support_requested.connect(_on_support_requested)
 rooms.support_accepted.connect(_on_support_accepted)

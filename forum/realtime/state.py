@@ -24,6 +24,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict, deque
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 import redis
@@ -80,6 +81,10 @@ class RoomState(Protocol):
 
     def sockets_of_token(self, token_id: int) -> set[str]:
         """Every connected socket signed in with this token, on any process."""
+        ...
+
+    def online(self, user_ids: Iterable[int]) -> set[int]:
+        """Which of these accounts have an open socket (on any process)."""
         ...
 
     def mute(self, room_id: int, user_id: int) -> None: ...
@@ -199,6 +204,10 @@ class MemoryRoomState:
     def sockets_of_token(self, token_id: int) -> set[str]:
         with self._lock:
             return set(self._token_sockets.get(token_id, set()))
+
+    def online(self, user_ids: Iterable[int]) -> set[int]:
+        with self._lock:
+            return {u for u in user_ids if self._user_sockets.get(u)}
 
     def mute(self, room_id: int, user_id: int) -> None:
         with self._lock:
@@ -386,6 +395,13 @@ class RedisRoomState:
 
     def sockets_of_token(self, token_id: int) -> set[str]:
         return set(self.redis.smembers(self._k("token", token_id, "sockets")))  # type: ignore[arg-type]
+
+    def online(self, user_ids: Iterable[int]) -> set[int]:
+        wanted = list(user_ids)
+        pipe = self.redis.pipeline(transaction=False)
+        for user_id in wanted:
+            pipe.scard(self._k("user", user_id, "sockets"))
+        return {u for u, n in zip(wanted, pipe.execute(), strict=True) if n}
 
     def mute(self, room_id: int, user_id: int) -> None:
         self.redis.sadd(self._k("room", room_id, "muted"), user_id)

@@ -39,6 +39,7 @@ from forum.policy import (
     not_hidden_item_sql,
 )
 from forum.screening import Screener, Screening
+from forum.services import notifications
 from forum.services.blocks import blocked_either_way, is_hidden_from
 from forum.services.writing import (
     STANDING_CHECKED,
@@ -141,6 +142,7 @@ def create_thread(
         )
         set_committed_value(board, "thread_count", board.thread_count + 1)
     session.flush()
+    notifications.follow_on_write(session, user.id, thread.id)  # she follows her own threads
     screener.record(session, written.submission, screening, "post", post.id)
     return Published(post=post, thread=thread, screening=screening)
 
@@ -257,6 +259,9 @@ def reply(
         )
         set_committed_value(thread, "post_count", thread.post_count + 1)
         set_committed_value(thread, "last_post_at", now)
+        # Held content notifies when it is released (`notifications._notify_released`).
+        notifications.notify_reply(session, post, thread, board)
+    notifications.follow_on_write(session, user.id, thread.id)
     screener.record(session, submission, screening, "post", post.id)
     return Published(post=post, thread=thread, screening=screening)
 
@@ -328,6 +333,7 @@ def react(session: Session, actor: Actor, post: Post, kind: str) -> bool:
     # In SQL, so members supporting one post at once never lose a count.
     post.support_count = Post.support_count + 1  # type: ignore[assignment]
     session.flush()  # the answer reads the count back
+    notifications.notify_support(session, post, user.id)
     return True
 
 

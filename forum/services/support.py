@@ -23,6 +23,7 @@ from forum import policy
 from forum.audit import record_action
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
+from forum.models.notification import NotificationKind
 from forum.models.room import (
     Room,
     RoomMessage,
@@ -35,6 +36,7 @@ from forum.models.room import (
 from forum.models.user import Role, User
 from forum.policy import Actor, Permission
 from forum.screening import Submission, installed_screener
+from forum.services import notifications
 from forum.services.rooms import room_json, user_json
 from forum.standing import assert_may_act
 
@@ -154,6 +156,15 @@ def waiting_requests(session: Session, actor: Actor, now: dt.datetime) -> list[d
             else request_json(request, None, now) for request, member in listed]
 
 
+def my_waiting_requests(session: Session, actor: Actor) -> list[int]:
+    """Ids of her own requests still waiting for a counsellor (the page listens for them)."""
+    if actor.id is None:
+        return []
+    return list(session.scalars(select(SupportRequest.id).where(
+        SupportRequest.member_id == actor.id,
+        SupportRequest.status == SupportStatus.WAITING.value).order_by(SupportRequest.id)))
+
+
 def staff_online(session: Session, state: Any) -> bool:
     """Whether a counsellor, moderator or admin has a live connection now (`state`: the
     shared room state, which knows every process's sockets)."""
@@ -255,6 +266,8 @@ def accept(session: Session, actor: Actor, request_id: int) -> Accepted:
     record_action(session, actor, "support.accept", "support_request", request.id, room=room.slug)
     member = session.get(User, request.member_id)
     assert member is not None
+    notifications.notify(session, member.id, NotificationKind.SUPPORT_ACCEPTED,
+                         request_id=request.id, room_id=room.id)
     return Accepted(request=request, room=room, member=member, counsellor=counsellor)
 
 
@@ -344,6 +357,9 @@ def offer(session: Session, actor: Actor, room: Room, message_id: Any) -> Offere
     session.flush()
     record_action(session, actor, "support.offer", "support_request", request.id,
                   room=private.slug, message=message.id)
+    if not kept_apart:
+        notifications.notify(session, author_id, NotificationKind.SUPPORT_OFFERED,
+                             request_id=request.id, room_id=private.id)
     return Offered(request=request, room=private,
                    member_id=None if kept_apart else author_id)
 

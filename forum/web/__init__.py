@@ -10,7 +10,14 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from forum.web import accounts, admin, boards, help, rooms  # noqa: F401 - each module declares routes
+from forum.web import (  # noqa: F401 - each module declares routes
+    accounts,
+    admin,
+    boards,
+    help,
+    notifications,
+    rooms,
+)
 from forum.web.core import bp, page_context, page_error, safe_next, when
 
 

@@ -43,6 +43,9 @@ def _rooms_page(code: int = 200, **extra: Any) -> Any:
         rooms=rooms.list_rooms(dbs, actor, rooms.installed_room_state()),
         may_host=actor.can(Permission.ROOM_CREATE),
         waiting=waiting,
+        # Live without reloading (issue #16): her waiting requests, or the counsellors' list.
+        my_waiting=support.my_waiting_requests(dbs, actor),
+        can_accept_support=actor.can(Permission.SUPPORT_ACCEPT),
         **context,
     )
 
@@ -104,8 +107,8 @@ def support_request() -> Any:
         errors, message = form_errors(exc)
         return _rooms_page(exc.status, errors=errors, error=message)
     rooms.support_requested.send(request_id)
-    flash(gettext("Your request is waiting. When a counsellor takes it, your private room "
-                  "appears in this list: reload the page to check."))
+    flash(gettext("Your request is waiting. When a counsellor takes it, this page shows "
+                  "the way to your private room."))
     return redirect(url_for("web.rooms_list"))
 
 

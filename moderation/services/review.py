@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from forum import signals
 from forum.audit import record_action
 from forum.db import utcnow
 from forum.errors import Conflict, Invalid, NotFound
@@ -352,12 +353,12 @@ def resolve(
             Report.status == ReportStatus.OPEN.value,
         )
     )
-    closed = 0
+    closed: list[tuple[int, int | None, str]] = []
     for report in reports:
         report.status = outcome.value
         report.outcome_note = outcome_note
         report.resolved_at = now
-        closed += 1
+        closed.append((report.id, report.reporter_id, outcome.value))
     item.status = ReviewStatus.RESOLVED.value
     item.decision = decision
     item.decision_note = note
@@ -371,10 +372,11 @@ def resolve(
     record_action(
         session, actor, "review.resolve", "review_item", item.id,
         decision=decision, note=note, content_type=item.target_type, content_id=item.target_id,
-        reports_closed=closed, report_outcome=outcome.value,
+        reports_closed=len(closed), report_outcome=outcome.value,
         sanction_id=issued.id if issued is not None else None,
     )
     _flush(session)
+    signals.reports_resolved.send(None, session=session, reports=closed)  # each reporter told
     return item
 
 

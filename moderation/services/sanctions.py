@@ -78,6 +78,7 @@ def issue_sanction(
     )
     if kind != SanctionKind.WARN:
         signals.account_restricted.send(user.id, kind=kind, ends_at=sanction.ends_at)
+    signals.sanction_issued.send(user.id, session=session, sanction_id=sanction.id)
     return sanction
 
 

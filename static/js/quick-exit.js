@@ -6,6 +6,8 @@
   var target = meta ? meta.getAttribute("content") : "https://www.google.com/search?q=weather";
   function leave(event) {
     if (event) { event.preventDefault(); }
+    var badge = document.getElementById("notification-badge");
+    if (badge) { badge.remove(); } // its count and "(2)" leave with it
     document.title = "";
     document.body.innerHTML = "";
     window.location.replace(target);

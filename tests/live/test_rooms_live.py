@@ -92,7 +92,8 @@ class Client:
 
     def __post_init__(self) -> None:
         for name in ("message", "message_removed", "presence", "room_updated", "kicked",
-                     "message_held", "crisis_alert", "support_request", "support_accepted"):
+                     "message_held", "crisis_alert", "support_request", "support_accepted",
+                     "support_offered", "notification"):
             self.sio.on(name, self._recorder(name), namespace=NS)
 
     def _recorder(self, name: str) -> Callable[[Any], None]:

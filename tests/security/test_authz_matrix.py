@@ -197,6 +197,19 @@ TABLE: dict[tuple[str, str], Case] = {
     ("POST", "/api/v1/support-requests/<int:request_id>/cancel"): Case(
         "/api/v1/support-requests/{support_cancel}/cancel",
         access(404, anonymous=401, owner="ok", counsellor="ok", admin="ok")),
+    # --- notifications (issue #16): each member's own; a thread she may read to follow ----
+    ("GET", "/api/v1/notifications"): Case("/api/v1/notifications", SIGNED_IN),
+    ("GET", "/api/v1/notifications/unread-count"): Case("/api/v1/notifications/unread-count",
+                                                        SIGNED_IN),
+    ("POST", "/api/v1/notifications/read"): Case("/api/v1/notifications/read", SIGNED_IN, {}),
+    ("GET", "/api/v1/me/notification-settings"): Case("/api/v1/me/notification-settings",
+                                                      SIGNED_IN),
+    ("PATCH", "/api/v1/me/notification-settings"): Case(
+        "/api/v1/me/notification-settings", SIGNED_IN, {"timezone": "Asia/Karachi"}),
+    ("PUT", "/api/v1/threads/<int:thread_id>/follow"): Case("/api/v1/threads/{thread}/follow",
+                                                            SIGNED_IN),
+    ("DELETE", "/api/v1/threads/<int:thread_id>/follow"): Case(
+        "/api/v1/threads/{thread}/follow", SIGNED_IN),
     ("GET", "/api/v1/openapi.json"): Case("/api/v1/openapi.json", PUBLIC),
     ("GET", "/healthz"): Case("/healthz", PUBLIC),
     ("GET", "/static/<path:filename>"): Case("/static/css/site.css", PUBLIC),
@@ -249,6 +262,12 @@ TABLE: dict[tuple[str, str], Case] = {
     ("GET", "/users/<id:user_id>/report"): Case("/users/{target}/report", PAGE_SIGNED_IN),
     ("POST", "/users/<id:user_id>/report"): Case("/users/{target}/report", PAGE_SIGNED_IN,
                                                  {"reason": "spam"}, form=True),
+    # --- pages: notifications (issue #16), each member's own -----------------------------
+    ("GET", "/notifications"): Case("/notifications", PAGE_SIGNED_IN),
+    ("POST", "/notifications/read"): Case("/notifications/read", PAGE_SIGNED_IN, {}, form=True),
+    ("GET", "/notifications/settings"): Case("/notifications/settings", PAGE_SIGNED_IN),
+    ("POST", "/notifications/settings"): Case("/notifications/settings", PAGE_SIGNED_IN,
+                                              {"timezone": "Asia/Karachi"}, form=True),
     # --- pages: boards, threads, posts ---------------------------------------------------
     ("GET", "/boards/<slug>"): Case("/boards/talk", PAGE),
     ("GET", "/boards/<slug>/new"): Case("/boards/talk/new", PAGE_SIGNED_IN),

@@ -90,12 +90,18 @@ VOLATILE_HEADERS = {"date", "set-cookie", "content-length", "x-ratelimit-reset",
                     "etag", "last-modified", "expires"}
 
 
+#: The keys every notification has (issue #16): its `id` is random, never a sequence.
+NOTIFICATION_KEYS = {"id", "kind", "count", "read_at", "created_at"}
+
+
 def normalise(value: Any) -> Any:
     """Times, random tokens and hashes over times replaced by placeholders; nothing else."""
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
-            if key in RANDOM_KEYS and item is not None:
+            if key == "id" and NOTIFICATION_KEYS <= set(value):
+                out[key] = "<random notification id>"
+            elif key in RANDOM_KEYS and item is not None:
                 out[key] = f"<{key}>"
             elif key.endswith("_at") and isinstance(item, str):
                 out[key] = "<time>"
@@ -624,6 +630,15 @@ def _room_history(world: World, observer: str) -> Iterator[tuple[str, Any]]:
 @channel("own records", kind="json", signed_in=True)
 def _own_records(world: World, observer: str) -> Iterator[tuple[str, Any]]:
     for path in ("/me", "/blocks", "/me/export", "/me/evidence", "/reports/mine"):
+        yield _get(world, observer, path)
+
+
+@channel("notifications", kind="json", signed_in=True)
+def _notifications(world: World, observer: str) -> Iterator[tuple[str, Any]]:
+    """What she was told (issue #16): the list, the badge's count and her settings. The
+    live `notification` events are in the socket events recorded after every step."""
+    for path in ("/notifications", "/notifications?unread=true", "/notifications/unread-count",
+                 "/me/notification-settings"):
         yield _get(world, observer, path)
 
 

@@ -136,6 +136,21 @@ def test_blocking_a_moderator_hides_nothing_from_her(
         world.close()
 
 
+def test_notifications_do_not_depend_on_who_wrote_an_anonymous_reply(worlds: WorldPair) -> None:
+    """Issue #16: observers follow both threads (they replied in them, and follow what they
+    write in), one of them blocked the suspect and the suspect blocked another; anonymous
+    replies in both threads, one of them answering an observer's post, and supports on the
+    anonymous posts. Every observer's notifications (list, unread count, export, and the live
+    events after each step) are the same whoever wrote the anonymous replies."""
+    actions = [("named_reply", "member", "anon_thread"), ("named_reply", "blocker", "anon_thread"),
+               ("named_reply", "blocked", "anon_thread"), ("named_reply", "member", "named_thread"),
+               ("named_reply", "counsellor", "named_thread"),
+               ("anon_reply", "anon_thread"), ("anon_reply", "named_thread"),
+               ("react", "blocker", "anon_reply"), ("react", "blocked", "anon_opening"),
+               ("named_reply", "host", "anon_thread"), ("anon_reply", "anon_thread")]
+    assert_alike(worlds, actions, ("blocker", "blocked"))
+    assert_alike(worlds, actions, ())
+
 def test_the_queue_context_keeps_anonymous_posts_anonymous_even_to_moderators(
         world_databases: Any, tmp_path_factory: Any) -> None:
     """Issue #18: a reported named reply in the anonymous thread comes with the thread around
