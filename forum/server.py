@@ -115,7 +115,10 @@ def serve(
         log=None,
         error_log=_LoggerFile(logging.getLogger("forum.server")),
     )
-    logging.getLogger("forum.server").info("Saheli serving on http://%s:%s", host, port)
+    # A name one can open (the log redacts every address-shaped text, the server's own too).
+    shown = "localhost" if host in ("127.0.0.1", "::1", "0.0.0.0", "::", "") else host
+    logging.getLogger("forum.server").info("Saheli serving on http://%s:%s%s", shown, port,
+                                           "" if shown == host else f" (listening on {host})")
 
     def _stop(*_args: Any) -> None:
         server.stop(timeout=5)

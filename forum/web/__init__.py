@@ -10,8 +10,8 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from forum.web import accounts, admin, boards, help, rooms  # noqa: F401 - each module declares routes
-from forum.web.core import bp, page_context, page_error, safe_next, when
+from forum.web import accounts, admin, boards, help, rooms, text  # noqa: F401 - routes
+from forum.web.core import bp, page_context, page_error, safe_next
 
 
 class IdConverter(IntegerConverter):
@@ -26,7 +26,7 @@ def init_app(app: Flask) -> None:
     """Serve the pages and render every page error readably."""
     app.url_map.converters.setdefault("id", IdConverter)
     app.context_processor(page_context)
-    app.add_template_filter(when, "when")
+    text.init_app(app)
     app.register_blueprint(bp)
     app.extensions["forum.page_errors"] = page_error
 

@@ -7,7 +7,6 @@ calls, commit once, then redirect (Post/Redirect/Get) or re-render the form with
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -23,7 +22,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_datetime, gettext
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -94,18 +93,6 @@ def reason_label(code: str) -> str:
         "crisis": gettext("You are not alone. Help lines are listed on the help page."),
     }
     return labels.get(kind, "")
-
-
-def when(value: str | dt.datetime | None) -> str:
-    """A time from a service (ISO string or datetime) in the reader's language."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        try:
-            value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return value
-    return format_datetime(value, "medium")
 
 
 def page(template: str, code: int = 200, **context: Any) -> Response:
