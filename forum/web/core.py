@@ -27,7 +27,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from forum import db
-from forum.errors import ContentBlocked, DomainError, Invalid
+from forum.errors import ContentBlocked, DomainError, Invalid, TotpRequired
 from forum.policy import Permission
 from forum.sessions import csrf, current_actor
 from forum.web.messages import translate
@@ -121,7 +121,8 @@ def page_context() -> dict[str, Any]:
     views = current_app.view_functions
     return {
         "actor": actor,
-        "can_moderate": actor.can(Permission.QUEUE_REVIEW),
+        # Before her second factor a moderator sees the link too: it explains the step.
+        "can_moderate": actor.has_role_grant(Permission.QUEUE_REVIEW),
         "rooms_enabled": "web.rooms_list" in views,
         "moderation_enabled": "web.moderation_queue" in views,
         "report_enabled": "web.report" in views,
@@ -144,6 +145,8 @@ def page_error(error: Exception) -> Any:
             "This form has expired or was sent from somewhere else. Go back, reload the page "
             "and try again."
         )
+    elif isinstance(error, TotpRequired):  # a new staff member: the way in, not a refusal
+        return page("web/staff_setup.html", 403)
     elif isinstance(error, DomainError):
         status = error.status
         message = form_errors(error)[1] if isinstance(error, Invalid) else translate(error.detail)
