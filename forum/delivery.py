@@ -83,8 +83,13 @@ def _static_headers(response: Response) -> None:
 
 def _body_of(response: Response) -> bytes:
     """The whole body, reading a static file's stream if need be."""
+    source = response.response
     response.direct_passthrough = False
-    return response.get_data()
+    body = response.get_data()
+    close = getattr(source, "close", None)
+    if close is not None:  # a static file's handle, read to the end: let it go now
+        close()
+    return body
 
 
 def _gzip_static(body: bytes) -> bytes:
