@@ -114,6 +114,22 @@ def signed_in_page(view: Callable[..., Any]) -> Callable[..., Any]:
     return guarded
 
 
+@bp.after_request
+def _redirect_for_script(response: Response) -> Response:
+    """A form sent by `static/js/quick-exit.js` (header `X-Saheli-Navigate`) gets its redirect
+    as 204 with `X-Saheli-Location`: the script then replaces the page with it (no new history
+    entry, the #fragment kept, and the next page loaded once, not twice)."""
+    if request.headers.get("X-Saheli-Navigate") == "replace" and response.status_code in (
+            301, 302, 303, 307, 308) and response.location:
+        location = response.location
+        response.status_code = 204  # in place: the cookies it sets (language, sign-in) stay
+        response.set_data(b"")
+        del response.headers["Location"]
+        response.headers["X-Saheli-Location"] = safe_next(location)
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def page_context() -> dict[str, Any]:
     """Variables every template sees: who is asking, the quick-exit target, the tab title."""
     neutral = request.cookies.get(NEUTRAL_TITLE_COOKIE) == "1"

@@ -3,8 +3,10 @@
 
    For that to hold after she has read several pages, the forum must take only one entry in
    the tab's history: every same-site link and form this script sees is followed with
-   location.replace (links) or fetch + location.replace (forms) instead of a new entry. A form
-   whose answer is a page (errors, the crisis step) is written into this entry. Without
+   location.replace (links) or fetch + location.replace (forms) instead of a new entry. Asked
+   with X-Saheli-Navigate, the server answers a form's redirect as 204 with X-Saheli-Location
+   (so the next page is fetched once, fragment included); a form whose answer is a page
+   (errors, the crisis step) is written into this entry. Without
    JavaScript links and forms work as usual (and /help says what quick exit cannot erase). */
 (function () {
   "use strict";
@@ -66,10 +68,17 @@
       return;
     }
     if (submitter) { submitter.disabled = true; }
-    fetch(url.href, { method: "POST", body: data, credentials: "same-origin" })
+    fetch(url.href, { method: "POST", body: data, credentials: "same-origin",
+                      headers: { "X-Saheli-Navigate": "replace" } })
       .then(function (answer) {
-        if (answer.redirected) { window.location.replace(answer.url); return null; }
-        return show(answer);
+        var next = answer.headers.get("X-Saheli-Location");
+        if (!next) { return show(answer); }
+        var to = new URL(next, window.location.href);
+        window.location.replace(to.href);
+        if (to.pathname === window.location.pathname && to.search === window.location.search) {
+          window.location.reload();  /* only the #fragment changed: show what she just did */
+        }
+        return null;
       })
       .catch(function () {  /* no answer (offline): the browser's own submit, as without JS */
         HTMLFormElement.prototype.submit.call(form);
