@@ -28,6 +28,19 @@
   });
 
   if (!window.URL || !window.fetch || !window.URLSearchParams) { return; }
+  var FRAGMENT = "saheli-fragment";
+  function remember(hash) {
+    try { window.sessionStorage.setItem(FRAGMENT, hash); } catch (e) { /* private mode */ }
+  }
+  try {
+    var kept = window.sessionStorage.getItem(FRAGMENT);
+    if (kept) {
+      window.sessionStorage.removeItem(FRAGMENT);
+      history.replaceState(null, "", window.location.pathname + window.location.search + kept);
+      var spot = document.getElementById(kept.slice(1));
+      if (spot) { spot.scrollIntoView(); }
+    }
+  } catch (e) { /* no storage: the page stays at its top */ }
   function local(address) {
     var url = new URL(address, window.location.href);
     return url.origin === window.location.origin ? url : null;
@@ -74,10 +87,14 @@
         var next = answer.headers.get("X-Saheli-Location");
         if (!next) { return show(answer); }
         var to = new URL(next, window.location.href);
-        window.location.replace(to.href);
-        if (to.pathname === window.location.pathname && to.search === window.location.search) {
-          window.location.reload();  /* only the #fragment changed: show what she just did */
+        var here = window.location;
+        if (to.hash && to.pathname === here.pathname && to.search === here.search) {
+          /* Only the #fragment differs: replace() would just scroll. Load the page itself and
+             put the fragment back once it is there (below), so she sees what she just did. */
+          remember(to.hash);
+          to.hash = "";
         }
+        window.location.replace(to.href);
         return null;
       })
       .catch(function () {  /* no answer (offline): the browser's own submit, as without JS */
