@@ -116,9 +116,10 @@ def serve(
         error_log=_LoggerFile(logging.getLogger("forum.server")),
     )
     # A name one can open (the log redacts every address-shaped text, the server's own too).
-    shown = "localhost" if host in ("127.0.0.1", "::1", "0.0.0.0", "::", "") else host
+    every = host in ("0.0.0.0", "::", "")
+    shown = "localhost" if every or host in ("127.0.0.1", "::1") else host
     logging.getLogger("forum.server").info("Saheli serving on http://%s:%s%s", shown, port,
-                                           "" if shown == host else f" (listening on {host})")
+                                           " (on every interface)" if every else "")
 
     def _stop(*_args: Any) -> None:
         server.stop(timeout=5)
