@@ -174,6 +174,14 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
 
 
+def account_by_credentials(handle: str, password: str, totp: str | None = None) -> User:
+    """The member these credentials prove, whatever her standing (for doors a sanctioned
+    member still needs, such as an appeal); 401 as a wrong sign-in otherwise."""
+    return accounts.authenticate(
+        db.session(), handle=handle, password=password, totp=totp, check_totp=True
+    )
+
+
 def request_network_fingerprint() -> str:
     """Keyed HMAC of the client's /24 or /48 network (the raw address is never kept)."""
     return net.network_fingerprint(request.remote_addr or "", settings()["FORUM_SECRET_KEY"])

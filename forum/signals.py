@@ -26,6 +26,15 @@ account_signed_out = _signals.signal("account-signed-out")
 #: Sent when published content shows crisis language, so counsellors can be alerted.
 crisis_detected = _signals.signal("crisis-detected")
 
+#: sender: the appellant's user id; kwargs: appeal_id, sanction_id, status ("upheld",
+#: "overturned"), session. Sent inside the decision's unit of work, so she can be notified.
+appeal_decided = _signals.signal("appeal-decided")
+
+#: sender: the kind of content ("room_message"); kwargs: session. Receivers return ids of
+#: that content to keep past its retention (evidence under an open report), so the core's
+#: retention never needs to know who holds them.
+retention_holds = _signals.signal("retention-holds")
+
 #: sender: the user id; kwargs: session. Receivers return `(section_name, json_data)` for the
 #: member's export (`GET /me/export`), so plug-ins add what they store about her.
 collect_export = _signals.signal("collect-export")

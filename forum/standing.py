@@ -17,6 +17,7 @@ from forum.db import UTCDateTime, utcnow
 from forum.errors import Banned, Muted, Suspended
 from forum.models.safety import Sanction, SanctionKind
 from forum.models.user import AuthToken, User
+from forum.shapes import iso
 
 # Built once: every write path asks, and a reused statement is never recompiled.
 _ACTIVE = (
@@ -38,17 +39,43 @@ def active_sanctions(
     return list(session.scalars(_ACTIVE, {"user_id": user_id, "now": now or utcnow()}))
 
 
+#: How long after a sanction its member may appeal it (API.md, "Appeals").
+APPEAL_WINDOW = dt.timedelta(days=20)
+
+
+def appealable_until(sanction: Sanction) -> dt.datetime:
+    """The last moment an appeal of `sanction` is accepted."""
+    return sanction.created_at + APPEAL_WINDOW
+
+
+def sanction_notice(sanction: Sanction) -> dict[str, object]:
+    """What a sanctioned member is told of her sanction: never who reported her or issued it."""
+    return {
+        "id": sanction.id,
+        "kind": sanction.kind,
+        "reason": sanction.reason,
+        "ends_at": iso(sanction.ends_at),
+        "appealable_until": iso(appealable_until(sanction)),
+    }
+
+
 def _kinds(session: Session, user: User) -> set[str]:
     return {s.kind for s in active_sanctions(session, user.id)}
 
 
 def assert_may_sign_in(session: Session, user: User) -> None:
-    """Suspended and banned accounts cannot sign in until the sanction ends."""
-    kinds = _kinds(session, user)
-    if SanctionKind.BAN in kinds:
-        raise Banned("This account is banned.")
-    if SanctionKind.SUSPEND in kinds:
-        raise Suspended("This account is suspended for now.")
+    """Suspended and banned accounts cannot sign in until the sanction ends. The refusal
+    carries the sanction (reason, end, until when it can be appealed) so she knows why and
+    what she can do."""
+    active = active_sanctions(session, user.id)
+    for kind, error in ((SanctionKind.BAN, Banned), (SanctionKind.SUSPEND, Suspended)):
+        holding = [s for s in active if s.kind == kind]
+        if holding:
+            # The one that ends last is the one she waits for (a permanent one ends never).
+            last = max(holding, key=lambda s: (s.ends_at is None, s.ends_at or s.created_at))
+            message = ("This account is banned." if kind == SanctionKind.BAN
+                       else "This account is suspended for now.")
+            raise error(message, sanction=sanction_notice(last))
 
 
 def assert_may_act(session: Session, user: User) -> None:

@@ -14,11 +14,20 @@ from forum.api.core import endpoint
 from forum.models.user import User
 from forum.policy import Actor, Permission
 from forum.screening import Submission, installed_screener
-from forum.sessions import request_network_fingerprint
+from forum.sessions import account_by_credentials, request_network_fingerprint
 from forum.shapes import page_size
 from moderation import schemas as s
 from moderation.helplines import REPORTING_HELPLINES
-from moderation.services import audit, blocks, reports, review, rules, sanctions
+from moderation.services import (
+    appeals,
+    audit,
+    blocks,
+    care,
+    reports,
+    review,
+    rules,
+    sanctions,
+)
 
 bp = Blueprint("moderation_api", __name__, url_prefix="/api/v1")
 
@@ -81,11 +90,44 @@ def check_text(actor: Actor, body: s.CheckIn) -> dict[str, Any]:
           query=(("status", "string"), *PAGE_QUERY), errors=(401, 403, 422), blueprint=bp)
 def queue(actor: Actor) -> dict[str, Any]:
     session = db.session()
+    skipped = care.effective_opt_out(session, actor.id)[0] if actor.id is not None else frozenset()
     items, next_cursor = review.list_queue(
         session, actor, status=request.args.get("status", "open"),
         cursor=request.args.get("cursor"), limit=page_size(request.args.get("limit")),
+        opt_out=skipped,
     )
     return {"items": review.items_json(session, actor, items), "next_cursor": next_cursor}
+
+
+@endpoint("/moderation/queue/<int:item_id>/reveal", "POST",
+          summary="Show me an item's masked words (each reveal is counted)", tag="moderation",
+          response=s.CareEnvelope, errors=(401, 403, 404), blueprint=bp)
+def reveal(actor: Actor, item_id: int) -> dict[str, Any]:
+    session = db.session()
+    return {"care": review.reveal(session, actor, review.load_item(session, actor, item_id))}
+
+
+@endpoint("/moderation/care", "GET",
+          summary="My review settings and pacing (categories I skip, my hourly cap)",
+          tag="moderation", response=s.CareEnvelope, errors=(401, 403), blueprint=bp)
+def my_care(actor: Actor) -> dict[str, Any]:
+    actor.require(Permission.QUEUE_REVIEW)
+    return {"care": care.state(db.session(), actor.require_user().id)}
+
+
+@endpoint("/moderation/care", "PATCH", summary="Change my review settings", tag="moderation",
+          body=s.CareIn, response=s.CareEnvelope, errors=(401, 403, 422), blueprint=bp)
+def patch_care(actor: Actor, body: s.CareIn) -> dict[str, Any]:
+    session = db.session()
+    care.update_settings(session, actor, opt_out=body.opt_out, hourly_cap=body.hourly_cap)
+    return {"care": care.state(session, actor.require_user().id)}
+
+
+@endpoint("/moderation/exposure", "GET",
+          summary="Moderators' exposure counts, numbers only (admins)", tag="moderation",
+          response=s.ExposureOut, errors=(401, 403), blueprint=bp)
+def exposure(actor: Actor) -> dict[str, Any]:
+    return care.exposure_report(db.session(), actor)
 
 
 @endpoint("/moderation/queue/<int:item_id>/claim", "POST", summary="Claim a review item",
@@ -229,3 +271,45 @@ def audit_log(actor: Actor) -> dict[str, Any]:
     )
     return {"entries": entries, "next_cursor": next_cursor}
 
+
+
+# --- appeals ---------------------------------------------------------------------------------
+
+@endpoint("/me/sanctions", "GET", summary="My sanctions, their appeals and until when I may appeal",
+          tag="moderation", response=s.MySanctionsOut, errors=(401,), blueprint=bp)
+def my_sanctions(actor: Actor) -> dict[str, Any]:
+    return {"sanctions": appeals.my_sanctions(db.session(), actor.require_user().id)}
+
+
+@endpoint("/sanctions/<int:sanction_id>/appeal", "POST", summary="Appeal one of my sanctions",
+          tag="moderation", body=s.AppealIn, response=s.AppealEnvelope, status=201,
+          errors=(401, 404, 409, 422), blueprint=bp, limit="report")
+def appeal(actor: Actor, body: s.AppealIn, sanction_id: int) -> tuple[dict[str, Any], int]:
+    filed = appeals.file_appeal(db.session(), actor.require_user(), sanction_id, body.text)
+    return {"appeal": appeals.appeal_json(filed)}, 201
+
+
+@endpoint("/auth/appeal", "POST",
+          summary="Appeal a sanction without signing in (suspended or banned members)",
+          tag="moderation", body=s.AppealSignedOutIn, response=s.AppealEnvelope, status=201,
+          auth=False, errors=(401, 404, 409, 422), blueprint=bp, limit="login")
+def appeal_signed_out(actor: Actor, body: s.AppealSignedOutIn) -> tuple[dict[str, Any], int]:
+    member = account_by_credentials(body.handle, body.password, body.totp)
+    filed = appeals.file_appeal(db.session(), member, body.sanction_id, body.text)
+    return {"appeal": appeals.appeal_json(filed)}, 201
+
+
+@endpoint("/moderation/appeals", "GET", summary="The appeal queue, oldest first (moderators)",
+          tag="moderation", response=s.AppealsOut, query=(("status", "string"),),
+          errors=(401, 403, 422), blueprint=bp)
+def appeal_queue(actor: Actor) -> dict[str, Any]:
+    return {"appeals": appeals.list_appeals(db.session(), actor, request.args.get("status"))}
+
+
+@endpoint("/moderation/appeals/<int:appeal_id>/decide", "POST",
+          summary="Uphold or overturn an appeal (a moderator other than the sanction's issuer)",
+          tag="moderation", body=s.DecideAppealIn, response=s.StaffAppealEnvelope,
+          errors=(401, 403, 404, 409, 422), blueprint=bp)
+def decide_appeal(actor: Actor, body: s.DecideAppealIn, appeal_id: int) -> dict[str, Any]:
+    return {"appeal": appeals.decide(db.session(), actor, appeal_id,
+                                     decision=body.decision, note=body.note)}

@@ -9,7 +9,17 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forum.db import Base, BigId, intpk, optional_timestamp, timestamp
@@ -194,3 +204,41 @@ class RulesVersion(Base):
     #: The learned detector's flag threshold set by moderators (None: the model's own default,
     #: chosen on validation data). Part of this row so a change reaches every process at once.
     abuse_threshold: Mapped[float | None] = mapped_column(Float)
+
+
+class ModeratorCare(Base):
+    """One moderator's review settings (trauma-aware review): the categories she chose not to
+    review and her soft hourly cap of severe items. No row: the defaults."""
+
+    __tablename__ = "moderator_care"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    #: Categories kept out of her queue (`intimate_images`, `self_harm`, `sexual`, `threats`).
+    opt_out: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Severe items an hour after which the queue suggests a pause (soft: it never blocks).
+    hourly_cap: Mapped[int] = mapped_column(Integer, default=25)
+    updated_at: Mapped[timestamp]
+
+
+class Exposure(Base):
+    """One item a moderator decided on (`decided`) or whose masked words she asked to see
+    (`revealed`), and whether it was severe: counted for her own pacing and for admins'
+    numbers. What she saw is never shown to anyone (the item id only keeps a reveal shown
+    to her for the rest of the hour)."""
+
+    __tablename__ = "moderator_exposure"
+    __table_args__ = (
+        Index("ix_moderator_exposure_user_created", "user_id", "created_at"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    severe: Mapped[bool] = mapped_column(Boolean, default=False)
+    review_item_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("review_items.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[timestamp]

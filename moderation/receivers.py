@@ -14,7 +14,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from forum import signals
-from moderation.models import Report, ReviewItem, TargetType
+from moderation.models import Report, ReportStatus, ReviewItem, TargetType
 from moderation.services.reports import mine_json
 
 ERASED_TEXT = "(erased by its author)"
@@ -53,7 +53,21 @@ def erase_moderation_data(
     session.flush()
 
 
+def reported_messages(kind: str, *, session: Session, **_: Any) -> set[int]:
+    """Room messages under an open report outlive their room's retention: they are the
+    reporter's evidence until the report is resolved."""
+    if kind != TargetType.ROOM_MESSAGE.value:
+        return set()
+    rows = session.scalars(
+        select(Report.target_id).where(
+            Report.target_type == TargetType.ROOM_MESSAGE.value, Report.status == ReportStatus.OPEN.value
+        )
+    )
+    return {int(r) for r in rows if r is not None}
+
+
 def connect() -> None:
     """Listen to the core's data-rights signals (idempotent: blinker keeps one connection)."""
     signals.collect_export.connect(export_reports)
     signals.erasing_account.connect(erase_moderation_data)
+    signals.retention_holds.connect(reported_messages)

@@ -141,6 +141,17 @@ class QueueItemOut(Out):
     decision: Literal["approve", "remove", "dismiss"] | None
     version: int
     reports: list[ReportSaidOut]
+    #: Trauma-aware review: severe (crisis, urgent, or slurs, sexual harassment, hate), the
+    #: opt-out categories it is in, its text with slurs and sexual words masked (null when
+    #: none), the author's content warning, and (posts) the thread around it.
+    severe: bool = False
+    categories: list[str] = []
+    masked_text: str | None = None
+    masked_words: int = 0
+    masked_thread_title: str | None = None
+    masked_title_words: int = 0
+    content_warning: str | None = None
+    context: list[dict[str, Any]] = []
 
 
 class QueueOut(Out):
@@ -238,3 +249,111 @@ class ModerationSettingsOut(Out):
     abuse_threshold: float | None
     default_abuse_thresholds: dict[str, float]
     effective_abuse_thresholds: dict[str, float]
+
+
+# --- trauma-aware review ----------------------------------------------------------------------
+
+CareCategoryLit = Literal["intimate_images", "self_harm", "sexual", "threats"]
+
+
+class CareIn(In):
+    opt_out: list[CareCategoryLit] | None = Field(default=None, max_length=4)
+    hourly_cap: StrictInt | None = Field(default=None, ge=1, le=500)
+
+
+class CareOut(Out):
+    opt_out: list[CareCategoryLit]
+    hourly_cap: int
+    severe_last_hour: int
+    pause_suggested: bool
+    severe_streak: int
+    offer_lighter: bool
+
+
+class CareEnvelope(Out):
+    care: CareOut
+
+
+class ExposureRowOut(Out):
+    moderator: UserOut | None
+    decided_last_day: int
+    severe_last_day: int
+    decided_last_week: int
+    severe_last_week: int
+    reveals_last_week: int
+
+
+class ExposureOut(Out):
+    moderators: list[ExposureRowOut]
+    reviewers_per_category: dict[str, int]
+
+
+# --- appeals ---------------------------------------------------------------------------------
+
+class AppealIn(In):
+    text: StrictStr = Field(min_length=1, max_length=2000)
+
+
+class AppealSignedOutIn(AppealIn):
+    """An appeal by a member who cannot sign in (suspended or banned): she proves who she is."""
+
+    handle: StrictStr = Field(max_length=64)
+    password: StrictStr = Field(max_length=1024)
+    totp: StrictStr | None = Field(default=None, max_length=16)
+    sanction_id: DbId
+
+
+class DecideAppealIn(In):
+    decision: Literal["uphold", "overturn"]
+    note: StrictStr = Field(default="", max_length=2000)
+
+
+class AppealOut(Out):
+    id: int
+    status: Literal["pending", "upheld", "overturned"]
+    created_at: str | None = None
+    decided_at: str | None = None
+    note: str | None = None
+
+
+class AppealEnvelope(Out):
+    appeal: AppealOut
+
+
+class MySanctionOut(Out):
+    id: int
+    kind: SanctionKindLit
+    reason: str
+    created_at: str
+    ends_at: str | None
+    lifted_at: str | None
+    active: bool
+    appeal: AppealOut | None
+    appealable_until: str
+
+
+class MySanctionsOut(Out):
+    sanctions: list[MySanctionOut]
+
+
+class StaffSanctionOut(ModSanctionOut):
+    user: UserOut | None
+
+
+class StaffAppealOut(Out):
+    id: int
+    sanction: StaffSanctionOut
+    text: str
+    created_at: str
+    status: Literal["pending", "upheld", "overturned"]
+    decided_at: str | None
+    decided_by: UserOut | None
+    note: str | None
+
+
+class StaffAppealEnvelope(Out):
+    appeal: StaffAppealOut
+
+
+class AppealsOut(Out):
+    appeals: list[StaffAppealOut]

@@ -80,6 +80,37 @@ class Sanction(Base):
     created_at: Mapped[timestamp]
 
 
+class AppealStatus(enum.StrEnum):
+    PENDING = "pending"
+    UPHELD = "upheld"
+    OVERTURNED = "overturned"
+
+
+class Appeal(Base):
+    """A member's appeal of one sanction (one per sanction), decided by a moderator other than
+    the one who issued it. Overturning lifts the sanction; the row keeps the history."""
+
+    __tablename__ = "appeals"
+    __table_args__ = (
+        Index("ix_appeals_status_created", "status", "created_at"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[intpk]
+    sanction_id: Mapped[int] = mapped_column(
+        ForeignKey("sanctions.id", ondelete="CASCADE"), unique=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=AppealStatus.PENDING.value)
+    created_at: Mapped[timestamp]
+    decided_at: Mapped[optional_timestamp]
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
 class AuditEntry(Base):
     """One row per moderator or admin action, and per look at an anonymous author."""
 

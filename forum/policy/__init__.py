@@ -35,6 +35,8 @@ class Permission(enum.StrEnum):
     ROOM_CREATE = "rooms:room:create"
     ROOM_MODERATE = "rooms:room:moderate"
     SUPPORT_ACCEPT = "rooms:support:accept"
+    #: Moderators' exposure counts (numbers only): admins.
+    EXPOSURE_READ = "moderation:exposure:read"
 
 
 _MODERATOR = {

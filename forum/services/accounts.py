@@ -192,6 +192,28 @@ def _verify_code(secret: str | None, code: str, last_step: int | None) -> int | 
     return None
 
 
+def authenticate(
+    session: Session, *, handle: str, password: str, totp: str | None = None,
+    check_totp: bool = False,
+) -> User:
+    """The account these credentials belong to, whatever its standing (a suspended member
+    still proves who she is to appeal). The same error for a wrong handle as for a wrong
+    password, so handles cannot be probed; with `check_totp`, an enrolled account needs a
+    current code too."""
+    user = _find_by_handle(session, handle)
+    if user is None:
+        _spend_as_long_as_a_check(password)
+        raise Unauthorized("That handle and password do not match.")
+    ok, new_hash = passwords.verify_and_update(user.password_hash, password)
+    if not ok:
+        raise Unauthorized("That handle and password do not match.")
+    if new_hash:
+        user.password_hash = new_hash
+    if check_totp:
+        _check_totp(session, user, totp)
+    return user
+
+
 def login(
     session: Session,
     *,
@@ -204,15 +226,7 @@ def login(
 ) -> SignedIn:
     """Sign in by handle and password (and TOTP when enrolled); the same error for a wrong
     handle as for a wrong password, so handles cannot be probed."""
-    user = _find_by_handle(session, handle)
-    if user is None:
-        _spend_as_long_as_a_check(password)
-        raise Unauthorized("That handle and password do not match.")
-    ok, new_hash = passwords.verify_and_update(user.password_hash, password)
-    if not ok:
-        raise Unauthorized("That handle and password do not match.")
-    if new_hash:
-        user.password_hash = new_hash
+    user = authenticate(session, handle=handle, password=password)
     assert_may_sign_in(session, user)
     _check_totp(session, user, totp)
     if network_fingerprint is not None and user.network_fingerprint != network_fingerprint:

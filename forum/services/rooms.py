@@ -22,10 +22,10 @@ from typing import Any, Protocol
 
 from blinker import Namespace
 from flask import current_app
-from sqlalchemy import case, column, delete, inspect, or_, select, table
+from sqlalchemy import case, delete, or_, select
 from sqlalchemy.orm import Session
 
-from forum import policy
+from forum import policy, signals
 from forum.audit import record_action
 from forum.db import utcnow
 from forum.errors import (
@@ -621,19 +621,14 @@ MODERATE_ACTIONS = frozenset(_ACTIONS)
 # --- retention ------------------------------------------------------------------------------
 
 
-def open_report_message_ids(session: Session) -> set[int]:
-    """Ids of room messages under an open report, read from moderation's `reports` table by
-    name (the core may not import `moderation`). Assumes its API.md columns: `target_type`,
-    `target_id`, `status`. No such table (moderation not installed): nothing is protected."""
-    if not inspect(session.connection()).has_table("reports"):
-        return set()
-    reports = table("reports", column("target_type"), column("target_id"), column("status"))
-    rows = session.execute(
-        select(reports.c.target_id).where(
-            reports.c.target_type == "room_message", reports.c.status == "open"
-        )
-    ).scalars()
-    return {int(r) for r in rows if r is not None}
+def held_message_ids(session: Session) -> set[int]:
+    """Ids of room messages something keeps as evidence past retention: asked through the
+    `retention_holds` signal (moderation answers with messages under an open report), so the
+    core never reads another package's tables. Nobody listening: nothing is held."""
+    held: set[int] = set()
+    for _receiver, ids in signals.retention_holds.send("room_message", session=session):
+        held.update(int(i) for i in ids or ())
+    return held
 
 
 def purge_expired_messages(
@@ -646,14 +641,14 @@ def purge_expired_messages(
 
     Messages under an open report are kept (evidence for the member who reported): pass
     `protected` (ids, or a callable of the session returning ids); by default they are read
-    from moderation's `reports` table (`open_report_message_ids`). A `forum purge-rooms`
+    through `held_message_ids` (moderation holds those under an open report). A `forum purge-rooms`
     command (or a timer) calls this with FORUM_ROOM_RETENTION_DAYS and commits.
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     cutoff = now - dt.timedelta(days=retention_days)
     if protected is None:
-        keep = open_report_message_ids(session)
+        keep = held_message_ids(session)
     elif callable(protected):
         keep = set(protected(session))
     else:

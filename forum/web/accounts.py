@@ -136,7 +136,7 @@ def recovery_codes_new() -> Any:
 @bp.get("/login")
 def login() -> Any:
     """The sign-in form."""
-    return page("web/login.html", form={}, error=None)
+    return page("web/login.html", form={}, error=None, sanction=None)
 
 
 @bp.post("/login")
@@ -158,7 +158,9 @@ def login_post() -> Any:
         commit()
     except DomainError as exc:
         rollback()
-        return page("web/login.html", exc.status, form=form, error=form_errors(exc)[1])
+        # A suspension or ban says why, until when, and until when she may appeal it.
+        return page("web/login.html", exc.status, form=form, error=form_errors(exc)[1],
+                    sanction=exc.extra.get("sanction"))
     start_browser_session(done.user, done.token)
     return redirect(safe_next(request.args.get("next")))
 

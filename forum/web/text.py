@@ -66,6 +66,12 @@ def when(value: str | dt.datetime | None, now: dt.datetime | None = None) -> str
     return f"{day}, {dates.format_time(moment, 'short', tzinfo=zone, locale=locale)}"
 
 
+def date_time(value: str | dt.datetime | None) -> str:
+    """The full date and time, never relative: for sentences ("It ends on …")."""
+    moment = _as_datetime(value)
+    return full_time(moment) if moment is not None else ""
+
+
 def time_tag(value: str | dt.datetime | None) -> Markup:
     """`<time datetime="…Z" title="full date">relative or short</time>`."""
     moment = _as_datetime(value)
@@ -127,6 +133,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config["FORUM"]["FORUM_TIME_ZONE"])
     app.add_template_filter(when, "when")
     app.add_template_filter(time_tag, "time_tag")
+    app.add_template_filter(date_time, "date_time")
     app.add_template_filter(text_attrs, "text_attrs")
     app.add_template_filter(user_text, "user_text")
     app.add_template_filter(bdi, "bdi")

@@ -49,6 +49,7 @@ __all__ = [
     "ScreenContext",
     "Verdict",
     "load_lexicon_rules",
+    "mask_words",
 ]
 
 LEXICON_FILES = ("en.tsv", "ur.tsv", "roman_ur.tsv")
@@ -152,6 +153,30 @@ def _harm_reasons(folded: str, text: str, before: list[Reason]) -> list[Reason]:
     if found and (is_report(folded) or _is_report(folded, text)):
         found = [Reason(r.code, "flag", r.category, r.source, r.excerpt) for r in found]
     return found
+
+
+#: Lexicon categories masked for moderators until they ask to see them (the review queue).
+MASKED_CATEGORIES = frozenset({"slur", "sexual_harassment", "profanity"})
+
+
+@lru_cache(maxsize=1)
+def _masking_rules() -> RuleSet:
+    """The shipped lexicons' slur, sexual and profane entries, compiled once."""
+    return RuleSet.compile(r for r in _lexicon_rules() if r.category in MASKED_CATEGORIES)
+
+
+def mask_words(text: str) -> tuple[str, int]:
+    """``text`` with every slur, sexual or profane word the shipped lexicons know masked as
+    ``*`` (the ``censor`` action's masking, on the same matches), and how many were masked.
+
+    Why here: the queue must hide exactly the words the filter finds, with the same
+    normalisation (confusables, Roman Urdu spellings), so both read one rule set."""
+    if not text:
+        return text, 0
+    spans = [(h.start, h.end) for h in _masking_rules().match(normalize(text))]
+    if not spans:
+        return text, 0
+    return _mask(text, spans), len(set(spans))
 
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:

@@ -8,6 +8,7 @@ and age.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import func, select, tuple_, update
@@ -18,9 +19,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from forum.audit import record_action
 from forum.db import utcnow
 from forum.errors import Conflict, Invalid, NotFound
+from forum.models.board import Post
 from forum.models.user import User
 from forum.policy import Actor, Permission
 from forum.shapes import cursor_int, encode_cursor, iso, user_json
+from moderation.domain.pipeline import mask_words
 from moderation.models import (
     Decision,
     Priority,
@@ -30,7 +33,7 @@ from moderation.models import (
     ReviewStatus,
     TargetType,
 )
-from moderation.services import sanctions, targets
+from moderation.services import care, sanctions, targets
 
 #: Report reasons and filter categories that put an item just behind crisis.
 URGENT = frozenset({"threat", "personal_info", "blackmail", "intimate_images", "coercion"})
@@ -223,10 +226,22 @@ def _crisis_key(item: ReviewItem) -> tuple[Any, ...]:
 
 
 def list_queue(
-    session: Session, actor: Actor, *, status: str, cursor: str | None, limit: int
+    session: Session, actor: Actor, *, status: str, cursor: str | None, limit: int,
+    opt_out: frozenset[str] | set[str] = frozenset(),
 ) -> tuple[list[ReviewItem], str | None]:
     """A page of the queue: someone who may be at risk first, by risk (`imminent`, `high`,
-    `moderate`) then age; then danger to someone, then the rest, most reported then oldest."""
+    `moderate`) then age; then danger to someone, then the rest, most reported then oldest.
+    Open items in a category in `opt_out` (the moderator's own settings, `care.CATEGORIES`)
+    are left out of her page; the cursor still counts them, so a page may be shorter."""
+    rows, next_cursor = _queue_page(session, actor, status=status, cursor=cursor, limit=limit)
+    if opt_out and status == ReviewStatus.OPEN:
+        rows = [r for r in rows if not set(care.categories_of(r.reasons or [])) & set(opt_out)]
+    return rows, next_cursor
+
+
+def _queue_page(
+    session: Session, actor: Actor, *, status: str, cursor: str | None, limit: int
+) -> tuple[list[ReviewItem], str | None]:
     actor.require(Permission.QUEUE_REVIEW)
     if status not in {s.value for s in ReviewStatus}:
         raise Invalid({"status": ["Use 'open' or 'resolved'."]})
@@ -351,6 +366,8 @@ def resolve(
     if item.claimed_by_id is None:
         item.claimed_by_id = actor.id
         item.claimed_at = now
+    care.record(session, actor.require_user().id, care.DECIDED, item.id,
+                severe=care.is_severe(item.priority, item.reasons or []))
     record_action(
         session, actor, "review.resolve", "review_item", item.id,
         decision=decision, note=note, content_type=item.target_type, content_id=item.target_id,
@@ -359,6 +376,77 @@ def resolve(
     )
     _flush(session)
     return item
+
+
+def reveal(session: Session, actor: Actor, item: ReviewItem) -> dict[str, Any]:
+    """She asks to see the masked words of an item: counted (a number per moderator), and
+    shown to her unmasked for the next hour. Answers her pacing state."""
+    actor.require(Permission.QUEUE_REVIEW)
+    user_id = actor.require_user().id
+    care.record(session, user_id, care.REVEALED, item.id,
+                severe=care.is_severe(item.priority, item.reasons or []))
+    session.flush()
+    return care.state(session, user_id)
+
+
+#: Posts shown before and after a reported post, in its thread.
+CONTEXT_AROUND = 2
+
+
+def _context_post(session: Session, post: Post, relation: str) -> dict[str, Any]:
+    """A post around the reported one; an anonymous author stays anonymous here (only the
+    reported item's author is revealed to moderators, and that look is audited)."""
+    author = None
+    if post.author_id is not None and not post.is_anonymous and not post.is_author_deleted:
+        author = user_json(session.get(User, post.author_id))
+    masked, count = mask_words(post.body)
+    return {"id": post.id, "relation": relation, "author": author,
+            "anonymous": bool(post.is_anonymous), "text": post.body,
+            "masked_text": masked if count else None, "masked_words": count,
+            "content_warning": post.content_warning, "status": post.status,
+            "created_at": iso(post.created_at)}
+
+
+def post_context(session: Session, post_id: int) -> list[dict[str, Any]]:
+    """The thread around a post: the post it answers, then a couple of posts before and
+    after it, oldest first."""
+    post = session.get(Post, post_id)
+    if post is None:
+        return []
+    before = list(session.scalars(
+        select(Post).where(Post.thread_id == post.thread_id, Post.id < post.id)
+        .order_by(Post.id.desc()).limit(CONTEXT_AROUND)))[::-1]
+    after = list(session.scalars(
+        select(Post).where(Post.thread_id == post.thread_id, Post.id > post.id)
+        .order_by(Post.id).limit(CONTEXT_AROUND)))
+    shown: list[dict[str, Any]] = []
+    near = {p.id for p in before}
+    if post.reply_to_id is not None and post.reply_to_id not in near:
+        answered = session.get(Post, post.reply_to_id)
+        if answered is not None:
+            shown.append(_context_post(session, answered, "replied_to"))
+    for p in before:
+        shown.append(_context_post(session, p, "replied_to" if p.id == post.reply_to_id else "before"))
+    shown.extend(_context_post(session, p, "after") for p in after)
+    return shown
+
+
+def _care_fields(session: Session, item: ReviewItem, shown: dict[str, Any]) -> dict[str, Any]:
+    """What trauma-aware review adds to an item: its categories and severity, the text with
+    slurs and sexual words masked, and (posts) the thread around it."""
+    masked, count = mask_words(str(shown.get("text") or ""))
+    title, in_title = mask_words(str(shown.get("thread_title") or ""))
+    return {
+        "severe": care.is_severe(item.priority, item.reasons or []),
+        "categories": care.categories_of(item.reasons or []),
+        "masked_text": masked if count else None,
+        "masked_words": count,
+        "masked_thread_title": title if in_title else None,
+        "masked_title_words": in_title,
+        "content_warning": shown.get("content_warning"),
+        "context": (post_context(session, item.target_id)
+                    if item.target_type == TargetType.POST else []),
+    }
 
 
 def _default_outcome_note(decision: str, sanction_kind: str | None) -> str:
@@ -438,6 +526,7 @@ def items_json(session: Session, actor: Actor, items: list[ReviewItem]) -> list[
                 "resolved_at": iso(item.resolved_at),
                 "version": item.version,
                 "reports": said.get((item.target_type, item.target_id), []),
+                **_care_fields(session, item, shown),
             }
         )
     if revealed:
@@ -451,3 +540,32 @@ def _users(session: Session, ids: set[int | None]) -> dict[int, User]:
     if not wanted:
         return {}
     return {u.id: u for u in session.scalars(select(User).where(User.id.in_(wanted)))}
+
+
+#: How far back an author's history lists reports about her content.
+HISTORY_DAYS = 90
+HISTORY_LIMIT = 20
+
+
+def reports_about(session: Session, actor: Actor, user_id: int) -> dict[str, Any]:
+    """Reports about content by this member (or her account) in the last 90 days, newest
+    first: reason, what the reporter asked for, what came of it, and when. Never who
+    reported, nor the content (her queue items show that)."""
+    actor.require(Permission.QUEUE_REVIEW)
+    since = utcnow() - dt.timedelta(days=HISTORY_DAYS)
+    about = (
+        select(Report.reason, Report.desired_outcome, Report.status, Report.target_type,
+               Report.created_at)
+        .join(ReviewItem, (ReviewItem.target_type == Report.target_type)
+              & (ReviewItem.target_id == Report.target_id))
+        .where(ReviewItem.target_user_id == user_id, Report.created_at >= since)
+    )
+    total = int(session.scalar(select(func.count()).select_from(about.subquery())) or 0)
+    rows = session.execute(
+        about.order_by(Report.created_at.desc(), Report.id.desc()).limit(HISTORY_LIMIT)).all()
+    return {
+        "total": total,
+        "days": HISTORY_DAYS,
+        "reports": [{"reason": r, "desired_outcome": o, "status": st, "target_type": t,
+                     "created_at": iso(at)} for r, o, st, t, at in rows],
+    }

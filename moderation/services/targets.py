@@ -187,6 +187,9 @@ def snapshot(session: Session, target: Target, *, reveal: bool) -> dict[str, Any
             thread_id=target.thread.id,
             thread_title=target.thread.title,
             edited_at=iso(target.row.edited_at),
+            # The author's own warning (an opening post carries its thread's).
+            content_warning=target.row.content_warning
+            or (target.thread.content_warning if target.row.is_opening else None),
         )
     else:
         data["room"] = target.room.slug if target.room is not None else None

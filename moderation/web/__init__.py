@@ -3,6 +3,6 @@ the audit log. They use the core's page toolkit (`forum.web.core`: the blueprint
 rendering) as the moderation API uses `forum.api.core`, and `moderation.install` imports them
 before the blueprint is registered, so the core never imports moderation."""
 
-from moderation.web import blocks, queue, reports
+from moderation.web import appeals, blocks, queue, reports
 
-__all__ = ["blocks", "queue", "reports"]
+__all__ = ["appeals", "blocks", "queue", "reports"]

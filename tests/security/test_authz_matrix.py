@@ -141,6 +141,20 @@ TABLE: dict[tuple[str, str], Case] = {
     ("POST", "/api/v1/blocks"): Case("/api/v1/blocks", SIGNED_IN, {"user_id": "{target}"}),
     ("GET", "/api/v1/blocks"): Case("/api/v1/blocks", SIGNED_IN),
     ("DELETE", "/api/v1/blocks/<int:user_id>"): Case("/api/v1/blocks/{target}", SIGNED_IN),
+    # --- appeals: her own sanctions only; the queue and decisions are moderators' ---------
+    ("GET", "/api/v1/me/sanctions"): Case("/api/v1/me/sanctions", SIGNED_IN),
+    # The sanctions belong to the target: nobody else can appeal them (not found for them).
+    ("POST", "/api/v1/sanctions/<int:sanction_id>/appeal"): Case(
+        "/api/v1/sanctions/{sanction_api}/appeal", access(404, anonymous=401), {"text": "why"}),
+    # Without signing in, only her password opens it: a wrong one is refused whoever asks.
+    ("POST", "/api/v1/auth/appeal"): Case(
+        "/api/v1/auth/appeal", access(401),
+        {"handle": "{target_handle}", "password": "not her password", "sanction_id": 1,
+         "text": "why"}),
+    ("GET", "/api/v1/moderation/appeals"): Case("/api/v1/moderation/appeals", MODERATOR),
+    ("POST", "/api/v1/moderation/appeals/<int:appeal_id>/decide"): Case(
+        "/api/v1/moderation/appeals/999999/decide",
+        access(403, anonymous=401, moderator=404, admin=404), {"decision": "uphold"}),
     ("GET", "/api/v1/moderation/rules"): Case("/api/v1/moderation/rules", MODERATOR),
     ("POST", "/api/v1/moderation/rules"): Case(
         "/api/v1/moderation/rules", MODERATOR,
@@ -152,6 +166,13 @@ TABLE: dict[tuple[str, str], Case] = {
     ("GET", "/api/v1/moderation/settings"): Case("/api/v1/moderation/settings", MODERATOR),
     ("PATCH", "/api/v1/moderation/settings"): Case("/api/v1/moderation/settings", MODERATOR,
                                                    {"abuse_threshold": None}),
+    # --- trauma-aware review (issue #18): her own settings; admins read numbers only -----
+    ("POST", "/api/v1/moderation/queue/<int:item_id>/reveal"): Case(
+        "/api/v1/moderation/queue/{item_api}/reveal", MODERATOR),
+    ("GET", "/api/v1/moderation/care"): Case("/api/v1/moderation/care", MODERATOR),
+    ("PATCH", "/api/v1/moderation/care"): Case("/api/v1/moderation/care", MODERATOR,
+                                               {"hourly_cap": 25}),
+    ("GET", "/api/v1/moderation/exposure"): Case("/api/v1/moderation/exposure", ADMIN),
     # --- rooms and private support -------------------------------------------------------
     ("GET", "/api/v1/rooms"): Case("/api/v1/rooms", PUBLIC),
     ("POST", "/api/v1/rooms"): Case("/api/v1/rooms", COUNSELLOR,
@@ -282,11 +303,29 @@ TABLE: dict[tuple[str, str], Case] = {
                                                      {"role": "member"}, form=True),
     ("GET", "/moderation"): Case("/moderation", PAGE_MODERATOR),
     ("GET", "/moderation/audit"): Case("/moderation/audit", PAGE_MODERATOR),
+    ("GET", "/moderation/appeals"): Case("/moderation/appeals", PAGE_MODERATOR),
+    ("POST", "/moderation/appeals/<id:appeal_id>/decide"): Case(
+        "/moderation/appeals/999999/decide",
+        access(403, anonymous="login", moderator=404, admin=404), {"decision": "uphold"},
+        form=True),
+    ("GET", "/appeal"): Case("/appeal", PAGE),
+    # Signed in, the target's sanction is not hers (not found); signed out, a wrong password.
+    ("POST", "/appeal"): Case(
+        "/appeal", access(404, anonymous=401),
+        {"sanction_id": "{sanction_page}", "handle": "{target_handle}",
+         "password": "not her password", "text": "why"}, form=True),
+
     ("POST", "/moderation/queue/<id:item_id>/claim"): Case(
         "/moderation/queue/{item_page}/claim", PAGE_MODERATOR, {}, form=True),
     ("POST", "/moderation/queue/<id:item_id>/resolve"): Case(
         "/moderation/queue/{item_page}/resolve", PAGE_MODERATOR, {"decision": "dismiss"},
         form=True),
+    ("POST", "/moderation/queue/<id:item_id>/reveal"): Case(
+        "/moderation/queue/{item_page}/reveal", PAGE_MODERATOR, {}, form=True),
+    ("GET", "/moderation/care"): Case("/moderation/care", PAGE_MODERATOR),
+    ("POST", "/moderation/care"): Case("/moderation/care", PAGE_MODERATOR,
+                                       {"hourly_cap": "25"}, form=True),
+    ("GET", "/moderation/exposure"): Case("/moderation/exposure", PAGE_ADMIN),
     ("GET", "/moderation/rules"): Case("/moderation/rules", PAGE_MODERATOR),
     ("POST", "/moderation/rules"): Case("/moderation/rules", PAGE_MODERATOR,
                                         {"pattern": "zzqq", "kind": "word", "action": "flag"},

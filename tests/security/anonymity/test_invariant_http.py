@@ -10,6 +10,7 @@ that told them apart.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from hypothesis import example, given
@@ -133,3 +134,33 @@ def test_blocking_a_moderator_hides_nothing_from_her(
         assert thread_id in [t["id"] for t in listed["threads"]]
     finally:
         world.close()
+
+
+def test_the_queue_context_keeps_anonymous_posts_anonymous_even_to_moderators(
+        world_databases: Any, tmp_path_factory: Any) -> None:
+    """Issue #18: a reported named reply in the anonymous thread comes with the thread around
+    it; the anonymous opening post in that context names no one, so the moderator's queue
+    answer about the *reply* is alike whether x or y wrote the thread."""
+    tmp = tmp_path_factory.mktemp("queue-context")
+    seen = []
+    for author in ("x", "y"):
+        world = World(world_databases.fresh(), tmp, author=author)
+        try:
+            world.setup()
+            thread_id = world.refs.anon_threads[0]
+            reply = world.request("member", "POST", f"/threads/{thread_id}/posts",
+                                  {"body": "You should have known better"})
+            assert reply.status_code == 201, reply.get_json()
+            reply_id = reply.get_json()["post"]["id"]
+            assert world.request("blocker", "POST", "/reports", {
+                "target_type": "post", "target_id": reply_id, "reason": "harassment"},
+            ).status_code == 201
+            items = world.request("moderator", "GET", "/moderation/queue").get_json()["items"]
+            [item] = [i for i in items if i["target_id"] == reply_id]
+            [opening] = [c for c in item["context"] if c["relation"] in {"before", "replied_to"}]
+            assert opening["anonymous"] is True and opening["author"] is None
+            untimed = [{k: v for k, v in c.items() if k != "created_at"} for c in item["context"]]
+            seen.append(json.dumps(untimed, sort_keys=True))
+        finally:
+            world.close()
+    assert seen[0] == seen[1]
