@@ -17,9 +17,8 @@ from forum.web import (  # noqa: F401 - each module declares routes
     help,
     notifications,
     rooms,
-    text,
 )
-from forum.web.core import bp, page_context, page_error, safe_next
+from forum.web.core import bp, page_context, page_error, safe_next, when
 
 
 class IdConverter(IntegerConverter):
@@ -34,7 +33,7 @@ def init_app(app: Flask) -> None:
     """Serve the pages and render every page error readably."""
     app.url_map.converters.setdefault("id", IdConverter)
     app.context_processor(page_context)
-    text.init_app(app)
+    app.add_template_filter(when, "when")
     app.register_blueprint(bp)
     app.extensions["forum.page_errors"] = page_error
 
