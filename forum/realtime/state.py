@@ -590,6 +590,12 @@ class ResilientRoomState:
 
     # --- legacy room flags (the services keep mutes and kicks as rows) --------------------
 
+    def online(self, user_ids: Iterable[int]) -> set[int]:
+        """Which of these accounts have an open socket: Redis's view, this process's own
+        while Redis is away."""
+        wanted = list(user_ids)
+        return set(self._read("online", wanted))
+
     def mute(self, room_id: int, user_id: int) -> None:
         self.local.mute(room_id, user_id)
         self._try(self.shared.mute, room_id, user_id)
