@@ -21,6 +21,9 @@ from sqlalchemy.engine import Engine
 from forum import create_app
 from forum.db import make_engine
 
+#: The shared Chromium (one per session, whichever suite asks first).
+pytest_plugins = ("tests.chromium",)
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_ADMIN_URL = os.environ.get(
     "FORUM_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

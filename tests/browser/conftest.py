@@ -18,10 +18,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import IN_CI, new_database
+from tests.conftest import new_database
 
-CHROMIUM = os.environ.get("FORUM_TEST_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ROOT = Path(__file__).resolve().parents[2]
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 #: Screenshots refresh docs/screenshots only when asked (FORUM_SCREENSHOTS=1), so an ordinary
@@ -29,27 +27,6 @@ AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 DOC_SCREENSHOTS = ROOT / "docs" / "screenshots"
 PHONE = {"width": 360, "height": 740}
 PASSWORD = "a long enough phrase 7"
-
-
-def _unavailable(why: str) -> None:
-    if IN_CI:
-        pytest.fail(f"browser tests cannot run: {why}")
-    pytest.skip(f"browser tests skipped: {why}")
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """One headless Chromium for the whole session."""
-    if not Path(CHROMIUM).exists():
-        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed (pip install playwright)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

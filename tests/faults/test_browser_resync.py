@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import PHONE, browser  # noqa: F401 - the session's Chromium
+from tests.browser.conftest import PHONE
 from tests.live.test_rooms_live import Client, make_accounts, open_room
 
 pytestmark = [pytest.mark.live, pytest.mark.redis, pytest.mark.postgres]
