@@ -5,14 +5,22 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed
+RUNTIME := $(VENV)/.runtime
 
 .PHONY: run test test-faults install lint bench eval-moderation train-detector clean translations
 
-$(STAMP): pyproject.toml
+# What running needs, and nothing else (`make run`): pip shows what it fetches as it goes.
+$(RUNTIME): pyproject.toml
+	@echo "== Saheli: installing what running needs into $(VENV) (first time only) =="
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --progress-bar on --disable-pip-version-check -e .
 	$(MAKE) translations
+	touch $(RUNTIME)
+
+# The dev extra (tests, linters, the detector's training tools): `make test`, `make lint`.
+$(STAMP): $(RUNTIME)
+	@echo "== Saheli: installing the dev extra (tests, linters) =="
+	$(BIN)/python -m pip install --progress-bar on --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
 # Compile the page catalogues (translations/*/LC_MESSAGES/messages.po -> .mo).
@@ -21,7 +29,7 @@ translations:
 
 install: $(STAMP)
 
-run: $(STAMP) translations
+run: $(RUNTIME) translations
 	$(BIN)/forum init-db --seed
 	$(BIN)/forum serve --host $(HOST) --port $(PORT)
 

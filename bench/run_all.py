@@ -2,7 +2,9 @@
 
 Runs, each in its own process and bounded in time: the moderation pipeline benchmark
 (`bench_pipeline.py`), the worst crafted texts through rendering and screening
-(`bench_text_cost.py`, at most 50 ms of CPU each), the HTTP benchmark against the bare-Flask
+(`bench_text_cost.py`, at most 50 ms of CPU each), page weights on the wire
+(`bench_page_weight.py`: every page with its assets gzipped at most 60 KB, a 25-post thread at
+most 8 KB), the HTTP benchmark against the bare-Flask
 floor (`bench_http.py`) and the Socket.IO fan-out benchmark against the bare Flask-SocketIO
 floor (`bench_rooms.py`), and what notifying 1,000 followers adds to a reply
 (`bench_notifications.py`, issue #16).
@@ -43,6 +45,7 @@ RUNS: dict[str, tuple[str, int]] = {
     "http": ("bench_http.py", 300),
     "rooms": ("bench_rooms.py", 600),
     "notifications": ("bench_notifications.py", 300),
+    "page_weight": ("bench_page_weight.py", 120),
 }
 
 #: Figures compared with the previous run: (path in the results, True when higher is better).
@@ -62,6 +65,8 @@ FIGURES: dict[str, tuple[tuple[str, ...], bool]] = {
     "rooms.p99_ms": (("rooms", "saheli", "p99_ms"), False),
     "notifications.postgresql_added_ms": (("notifications", "postgresql", "added_ms"), False),
     "notifications.sqlite_added_ms": (("notifications", "sqlite", "added_ms"), False),
+    "page_weight.heaviest_bytes": (("page_weight", "heaviest_page_bytes"), False),
+    "page_weight.thread_25_posts_bytes": (("page_weight", "thread_25_posts_html_bytes"), False),
     "rooms.p99_ratio": (("rooms", "ratios", "p99"), False),
     "rooms.cpu_us_per_delivery": (("rooms", "saheli", "cpu_us_per_delivery"), False),
     "rooms.cpu_ratio": (("rooms", "ratios", "cpu_per_delivery"), False),

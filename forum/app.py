@@ -16,7 +16,19 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from forum import api, db, health, i18n, limits, pagecache, passwords, realtime, sessions, web
+from forum import (
+    api,
+    db,
+    delivery,
+    health,
+    i18n,
+    limits,
+    pagecache,
+    passwords,
+    realtime,
+    sessions,
+    web,
+)
 from forum import config as forum_config
 from forum.api import errors as api_errors
 from forum.commands import register_commands
@@ -95,6 +107,7 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
         memory_cost=int(settings["FORUM_ARGON2_MEMORY_KIB"]),
     )
     accounts.configure(settings["FORUM_SECRET_KEY"])
+    delivery.init_app(app)  # first: its after-request hook runs last, on the final body
     db.init_app(app)
     pagecache.init_app(app)
     sessions.init_app(app)

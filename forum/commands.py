@@ -17,7 +17,7 @@ from forum.db import utcnow
 from forum.errors import DomainError, Invalid
 from forum.evidence import verify_chain
 from forum.models.user import Role
-from forum.seed import seed_database
+from forum.seed import seed_demo, seed_welcome
 from forum.server import serve
 from forum.services import accounts, counters, notifications, rooms
 
@@ -65,17 +65,53 @@ def upgrade_database(app: Flask) -> None:
             raw.execute("PRAGMA foreign_keys=ON")
 
 
+def schema_revision(app: Flask) -> str | None:
+    """The database's Alembic revision, or None for a database without Saheli's schema."""
+    from alembic.runtime.migration import MigrationContext
+
+    with db.database().engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
 @click.command("init-db")
-@click.option("--seed", is_flag=True, help="Add the default boards and filter lexicon.")
+@click.option("--seed", is_flag=True,
+              help="Add the default boards, welcoming threads and a room (once).")
+@click.option("--demo", is_flag=True,
+              help="Also add demo accounts (passwords printed) and an open room. Never for a "
+                   "real forum.")
 @with_appcontext
-def init_db_command(seed: bool) -> None:
-    """Create or upgrade the schema; with --seed, add the default boards."""
-    upgrade_database(current_app)
-    click.echo("Database schema is up to date.")
-    if seed:
-        with db.database().unit_of_work() as session:
-            added = seed_database(session)
-        click.echo(f"Seed data: {added} boards added.")
+def init_db_command(seed: bool, demo: bool) -> None:
+    """Create or upgrade the schema; with --seed, add the default boards and a first thread
+    or two to answer; with --demo, accounts to try every role with."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    before = schema_revision(app)
+    upgrade_database(app)
+    after = schema_revision(app)
+    if before is None:
+        click.echo(f"Database created (schema {after}).")
+    elif before != after:
+        click.echo(f"Database schema upgraded from {before} to {after}.")
+    else:
+        click.echo(f"Database schema is up to date ({after}).")
+    if seed or demo:
+        _seed(demo)
+
+
+def _seed(demo: bool) -> None:
+    with db.database().unit_of_work() as session:
+        done = seed_welcome(session)
+        extra = seed_demo(session) if demo else None
+    click.echo(f"Seed data: {done.boards} boards, {done.threads} welcoming threads and "
+               f"{done.rooms} room(s) added.")
+    if extra is None:
+        return
+    click.echo(f"Demo: {extra.rooms} open room(s) added. Demo accounts (shown once; for trying "
+               "Saheli out only):")
+    for handle, role, password in extra.accounts:
+        click.echo(f"  {role:<10} {handle:<16} password: {password}")
+    if not extra.accounts:
+        click.echo("  (the demo accounts exist already; their passwords were shown when they "
+                   "were made)")
 
 
 @click.command("create-user")

@@ -22,6 +22,8 @@ ENVIRONMENT = {
     "FORUM_RATE_LIMITS": "true",
     "FORUM_ROOM_RETENTION_DAYS": "30",
     "FORUM_QUICK_EXIT_URL": "https://www.google.com/search?q=weather",
+    # The time zone of the pages' times (the members are in Pakistan, UTC+5).
+    "FORUM_TIME_ZONE": "Asia/Karachi",
     "FORUM_MAX_CONTENT_LENGTH": str(256 * 1024),
     "FORUM_TOKEN_LIFETIME_DAYS": "30",
     "FORUM_SESSION_LIFETIME_DAYS": "14",

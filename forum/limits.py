@@ -68,6 +68,7 @@ LIMITS: dict[str, tuple[tuple[str, str], ...]] = {
     "report": (("10 per minute; 50 per day", "member"),),
     "support_request": (("3 per 10 minutes", "member"),),
     "check": (("60 per minute", "member"),),
+    "password": (("5 per minute; 20 per hour", "member"),),
 }
 
 limiter = Limiter(

@@ -115,7 +115,11 @@ def serve(
         log=None,
         error_log=_LoggerFile(logging.getLogger("forum.server")),
     )
-    logging.getLogger("forum.server").info("Saheli serving on http://%s:%s", host, port)
+    # A name one can open (the log redacts every address-shaped text, the server's own too).
+    every = host in ("0.0.0.0", "::", "")
+    shown = "localhost" if every or host in ("127.0.0.1", "::1") else host
+    logging.getLogger("forum.server").info("Saheli serving on http://%s:%s%s", shown, port,
+                                           " (on every interface)" if every else "")
 
     def _stop(*_args: Any) -> None:
         # A clean stop ends this process's room heartbeat at once, so the other processes

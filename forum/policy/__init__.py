@@ -137,6 +137,15 @@ def can_edit_post(actor: Actor, author_id: int | None) -> bool:
     return actor.user.id == author_id or actor.can(Permission.POST_MODERATE)
 
 
+def replies_anonymously_by_default(actor: Actor, thread_author_id: int | None,
+                                  thread_is_anonymous: bool) -> bool:
+    """In her own anonymous thread she replies anonymously unless she says otherwise: a reply
+    under her handle there would tie her to the thread (issue #19). Only she sees the default
+    (her own reply form), so it reveals nothing to anyone else."""
+    return (thread_is_anonymous and actor.user is not None
+            and thread_author_id is not None and actor.user.id == thread_author_id)
+
+
 def can_see_status(actor: Actor, status: str, author_id: int | None) -> bool:
     """Published content is for everyone; held or hidden content for its author and
     moderators; removed content for moderators only."""

@@ -22,6 +22,7 @@ from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, Invalid, NotFound, TotpRequired, Unauthorized
 from forum.models.user import AuthToken, RecoveryCode, Role, User
 from forum.policy import Actor, Permission
+from forum.signals import account_signed_out
 from forum.standing import assert_may_sign_in, revoke_all_tokens
 
 RECOVERY_CODE_COUNT = 10
@@ -407,3 +408,22 @@ def reset_totp(session: Session, actor: Actor, user_id: int) -> User:
     user.totp_last_step = None
     record_action(session, actor, "user.totp_reset", "user", user.id, was_enrolled=was_enrolled)
     return user
+
+
+def change_password(session: Session, user: User, *, current: str | None, new: str,
+                    keep_token_id: int | None) -> int:
+    """Set a new password after the current one, then sign out every other session and
+    token (whoever knew the old password is shut out at once; this browser stays signed in).
+    Returns how many were signed out."""
+    _require_password(user, current, "Enter your current password.")
+    problems = passwords.password_problems(new, handle=user.handle)
+    if problems:
+        raise Invalid({"new_password": problems})
+    user.password_hash = passwords.hash_password(new)
+    query = delete(AuthToken).where(AuthToken.user_id == user.id)
+    if keep_token_id is not None:
+        query = query.where(AuthToken.id != keep_token_id)
+    result = session.execute(query)
+    account_signed_out.send(user.id)
+    session.flush()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

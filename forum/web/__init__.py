@@ -17,8 +17,9 @@ from forum.web import (  # noqa: F401 - each module declares routes
     help,
     notifications,
     rooms,
+    text,
 )
-from forum.web.core import bp, page_context, page_error, safe_next, when
+from forum.web.core import bp, page_context, page_error, safe_next
 
 
 class IdConverter(IntegerConverter):
@@ -33,7 +34,7 @@ def init_app(app: Flask) -> None:
     """Serve the pages and render every page error readably."""
     app.url_map.converters.setdefault("id", IdConverter)
     app.context_processor(page_context)
-    app.add_template_filter(when, "when")
+    text.init_app(app)
     app.register_blueprint(bp)
     app.extensions["forum.page_errors"] = page_error
 

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import current_app, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext
 from sqlalchemy import select
 
 from forum import db
 from forum.errors import DomainError, Forbidden
 from forum.limits import limited
-from forum.models.board import Post
-from forum.policy import Permission, can_edit_post
+from forum.models.board import Post, Thread
+from forum.policy import Permission, can_edit_post, replies_anonymously_by_default
 from forum.screening import Screening, Submission, installed_screener
 from forum.services import boards, posting, reading
 from forum.sessions import current_actor
@@ -135,12 +135,23 @@ def _thread_page(thread_id: int, status: int = 200, **extra: Any) -> Any:
         limit=reading.POST_PAGE,
     )
     commit()  # an anonymous author revealed to a moderator is audited
-    context: dict[str, Any] = {"form": {}, "errors": {}}
+    context: dict[str, Any] = {"form": {"anonymous": _anonymous_by_default(dbs, thread_id)},
+                               "errors": {}}
     context.update(extra)
     return page("web/thread.html", status, thread=shown, board=shown_board,
                 posts=posts, next_cursor=next_cursor, editable=_editable(dbs, posts),
                 blocks_enabled="web.block_member" in current_app.view_functions,
                 may_set_roles=actor.can(Permission.USER_ROLE_EDIT), **context)
+
+
+def _anonymous_by_default(dbs: Any, thread_id: int) -> bool:
+    """Whether her reply form starts ticked "anonymously" (`forum.policy`'s rule)."""
+    actor = current_actor()
+    if not actor.is_authenticated:
+        return False
+    row = dbs.execute(select(Thread.author_id, Thread.is_anonymous)
+                      .where(Thread.id == thread_id)).first()
+    return row is not None and replies_anonymously_by_default(actor, row[0], row[1])
 
 
 def _editable(dbs: Any, posts: list[dict[str, Any]]) -> set[int]:
@@ -193,21 +204,32 @@ def reply(thread_id: int) -> Any:
 @signed_in_page
 @limited("react")
 def support(post_id: int) -> Any:
-    """Add (or, with `undo`, take back) the `support` reaction, then return to the post."""
+    """Add (or, with `undo`, take back) the `support` reaction, then return to the post; asked
+    by `static/js/support.js` (Accept: application/json), answer the new count instead, so a
+    tap on a slow link does not reload the whole thread."""
     check_csrf()
     actor = current_actor()
     dbs = db.session()
     post, found, _board = posting.load_post(dbs, actor, post_id)
     thread_id = found.id
+    wants_json = request.accept_mimetypes.best == "application/json"
     try:
         if request.form.get("undo") == "yes":
             posting.unreact(dbs, actor, post, "support")
         else:
             posting.react(dbs, actor, post, "support")
+        count = post.support_count
         commit()
     except DomainError as exc:
         rollback()
+        if wants_json:
+            return jsonify({"error": form_errors(exc)[1]}), exc.status
         flash(form_errors(exc)[1], "error")
+        return redirect(url_for("web.thread", thread_id=thread_id) + f"#post-{post_id}")
+    if wants_json:
+        response = jsonify({"reaction_counts": {"support": count}})
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
     return redirect(url_for("web.thread", thread_id=thread_id) + f"#post-{post_id}")
 
 
@@ -220,13 +242,19 @@ def _own_or_moderated_post(post_id: int) -> tuple[Any, Any, Any]:
     return post, found, found_board
 
 
+def _author_line(post: Post) -> dict[str, bool]:
+    """What the edit form's "posting as" line says: her handle, anonymously, or a moderator
+    editing someone else's post."""
+    return {"own": post.author_id == current_actor().id, "anonymous": bool(post.is_anonymous)}
+
+
 @bp.get("/posts/<id:post_id>/edit")
 @signed_in_page
 def edit(post_id: int) -> Any:
     """The form to change a post's text."""
     post, found, _board = _own_or_moderated_post(post_id)
     return page("web/edit_post.html", post_id=post.id, thread_id=found.id,
-                form={"body": post.body}, errors={})
+                form={"body": post.body}, errors={}, **_author_line(post))
 
 
 @bp.post("/posts/<id:post_id>/edit")
@@ -242,7 +270,7 @@ def edit_post(post_id: int) -> Any:
     form = {"body": request.form.get("body", "")}
     if _needs_confirm(form["body"]):
         return page("web/edit_post.html", post_id=post_id, thread_id=thread_id, form=form,
-                    errors={}, crisis_confirm=True)
+                    errors={}, crisis_confirm=True, **_author_line(post))
     try:
         done = posting.edit_post(dbs, actor, installed_screener(), post, found, found_board,
                                  body=form["body"])
@@ -251,7 +279,7 @@ def edit_post(post_id: int) -> Any:
         rollback()
         errors, message = form_errors(exc)
         return page("web/edit_post.html", exc.status, post_id=post_id, thread_id=thread_id,
-                    form=form, errors=errors, error=message)
+                    form=form, errors=errors, error=message, **_author_line(post))
     _screening_notice(done.screening)
     flash(gettext("Your changes are saved."))
     return _landing(url_for("web.thread", thread_id=thread_id), done.screening,

@@ -7,7 +7,6 @@ calls, commit once, then redirect (Post/Redirect/Get) or re-render the form with
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -23,12 +22,12 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_datetime, gettext
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from forum import db
-from forum.errors import ContentBlocked, DomainError, Invalid
+from forum.errors import ContentBlocked, DomainError, Invalid, TotpRequired
 from forum.policy import Permission
 from forum.sessions import csrf, current_actor
 from forum.web.messages import translate
@@ -96,18 +95,6 @@ def reason_label(code: str) -> str:
     return labels.get(kind, "")
 
 
-def when(value: str | dt.datetime | None) -> str:
-    """A time from a service (ISO string or datetime) in the reader's language."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        try:
-            value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return value
-    return format_datetime(value, "medium")
-
-
 def page(template: str, code: int = 200, **context: Any) -> Response:
     """Render a page with HTTP status `code`; personal pages are never cached."""
     response = make_response(render_template(template, **context), code)
@@ -127,6 +114,22 @@ def signed_in_page(view: Callable[..., Any]) -> Callable[..., Any]:
     return guarded
 
 
+@bp.after_request
+def _redirect_for_script(response: Response) -> Response:
+    """A form sent by `static/js/quick-exit.js` (header `X-Saheli-Navigate`) gets its redirect
+    as 204 with `X-Saheli-Location`: the script then replaces the page with it (no new history
+    entry, the #fragment kept, and the next page loaded once, not twice)."""
+    if request.headers.get("X-Saheli-Navigate") == "replace" and response.status_code in (
+            301, 302, 303, 307, 308) and response.location:
+        location = response.location
+        response.status_code = 204  # in place: the cookies it sets (language, sign-in) stay
+        response.set_data(b"")
+        del response.headers["Location"]
+        response.headers["X-Saheli-Location"] = safe_next(location)
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def page_context() -> dict[str, Any]:
     """Variables every template sees: who is asking, the quick-exit target, the tab title."""
     neutral = request.cookies.get(NEUTRAL_TITLE_COOKIE) == "1"
@@ -134,7 +137,8 @@ def page_context() -> dict[str, Any]:
     views = current_app.view_functions
     return {
         "actor": actor,
-        "can_moderate": actor.can(Permission.QUEUE_REVIEW),
+        # Before her second factor a moderator sees the link too: it explains the step.
+        "can_moderate": actor.has_role_grant(Permission.QUEUE_REVIEW),
         "rooms_enabled": "web.rooms_list" in views,
         "moderation_enabled": "web.moderation_queue" in views,
         "report_enabled": "web.report" in views,
@@ -157,6 +161,8 @@ def page_error(error: Exception) -> Any:
             "This form has expired or was sent from somewhere else. Go back, reload the page "
             "and try again."
         )
+    elif isinstance(error, TotpRequired):  # a new staff member: the way in, not a refusal
+        return page("web/staff_setup.html", 403)
     elif isinstance(error, DomainError):
         status = error.status
         message = form_errors(error)[1] if isinstance(error, Invalid) else translate(error.detail)

@@ -56,6 +56,7 @@ SERVICE_MESSAGES = (
     N_("You cannot report yourself or your own words."),
     N_("Choose one of the listed reasons."),
     N_("That password is not right."),
+    N_("Enter your current password."),
 )
 
 

@@ -70,6 +70,11 @@
     var parts = li.querySelectorAll(".held-only");
     for (var i = 0; i < parts.length; i++) { parts[i].remove(); }
   }
+  function urduShare(words) {  /* mostly Urdu letters: lang=ur (the Urdu font), as pages do */
+    var urdu = (words.match(/[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]/g) || []).length;
+    var latin = (words.match(/[A-Za-z\u00C0-\u024F]/g) || []).length;
+    return urdu > latin;
+  }
   function add(m, held) {
     if (m.id > last) { last = m.id; }
     var li = document.getElementById("m-" + m.id);
@@ -77,9 +82,13 @@
     li = document.createElement("li");
     li.id = "m-" + m.id;
     var who = document.createElement("strong");
-    who.textContent = m.author ? m.author.handle : t("anonymous");
+    var name = document.createElement("bdi");  /* isolated: an Urdu name in an English line */
+    name.textContent = m.author ? m.author.handle : t("anonymous");
+    who.appendChild(name);
     var text = document.createElement("div");
     text.innerHTML = m.body_html;
+    text.dir = "auto";
+    text.lang = urduShare(text.textContent) ? "ur" : "en";
     li.appendChild(who);
     if (held) {
       li.className = "held";

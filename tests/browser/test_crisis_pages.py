@@ -41,8 +41,8 @@ def in_view(page: Any, selector: str) -> bool:
 def test_she_sees_the_help_lines_while_she_writes_and_first_where_she_lands(
         page: Any, server: Any, browser: Any) -> None:
     register(page, server.url, f"b_{uuid.uuid4().hex[:8]}")
-    page.click("footer button[lang=ur]")  # her language, kept with her account
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the same address again, loaded in her language
+        page.click("footer button[lang=ur]")  # her language, kept with her account
     assert page.get_attribute("html", "lang") == "ur"
 
     page.goto(f"{server.url}/boards/introductions/new")

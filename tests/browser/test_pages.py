@@ -71,6 +71,7 @@ def test_post_reply_support_and_report(browser: Any, server: Any) -> None:
         reader.wait_for_url(re.compile(r".*/threads/\d+#post-\d+$"))
         assert "Welcome, you are safe here." in reader.inner_text("main")
         reader.locator("article.post").first.locator("button", has_text="Support").click()
+        reader.locator("article.post").first.locator("[data-count]", has_text="1").wait_for()
         assert "Support (1)" in reader.locator("article.post").first.inner_text()
         screenshot(reader, "thread")
         assert axe_violations(browser, url, reader_ctx.cookies()) == []
@@ -125,8 +126,8 @@ def test_escape_twice_leaves_too(context: Any, server: Any) -> None:
 
 def test_urdu_is_right_to_left(page: Any, server: Any, browser: Any) -> None:
     page.goto(f"{server.url}/")
-    page.click("button[lang=ur]")
-    page.wait_for_url(f"{server.url}/")
+    with page.expect_navigation():  # the same address, now in Urdu
+        page.click("button[lang=ur]")
     assert page.evaluate("document.documentElement.lang") == "ur"
     assert page.evaluate("document.documentElement.dir") == "rtl"
     assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
@@ -148,8 +149,8 @@ def test_phone_screen_has_no_sideways_scroll(page: Any, server: Any) -> None:
 
 def test_neutral_title_hides_the_name(page: Any, server: Any) -> None:
     page.goto(f"{server.url}/")
-    page.click("text=Hide the name Saheli in the tab")
-    page.wait_for_url(f"{server.url}/")
+    with page.expect_navigation():
+        page.click("text=Hide the name Saheli in the tab")
     assert page.title() == "Notes"
     page.goto(f"{server.url}/help")
     assert page.title() == "Notes"

@@ -237,6 +237,12 @@ TABLE: dict[tuple[str, str], Case] = {
                                          form=True),
     ("GET", "/account"): Case("/account", PAGE_SIGNED_IN),
     ("GET", "/account/export"): Case("/account/export", PAGE_SIGNED_IN),
+    ("GET", "/account/password"): Case("/account/password", PAGE_SIGNED_IN),
+    # Signs out her other devices and tokens: last, on a fresh world (issue #19).
+    ("POST", "/account/password"): Case("/account/password", PAGE_SIGNED_IN,
+                                        {"password": "{password}", "new_password": "{password}",
+                                         "new_password_again": "{password}"},
+                                        form=True, fresh=True, last=True),
     ("GET", "/account/reports"): Case("/account/reports", PAGE_SIGNED_IN),
     ("GET", "/account/recovery-codes"): Case("/account/recovery-codes", PAGE_SIGNED_IN),
     ("POST", "/account/recovery-codes"): Case("/account/recovery-codes", PAGE_SIGNED_IN,

@@ -79,6 +79,8 @@ ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d
 #: A time as the pages write it outside <time> (Babel's "medium" format, English).
 SPOKEN_TIME = re.compile(r"[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d\d:\d\d\s?[AP]M")
 HTML_TIME = re.compile(r"<time([^>]*)>.*?</time>", re.S)
+#: The full local date and time a <time> element carries in its title (issue #19).
+TIME_TITLE = re.compile(r' title="[^"]*"')
 CSRF_VALUE = re.compile(r'(name="csrf_token"[^>]*value=")[^"]*(")|(name="csrf-token" content=")[^"]*(")')
 NONCE = re.compile(r"nonce-[A-Za-z0-9+/=_-]+|nonce=\"[^\"]*\"")
 SHA256_HEX = re.compile(r"\b[0-9a-f]{64}\b")
@@ -116,8 +118,8 @@ def normalise(value: Any) -> Any:
 
 
 def normalise_text(text_: str) -> str:
-    text_ = HTML_TIME.sub(lambda m: "<time" + ISO_TIME.sub("<time>", m.group(1)) + "><time></time>",
-                          text_)
+    text_ = HTML_TIME.sub(lambda m: "<time" + TIME_TITLE.sub(' title="<time>"', ISO_TIME.sub(
+        "<time>", m.group(1))) + "><time></time>", text_)
     text_ = ISO_TIME.sub("<time>", text_)
     text_ = SPOKEN_TIME.sub("<time>", text_)
     text_ = CSRF_VALUE.sub(lambda m: (m.group(1) or m.group(3)) + "<csrf>" + (m.group(2) or m.group(4)),
@@ -693,6 +695,21 @@ def _pages(world: World, observer: str) -> Iterator[tuple[str, Any]]:
         yield _page(world, observer, f"/posts/{post_id}/report")
     for message_id in world.refs.anon_room_messages:
         yield _page(world, observer, f"/room-messages/{message_id}/report")
+
+
+@channel("support tap on a page", kind="page", signed_in=True)
+def _support_taps(world: World, observer: str) -> Iterator[tuple[str, Any]]:
+    """The page's Support tap as `static/js/support.js` sends it (form, CSRF token,
+    `Accept: application/json`) on every anonymous post, last: the count or the refusal must
+    not depend on who wrote it (issue #19)."""
+    browser = world.page_client(observer)
+    for post_id in world.refs.anonymous_posts:
+        thread = browser.get("/").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', thread)
+        assert token, "no CSRF token on the page"
+        answer = browser.post(f"/posts/{post_id}/support", data={"csrf_token": token.group(1)},
+                              headers={"Accept": "application/json"})
+        yield f"POST /posts/{post_id}/support (page, JSON)", http_observation(answer)
 
 
 @channel("room join", kind="socket", signed_in=True)
