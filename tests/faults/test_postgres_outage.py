@@ -18,11 +18,9 @@ import os
 import shutil
 import subprocess
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -30,7 +28,8 @@ import requests
 from sqlalchemy import create_engine, text
 
 from tests.conftest import service_unavailable
-from tests.live.conftest import FORUM, LiveServer, free_port, start_server
+from tests.faults.load import Writer
+from tests.live.conftest import FORUM, free_port, start_server
 from tests.live.test_rooms_live import make_accounts
 
 pytestmark = [pytest.mark.live, pytest.mark.postgres]
@@ -106,51 +105,6 @@ def private_postgres() -> Iterator[PrivatePostgres]:
     cluster.remove()
 
 
-@dataclass
-class Outcome:
-    started: float
-    elapsed: float
-    status: int | None
-    code: str | None
-    retry_after: str | None
-    post_id: int | None = None
-
-
-@dataclass
-class Writer:
-    """Replies through both processes in turn, as fast as they answer, recording every answer."""
-
-    servers: list[LiveServer]
-    headers: dict[str, str]
-    thread_id: int
-    outcomes: list[Outcome] = field(default_factory=list)
-    stopping: threading.Event = field(default_factory=threading.Event)
-
-    def run(self) -> None:
-        n = 0
-        with requests.Session() as http:
-            while not self.stopping.is_set():
-                server = self.servers[n % len(self.servers)]
-                n += 1
-                began = time.monotonic()
-                try:
-                    answer = http.post(
-                        f"{server.url}/api/v1/threads/{self.thread_id}/posts",
-                        headers=self.headers, json={"body": f"Still here, note {n}."},
-                        timeout=10)
-                except requests.RequestException:
-                    self.outcomes.append(Outcome(began, time.monotonic() - began, None, None, None))
-                    continue
-                elapsed = time.monotonic() - began
-                body = answer.json() if answer.headers.get("Content-Type", "").endswith(
-                    "json") else {}
-                self.outcomes.append(Outcome(
-                    began, elapsed, answer.status_code, body.get("code"),
-                    answer.headers.get("Retry-After"),
-                    (body.get("post") or {}).get("id") if answer.status_code == 201 else None))
-                time.sleep(0.05)
-
-
 def test_a_postgres_outage_answers_fast_loses_nothing_and_heals_without_a_restart(
         private_postgres: PrivatePostgres, tmp_path: Path) -> None:
     prefix = f"pg-outage-{uuid.uuid4().hex[:8]}"
@@ -165,9 +119,7 @@ def test_a_postgres_outage_answers_fast_loses_nothing_and_heals_without_a_restar
                              json={"title": "Notes while the lights flicker",
                                    "body": "I will keep writing here."}, timeout=10)
         assert made.status_code == 201, made.text
-        writer = Writer([first, second], member.headers, made.json()["thread"]["id"])
-        running = threading.Thread(target=writer.run, daemon=True)
-        running.start()
+        writer = Writer([first, second], [member.headers], made.json()["thread"]["id"]).start()
         time.sleep(2)
 
         private_postgres.stop()
@@ -184,8 +136,7 @@ def test_a_postgres_outage_answers_fast_loses_nothing_and_heals_without_a_restar
                 o.status == 201 and o.started >= up_at for o in writer.outcomes):
             time.sleep(0.05)
         time.sleep(2)
-        writer.stopping.set()
-        running.join(timeout=15)
+        writer.stop()
 
         during = [o for o in writer.outcomes if down_at + 0.5 <= o.started < restart_at]
         assert len(during) >= OUTAGE, "the writer kept trying through the outage"
@@ -204,7 +155,7 @@ def test_a_postgres_outage_answers_fast_loses_nothing_and_heals_without_a_restar
         assert {o.status for o in after} == {201}, "both processes write again, unrestarted"
         assert first.process.poll() is None and second.process.poll() is None
 
-        acknowledged = {o.post_id for o in writer.outcomes if o.status == 201}
+        acknowledged = writer.acknowledged()
         assert None not in acknowledged
         engine = create_engine(private_postgres.url)
         try:
