@@ -88,12 +88,6 @@ def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
     server.stop()
 
 
-@pytest.fixture
-def http() -> Iterator[requests.Session]:
-    with requests.Session() as session:
-        yield session
-
-
 def post_thread(base: str, account: Any, http: requests.Session, title: str) -> requests.Response:
     return http.post(f"{base}/api/v1/boards/introductions/threads", headers=account.headers,
                      json={"title": title, "body": "Still here, still writing."}, timeout=WAIT)
