@@ -12,11 +12,11 @@ import datetime as dt
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from flask import Flask, current_app, g
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, String, create_engine, event, exc
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, CursorResult, Engine, Result
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -27,6 +27,12 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def rows_affected(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed. `Session.execute` is typed as returning a
+    `Result`; for those statements it is a `CursorResult`, which alone has `rowcount`."""
+    return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
 def utcnow() -> dt.datetime:

@@ -13,7 +13,7 @@ from collections.abc import Collection
 from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.orm import Session
 
-from forum.db import UTCDateTime, utcnow
+from forum.db import UTCDateTime, rows_affected, utcnow
 from forum.errors import Banned, Muted, Suspended
 from forum.models.safety import Sanction, SanctionKind
 from forum.models.user import AuthToken, User
@@ -103,4 +103,4 @@ def assert_kinds_allow_writing(kinds: Collection[str]) -> None:
 def revoke_all_tokens(session: Session, user_id: int) -> int:
     """Delete every token and browser session of the user (suspension, ban, erasure)."""
     result = session.execute(delete(AuthToken).where(AuthToken.user_id == user_id))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return rows_affected(result)

@@ -22,7 +22,7 @@ from flask import Response, request
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from forum.db import utcnow
+from forum.db import rows_affected, utcnow
 from forum.errors import Invalid
 from forum.models.idempotency import IdempotentAnswer
 
@@ -73,5 +73,5 @@ def purge_expired(session: Session) -> int:
     """Forget answers older than 24 hours (the hourly housekeeping of `forum serve`)."""
     result = session.execute(delete(IdempotentAnswer).where(
         IdempotentAnswer.created_at < utcnow() - LIFETIME))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return rows_affected(result)
 

@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text, 
 from sqlalchemy.orm import Mapped, mapped_column, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from forum.db import Base, BigId, UTCDateTime, intpk, optional_timestamp, timestamp, utcnow
+from forum.db import Base, BigId, UTCDateTime, intpk, optional_timestamp, rows_affected, timestamp, utcnow
 
 
 class Visibility(enum.StrEnum):
@@ -143,7 +143,7 @@ def change_post_status(post: Post, thread: Thread, board: Board, new_status: str
             .values(status=new_status)
             .execution_options(synchronize_session=False)
         )
-        if moved.rowcount != 1:  # type: ignore[attr-defined]  # CursorResult has rowcount
+        if rows_affected(moved) != 1:
             session.refresh(post)
             return
         set_committed_value(post, "status", new_status)

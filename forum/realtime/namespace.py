@@ -83,6 +83,12 @@ from forum.standing import assert_may_sign_in
 log = logging.getLogger(__name__)
 
 
+def socket_id() -> str:
+    """The socket of the event being handled: Flask-SocketIO sets `request.sid`, an attribute
+    Flask's request type does not declare."""
+    return str(request.sid)  # type: ignore[attr-defined]
+
+
 class RoomsNamespace(Namespace):
     """Class-based handlers (`on_<event>`) of the `/rooms` namespace."""
 
@@ -153,7 +159,7 @@ class RoomsNamespace(Namespace):
     def _event(self, data: Any, handler: Callable[[Session, Actor, Any, Work], dict[str, Any]]
                ) -> dict[str, Any]:
         """One event: a unit of work around the service call, effects after the commit."""
-        sid = request.sid  # type: ignore[attr-defined]
+        sid = socket_id()
         connection = self._connections.get(sid)
         if connection is None:
             return error_ack(Unauthorized("Connect again with your token."))
@@ -260,7 +266,7 @@ class RoomsNamespace(Namespace):
             actor = Actor.of(user, require_totp=require_totp())
             connection = Connection(user_id=user.id, token_id=token.id)
             is_counsellor = actor.can(Permission.SUPPORT_ACCEPT)
-        sid = request.sid  # type: ignore[attr-defined]
+        sid = socket_id()
         self._connections[sid] = connection
         current_people().connected(user)
         current_state().register_socket(sid, connection.user_id, connection.token_id)
@@ -271,7 +277,7 @@ class RoomsNamespace(Namespace):
 
     def on_disconnect(self, reason: Any = None) -> None:
         """Forget the socket; tell the rooms its person has fully left."""
-        sid = request.sid  # type: ignore[attr-defined]
+        sid = socket_id()
         connection = self._connections.pop(sid, None)
         state = current_state()
         state.unregister_socket(sid)
@@ -382,7 +388,7 @@ class RoomsNamespace(Namespace):
         return self._event(data, self._join)
 
     def _join(self, session: Session, actor: Actor, data: Any, work: Work) -> dict[str, Any]:
-        sid = request.sid  # type: ignore[attr-defined]
+        sid = socket_id()
         state = current_state()
         room = self._room(work, data)
         room_rules.check_may_join(session, actor, room, state)
@@ -417,7 +423,7 @@ class RoomsNamespace(Namespace):
         return self._event(data, self._leave)
 
     def _leave(self, session: Session, actor: Actor, data: Any, work: Work) -> dict[str, Any]:
-        sid = request.sid  # type: ignore[attr-defined]
+        sid = socket_id()
         state = current_state()
         room = self._room(work, data)
         if not self._joined(sid, room.id):
@@ -461,7 +467,7 @@ class RoomsNamespace(Namespace):
         gc.freeze()
 
     def _message(self, session: Session, actor: Actor, data: Any, work: Work) -> dict[str, Any]:
-        sid = request.sid  # type: ignore[attr-defined]
+        sid = socket_id()
         state = current_state()
         room = self._room(work, data)
         if not self._joined(sid, room.id):

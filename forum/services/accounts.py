@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from forum import handles, passwords, tokens
 from forum.audit import record_action
-from forum.db import utcnow
+from forum.db import rows_affected, utcnow
 from forum.errors import Conflict, Forbidden, Invalid, NotFound, TotpRequired, Unauthorized
 from forum.models.user import AuthToken, RecoveryCode, Role, User
 from forum.policy import Actor, Permission
@@ -426,4 +426,4 @@ def change_password(session: Session, user: User, *, current: str | None, new: s
     result = session.execute(query)
     account_signed_out.send(user.id)
     session.flush()
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return rows_affected(result)

@@ -58,7 +58,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from forum import signals
-from forum.db import utcnow
+from forum.db import rows_affected, utcnow
 from forum.errors import Invalid
 from forum.models.board import POSTS_RELEASED, Board, Post, PostStatus, Thread, Visibility
 from forum.models.notification import (
@@ -186,7 +186,7 @@ def _merge(session: Session, recipient_id: int, kind: str, same: ColumnElement[b
         .values(count=Notification.count + 1, read_at=None, created_at=now)
         .execution_options(synchronize_session=False)
     )
-    if grown.rowcount:  # type: ignore[attr-defined]
+    if rows_affected(grown):
         _announce(session, [recipient_id])
         return True
     return False
@@ -444,7 +444,7 @@ def mark_read(session: Session, actor: Actor, ids: list[int] | None) -> int:
         query = query.where(Notification.id.in_(ids))
     done = session.execute(query.values(read_at=utcnow())
                            .execution_options(synchronize_session=False))
-    return int(done.rowcount or 0)  # type: ignore[attr-defined]
+    return rows_affected(done)
 
 
 # --- settings ----------------------------------------------------------------------------------
@@ -576,14 +576,14 @@ def purge_read(session: Session, now: dt.datetime | None = None,
     cutoff = (now or utcnow()) - dt.timedelta(days=days)
     done = session.execute(delete(Notification).where(
         Notification.read_at.is_not(None), Notification.read_at < cutoff))
-    removed = int(done.rowcount or 0)  # type: ignore[attr-defined]
+    removed = rows_affected(done)
     # No foreign keys (see the model): what points at a deleted account, post or thread goes.
     for column, table_id in ((Notification.recipient_id, User.id),
                              (Notification.post_id, Post.id),
                              (Notification.thread_id, Thread.id)):
         orphans = session.execute(delete(Notification).where(
             column.is_not(None), ~exists().where(table_id == column)))
-        removed += int(orphans.rowcount or 0)  # type: ignore[attr-defined]
+        removed += rows_affected(orphans)
     return removed
 
 

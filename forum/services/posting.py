@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from forum.audit import record_action
-from forum.db import utcnow
+from forum.db import rows_affected, utcnow
 from forum.errors import Forbidden, Invalid, Locked, NotFound
 from forum.models.board import (
     Board,
@@ -347,7 +347,7 @@ def unreact(session: Session, actor: Actor, post: Post, kind: str) -> None:
             Reaction.post_id == post.id, Reaction.user_id == user.id, Reaction.kind == kind
         )
     )
-    if result.rowcount:  # type: ignore[attr-defined]
+    if rows_affected(result):
         # Her reaction row was there, so its count is in the post's: take it back in SQL.
         post.support_count = Post.support_count - 1  # type: ignore[assignment]
         session.flush()

@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from forum import passwords
-from forum.db import utcnow
+from forum.db import rows_affected, utcnow
 from forum.errors import Invalid, NotFound
 from forum.models.board import Board, Post, PostStatus, Reaction, Thread, change_post_status
 from forum.models.idempotency import IdempotentAnswer
@@ -218,7 +218,7 @@ def revoke_session(session: Session, user: User, token_id: int) -> None:
     result = session.execute(
         delete(AuthToken).where(AuthToken.id == token_id, AuthToken.user_id == user.id)
     )
-    if not result.rowcount:  # type: ignore[attr-defined]
+    if not rows_affected(result):
         raise NotFound("No such session.")
 
 
@@ -229,4 +229,4 @@ def revoke_other_sessions(session: Session, user: User, keep_id: int | None) -> 
         query = query.where(AuthToken.id != keep_id)
     result = session.execute(query)
     account_signed_out.send(user.id)
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return rows_affected(result)

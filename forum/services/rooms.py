@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from forum import policy, signals
 from forum.audit import record_action
-from forum.db import utcnow
+from forum.db import rows_affected, utcnow
 from forum.errors import (
     Forbidden,
     Invalid,
@@ -666,4 +666,4 @@ def purge_expired_messages(
     if keep:
         statement = statement.where(RoomMessage.id.not_in(sorted(keep)))
     result = session.execute(statement.execution_options(synchronize_session=False))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return rows_affected(result)

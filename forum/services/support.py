@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from forum import policy
 from forum.audit import record_action
-from forum.db import utcnow
+from forum.db import rows_affected, utcnow
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
 from forum.models.notification import NotificationKind
 from forum.models.room import (
@@ -257,7 +257,7 @@ def accept(session: Session, actor: Actor, request_id: int) -> Accepted:
         )
         .execution_options(synchronize_session=False)
     )
-    if not taken.rowcount:  # type: ignore[attr-defined]
+    if not rows_affected(taken):
         raise Conflict("This request was already taken or cancelled.")
     session.refresh(request)
     session.add(RoomParticipant(room_id=room.id, user_id=request.member_id))

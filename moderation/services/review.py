@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from forum import signals
 from forum.audit import record_action
-from forum.db import utcnow
+from forum.db import rows_affected, utcnow
 from forum.errors import Conflict, Invalid, NotFound
 from forum.models.board import Post
 from forum.models.user import User
@@ -293,7 +293,7 @@ def claim(session: Session, actor: Actor, item: ReviewItem) -> ReviewItem:
             .values(claimed_by_id=actor.id, claimed_at=utcnow(), version=item.version + 1)
             .execution_options(synchronize_session=False)
         )
-        if not result.rowcount:  # type: ignore[attr-defined]
+        if not rows_affected(result):
             raise Conflict("Another moderator is already reviewing this item.")
         session.refresh(item)
         record_action(session, actor, "review.claim", "review_item", item.id,

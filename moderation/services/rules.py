@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forum.audit import record_action
-from forum.db import utcnow
+from forum.db import rows_affected, utcnow
 from forum.errors import Invalid, NotFound
 from forum.models.user import User
 from forum.policy import Actor, Permission
@@ -51,7 +51,7 @@ def bump_version(session: Session) -> None:
         .where(RulesVersion.id == VERSION_ROW)
         .values(version=RulesVersion.version + 1, stamp=stamp, changed_at=now)
     )
-    if result.rowcount:  # type: ignore[attr-defined]
+    if rows_affected(result):
         return
     try:
         with session.begin_nested():
