@@ -43,7 +43,8 @@ _WORDS = "|".join(
     re.escape(w) for w in sorted({*_SPELLED_FOLDED, *_REPEAT_FOLDED}, key=len, reverse=True)
 )
 _UNIT = rf"(?:\d+|(?<!\w)(?:{_WORDS})(?!\w))"
-_SEP = r"[\s\-./()+_*,#|\\]{0,4}"  # not ":" (times: "19:31:20")
+# not ":" (times: "19:31:20"); the Urdu full stop and the Arabic comma are typed between groups
+_SEP = r"[\s\-./()+_*,#|\\\u06d4\u060c\u2010-\u2015]{0,4}"
 _RUN = re.compile(rf"\+?{_UNIT}(?:{_SEP}{_UNIT})*")
 _UNIT_RE = re.compile(_UNIT)
 _DIGIT = re.compile(r"\d")
@@ -93,6 +94,7 @@ def public_numbers() -> frozenset[str]:
     return frozenset(out)
 
 
+@lru_cache(maxsize=4096)  # a wall of one digit asks the same question thousands of times
 def _classify(digits: str) -> str | None:
     if len(digits) < 10:
         return None
@@ -161,9 +163,19 @@ def _pieces(units: list[str]) -> list[str]:
 
 # --- e-mail ---------------------------------------------------------------------------------------
 _EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
-_AT = r"(?:@|\(at\)|\[at\]|\{at\}|<at>|(?<!\w)at(?!\w)|" + re.escape(normalize("ایٹ").text) + ")"
+_AT = (r"(?:@|\(at\)|\[at\]|\{at\}|<at>|(?<!\w)at(?!\w)|"
+       + "|".join(re.escape(normalize(w).text) + r"(?!\w)" for w in ("ایٹ", "اٹ", "ایٹ دی ریٹ"))
+       + ")")
 _DOT = r"(?:\.|\(dot\)|\[dot\]|\{dot\}|<dot>|(?<!\w)dot(?!\w)|" + re.escape(normalize("ڈاٹ").text) + ")"
+# E-mail providers and endings written in Urdu script ("جی میل ڈاٹ کام") read as their Latin names.
+_UR_EMAIL_WORDS = tuple(
+    (normalize(ur).text, latin)
+    for ur, latin in (("جی میل", "gmail"), ("جیمیل", "gmail"), ("یاہو", "yahoo"),
+                      ("ہاٹ میل", "hotmail"), ("ہوٹ میل", "hotmail"), ("آؤٹ لک", "outlook"),
+                      ("کام", "com"), ("پی کے", "pk"))
+)
 _AT_UR = normalize("ایٹ").text
+_AT_UR_SHORT = normalize("اٹ").text
 _EMAIL_SPELLED = re.compile(
     rf"(?<![\w.])[a-z0-9][\w.+\-]*\s*{_AT}\s*[a-z0-9][a-z0-9\-]+\s*{_DOT}\s*"
     r"(?:com|net|org|pk|edu|co|io|me|info|uk|in)(?!\w)"
@@ -230,6 +242,11 @@ _ADDRESS_KEYS = tuple(
 _MOHALLA_UR = normalize("محل").text
 
 
+# An area and its sector or phase name a neighbourhood; a home needs a house, a street, a floor
+# or the words that say someone lives there.
+_PLACE_ONLY = frozenset({"sector", "area"})
+
+
 def _address(text: str) -> str | None:
     if not any(k in text for k in _ADDRESS_KEYS):
         return None
@@ -238,11 +255,71 @@ def _address(text: str) -> str | None:
         m = pattern.search(text)
         if m is not None:
             found[kind] = m
-    if len(found) < 2:
-        return None
+    if len(found) < 2 or found.keys() <= _PLACE_ONLY:
+        return None  # "we visited DHA phase 6", "Gulshan block 13 market": a place, not her home
     start = min(m.start() for m in found.values())
     end = max(m.end() for m in found.values())
     return text[start:end][:200]
+
+
+# --- a name with her school, college or workplace ----------------------------------------------------
+# "Sana, the one in BS second semester at X university", "yeh Hina hai, GCU mein parhti hai",
+# "یہ ثنا ہے، پنجاب یونیورسٹی میں پڑھتی ہے": a name, a place she can be found, and a pointer
+# (everyone, find her, this is ...). Congratulations and a sister's news have no pointer.
+_PLACE = re.compile(
+    r"(?<!\w)(?:universit(?:y|ies)|uni|college|school|institute|academy|campus|hostel|semester|"
+    r"bs|bba|mba|mbbs|bsc|msc|fsc|matric|works? at|working at|job at|teaches at|studies at|"
+    r"office|bank|hospital|branch|parhti|padhti|parhati|padhati|kaam karti|job karti)(?!\w)|"
+    r"(?<!\w)(?:at|from|in) [A-Z]{2,6}(?!\w)|(?<!\w)[A-Z]{2,6} (?:mein|me|main|karachi|lahore|"
+    r"islamabad|rawalpindi|peshawar|multan|wah|campus)(?!\w)|"
+    + "|".join(re.escape(normalize(w).text) for w in (
+        "یونیورسٹی", "کالج", "سکول", "اسکول", "پڑھتی", "پڑھاتی", "کام کرتی", "بینک", "دفتر",
+        "ہسپتال", "سمسٹر", "ہاسٹل"))
+)
+_POINTER = re.compile(
+    r"(?<!\w)(?:(?:everyone|every1|everybody|sab) (?:go|message|msg|call|find|dm|tell|spam|send|"
+    r"should|karo|isko|usko)|find her|message her|msg her|dm her|call her|tell her|"
+    r"go (?:and )?(?:see|tell|find|message|meet)|the one (?:in|at|from|who)|the girl (?:in|at|from|who)|"
+    r"that (?:\w+ )?girl|girl who|this is her|spread (?:it|this|her)|sab (?:isko|isay|usko|log)|sab ko|"
+    r"isko|isay|usko|dhoondo|dhundo|is larki|ye larki|yeh larki|(?:yeh|ye|yh) \w+ hai)(?!\w)|"
+    + "|".join(re.escape(normalize(w).text) for w in ("سب", "اسے", "اس کو", "ڈھونڈو", "اس لڑکی"))
+    + "|" + re.escape(normalize("یہ").text) + r" \S+ " + re.escape(normalize("ہے").text)
+)
+_NAME = re.compile(r"(?<![\w'])[A-Z][a-z]{2,}(?![\w'])")
+_NOT_NAMES = frozenset(
+    "the she her his this that these those they there then what when where who why how happy dear "
+    "congratulations congrats proud thanks thank hello hey and but our your my its everyone "
+    "university college school institute academy bank hospital branch semester year second third "
+    "first fourth final karachi lahore islamabad rawalpindi peshawar quetta multan faisalabad "
+    "punjab sindh pakistan blue area town allied habib government call find message go tell "
+    "please mashallah inshallah ammi abbu news police court".split()
+)
+_UR_NOT_NAMES = frozenset(normalize(w).text for w in (
+    "میری میرا میرے ہماری ہمارا ہمارے تمہاری وہ یہ بہت بھی ایک کون کیا"))
+_UR_THIS = normalize("یہ").text
+
+
+def _name_and_place(text: str, folded: str) -> str | None:
+    """A named woman pointed at together with where she studies or works, or None."""
+    place = _PLACE.search(text) or _PLACE.search(folded)
+    if place is None:
+        return None
+    pointer = _POINTER.search(folded)
+    if pointer is None:
+        return None
+    named = any(m.group().lower() not in _NOT_NAMES for m in _NAME.finditer(text))
+    if not named and not folded.isascii():
+        # Urdu script has no capitals: "یہ ثنا ہے" names her
+        words = folded.split()
+        named = any(
+            w == _UR_THIS and i + 2 < len(words) and words[i + 1] not in _UR_NOT_NAMES
+            for i, w in enumerate(words)
+        )
+    if not named:
+        return None
+    start = min(place.start(), pointer.start())
+    end = max(place.end(), pointer.end())
+    return folded[start:end][:200] if text.isascii() else folded[:200]
 
 
 _AT_HINTS = (" at ", "(at)", "[at]", "{at}", "<at>", "@")
@@ -251,7 +328,7 @@ _DOT_HINTS = ("dot", ".co", ".pk", ".net", ".org", ".edu", ".io", ".me")
 
 def _maybe_spelled_email(folded: str) -> bool:
     """Cheap substring checks before the spelled-out e-mail pattern runs."""
-    if _AT_UR in folded or "@" in folded:
+    if _AT_UR in folded or _AT_UR_SHORT in folded or "@" in folded:
         return True
     return any(h in folded for h in _AT_HINTS) and any(h in folded for h in _DOT_HINTS)
 
@@ -290,7 +367,12 @@ def detect_identifying(text: str) -> list[Reason]:
     if "@" in folded:
         reasons.extend(_reason("email", m.group()) for m in _EMAIL.finditer(folded))
     if not any(r.code == "personal_info:email" for r in reasons) and _maybe_spelled_email(folded):
-        m = _EMAIL_SPELLED.search(folded)
+        spelled = folded
+        if not folded.isascii():
+            for ur, latin in _UR_EMAIL_WORDS:
+                if ur in spelled:
+                    spelled = spelled.replace(ur, latin)
+        m = _EMAIL_SPELLED.search(spelled)
         if m is not None:
             reasons.append(_reason("email", m.group()))
     address = _address(folded) if has_digit or "mohall" in folded or "muhall" in folded or (
@@ -298,4 +380,8 @@ def detect_identifying(text: str) -> list[Reason]:
     ) else None
     if address is not None:
         reasons.append(_reason("address", address))
+    elif not reasons:
+        identity = _name_and_place(text, folded)
+        if identity is not None:
+            reasons.append(_reason("identity", identity))
     return reasons
