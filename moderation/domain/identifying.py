@@ -343,6 +343,21 @@ def _reason(kind: str, excerpt: str) -> Reason:
     return Reason(f"personal_info:{kind}", "hold", "personal_info", _SOURCE, excerpt)
 
 
+def _emails(folded: str) -> list[Reason]:
+    """E-mail addresses, written plainly or spelled out ("name at gmail dot com", in Urdu too)."""
+    found = [_reason("email", m.group()) for m in _EMAIL.finditer(folded)] if "@" in folded else []
+    if not found and _maybe_spelled_email(folded):
+        spelled = folded
+        if not folded.isascii():
+            for ur, latin in _UR_EMAIL_WORDS:
+                if ur in spelled:
+                    spelled = spelled.replace(ur, latin)
+        m = _EMAIL_SPELLED.search(spelled)
+        if m is not None:
+            found.append(_reason("email", m.group()))
+    return found
+
+
 def detect_identifying(text: str) -> list[Reason]:
     """Phone (``personal_info:phone``), CNIC, e-mail and address reasons, all ``hold``.
 
@@ -364,17 +379,7 @@ def detect_identifying(text: str) -> list[Reason]:
                 reasons.append(_reason(kind, excerpt))
             if count >= MAX_NUMBERS:
                 break
-    if "@" in folded:
-        reasons.extend(_reason("email", m.group()) for m in _EMAIL.finditer(folded))
-    if not any(r.code == "personal_info:email" for r in reasons) and _maybe_spelled_email(folded):
-        spelled = folded
-        if not folded.isascii():
-            for ur, latin in _UR_EMAIL_WORDS:
-                if ur in spelled:
-                    spelled = spelled.replace(ur, latin)
-        m = _EMAIL_SPELLED.search(spelled)
-        if m is not None:
-            reasons.append(_reason("email", m.group()))
+    reasons.extend(_emails(folded))
     address = _address(folded) if has_digit or "mohall" in folded or "muhall" in folded or (
         _MOHALLA_UR in folded
     ) else None
