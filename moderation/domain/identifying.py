@@ -297,6 +297,7 @@ _NOT_NAMES = frozenset(
 _UR_NOT_NAMES = frozenset(normalize(w).text for w in (
     "میری میرا میرے ہماری ہمارا ہمارے تمہاری وہ یہ بہت بھی ایک کون کیا"))
 _UR_THIS = normalize("یہ").text
+_NAME_REACH = 4000
 
 
 def _name_and_place(text: str, folded: str) -> str | None:
@@ -386,7 +387,8 @@ def detect_identifying(text: str) -> list[Reason]:
     if address is not None:
         reasons.append(_reason("address", address))
     elif not reasons:
-        identity = _name_and_place(text, folded)
+        # a name pointed at sits in a short post; reading 4,000 characters bounds the cost
+        identity = _name_and_place(text[:_NAME_REACH], folded[:_NAME_REACH])
         if identity is not None:
             reasons.append(_reason("identity", identity))
     return reasons

@@ -137,6 +137,32 @@ def _has_quote_marks(text: str) -> bool:
     return sum(text.count(q) for q in '"“”«»') >= 2
 
 
+# Roman Urdu "lun" / "loon" is also the first-person verb ending "I take / let me" ("le lun",
+# "kar loon gi"). After a verb stem, or before a future ending, it is the verb: spelling
+# variants must not fold an ordinary verb onto a lexicon entry it only looks like.
+_HOMOGRAPH_KEYS = frozenset({"lun", "loon", "lu", "lon", "loun", "lunn"})
+_VERB_STEMS = frozenset(
+    "le lay lai kar kr ker karr de day kha khaa pi pee dekh so sun ja jaa aa a chal bana mar maar "
+    "parh padh likh bhej utha rakh pakar pakad samajh soch bol kaat nikal dhoond seekh bech "
+    "khareed beth baith ro hans gin nahaa naha dho jala tod mang maang pooch puch bata".split()
+)
+_FUTURE_AFTER = frozenset({"gi", "ga", "ge", "gy", "gay", "gee"})
+
+
+def _verb_ending(hit: Hit, text: str) -> bool:
+    """Whether a lexicon hit is the Roman Urdu verb ending it is spelled like ("le loon")."""
+    rule = hit.rule
+    if not rule.id.startswith("lexicon:roman_ur") or hit.end - hit.start > 5:
+        return False
+    if text[hit.start : hit.end].lower() not in _HOMOGRAPH_KEYS:
+        return False
+    before = text[: hit.start].split()
+    after = text[hit.end :].split()
+    return bool(before and before[-1].lower() in _VERB_STEMS) or bool(
+        after and after[0].lower().strip(".,!?") in _FUTURE_AFTER
+    )
+
+
 _HARM_SOURCES = frozenset({"detector:threat", "detector:coercion"})
 
 
@@ -257,6 +283,8 @@ class Pipeline:
                 if hit.rule.id == ANCHOR_ID:  # a crisis word: the detector reads the text
                     anchored = True
                     continue
+                if _verb_ending(hit, text):
+                    continue  # "le loon", "kar lun gi": the verb "I take", not the vulgar word
                 reasons.append(_reason_for(hit, text))
                 if hit.rule.action == "censor":
                     censor_spans.append((hit.start, hit.end))
