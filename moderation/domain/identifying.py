@@ -276,15 +276,59 @@ _PLACE = re.compile(
         "یونیورسٹی", "کالج", "سکول", "اسکول", "پڑھتی", "پڑھاتی", "کام کرتی", "بینک", "دفتر",
         "ہسپتال", "سمسٹر", "ہاسٹل"))
 )
-_POINTER = re.compile(
-    r"(?<!\w)(?:(?:everyone|every1|everybody|sab) (?:go|message|msg|call|find|dm|tell|spam|send|"
-    r"should|karo|isko|usko)|find her|message her|msg her|dm her|call her|tell her|"
-    r"go (?:and )?(?:see|tell|find|message|meet)|the one (?:in|at|from|who)|the girl (?:in|at|from|who)|"
-    r"that (?:\w+ )?girl|girl who|this is her|spread (?:it|this|her)|sab (?:isko|isay|usko|log)|sab ko|"
-    r"isko|isay|usko|dhoondo|dhundo|is larki|ye larki|yeh larki|(?:yeh|ye|yh) \w+ hai)(?!\w)|"
-    + "|".join(re.escape(normalize(w).text) for w in ("سب", "اسے", "اس کو", "ڈھونڈو", "اس لڑکی"))
-    + "|" + re.escape(normalize("یہ").text) + r" \S+ " + re.escape(normalize("ہے").text)
+# Pointers, read over the words (a loop over a short list is cheaper than one long alternation).
+_CROWD = frozenset("everyone every1 everybody sab".split())
+_CROWD_VERBS = frozenset(
+    "go message msg call find dm tell spam send should karo isko usko log ko".split()
 )
+_AT_HER = frozenset("find message msg dm call tell spread".split())
+_GO_VERBS = frozenset("see tell find message meet".split())
+_ALONE_POINTERS = frozenset("isko isay usko dhoondo dhundo".split()) | frozenset(
+    normalize(w).text for w in ("سب", "اسے", "ڈھونڈو")
+)
+_THIS_WORDS = frozenset("yeh ye yh".split())
+_UR_IS = normalize("ہے").text
+_UR_THAT = normalize("اس").text
+_UR_GIRL_WORDS = frozenset(normalize(w).text for w in ("کو", "لڑکی"))
+
+
+_TRIGGERS = (
+    _ALONE_POINTERS | _CROWD | _AT_HER | _THIS_WORDS
+    | frozenset(("go", "one", "girl", "this", "larki", _UR_THAT, normalize("یہ").text))
+)
+
+
+def _points(words: list[str], i: int) -> bool:
+    """Whether the word at ``i`` begins a pointer at her."""
+    w, n = words[i], len(words)
+    nxt = words[i + 1] if i + 1 < n else ""
+    third = words[i + 2] if i + 2 < n else ""
+    prev = words[i - 1] if i else ""
+    return (
+        w in _ALONE_POINTERS
+        or (w in _CROWD and nxt in _CROWD_VERBS)
+        or (w in _AT_HER and nxt in ("her", "it", "this"))
+        or (w == "go" and (nxt in _GO_VERBS or (nxt == "and" and third in _GO_VERBS)))
+        or (w in ("one", "girl") and prev in ("the", "that") and nxt in ("in", "at", "from", "who"))
+        or (w == "girl" and (nxt == "who" or (i >= 2 and words[i - 2] == "that")))
+        or (w == "this" and nxt == "is" and third == "her")
+        or (w == "larki" and prev in ("is", "ye", "yeh"))
+        or (w in _THIS_WORDS and third == "hai")
+        or (w == _UR_THAT and nxt in _UR_GIRL_WORDS)
+        or (w == _UR_THIS and third == _UR_IS)
+    )
+
+
+def _pointer(words: list[str]) -> int | None:
+    """The index of the word that points at her ("everyone go", "find her", "yeh X hai"), or None."""
+    if _TRIGGERS.isdisjoint(words):
+        return None
+    for i, w in enumerate(words):
+        if w in _TRIGGERS and _points(words, i):
+            return i
+    return None
+
+
 _NAME = re.compile(r"(?<![\w'])[A-Z][a-z]{2,}(?![\w'])")
 _NOT_NAMES = frozenset(
     "the she her his this that these those they there then what when where who why how happy dear "
@@ -300,27 +344,43 @@ _UR_THIS = normalize("یہ").text
 _NAME_REACH = 4000
 
 
+# Words one of which any place and any pointer needs: two set checks before any regex runs.
+_PLACE_WORDS = frozenset(
+    "university universities uni college school institute academy campus hostel semester bs bba "
+    "mba mbbs bsc msc fsc matric works work working job teaches studies office bank hospital branch "
+    "parhti padhti parhati padhati kaam".split()
+) | frozenset(normalize(w).text for w in (
+    "یونیورسٹی کالج سکول اسکول پڑھتی پڑھاتی کام بینک دفتر ہسپتال سمسٹر ہاسٹل".split()))
+_WORD = re.compile(r"[^\W_]+")
+_ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
+# ASCII letters and digits kept, everything else a space (the fast word splitter)
+_ASCII_WORDS = bytes(c if (48 <= c <= 57 or 97 <= c <= 122) else 32 for c in range(256))
+
+
 def _name_and_place(text: str, folded: str) -> str | None:
     """A named woman pointed at together with where she studies or works, or None."""
+    words = (
+        folded.encode().translate(_ASCII_WORDS).decode().split()
+        if folded.isascii() else _WORD.findall(folded)
+    )
+    if _PLACE_WORDS.isdisjoint(words) and _ACRONYM.search(text) is None:
+        return None
+    pointer = _pointer(words)
+    if pointer is None:
+        return None
     place = _PLACE.search(text) or _PLACE.search(folded)
     if place is None:
-        return None
-    pointer = _POINTER.search(folded)
-    if pointer is None:
         return None
     named = any(m.group().lower() not in _NOT_NAMES for m in _NAME.finditer(text))
     if not named and not folded.isascii():
         # Urdu script has no capitals: "یہ ثنا ہے" names her
-        words = folded.split()
         named = any(
             w == _UR_THIS and i + 2 < len(words) and words[i + 1] not in _UR_NOT_NAMES
             for i, w in enumerate(words)
         )
     if not named:
         return None
-    start = min(place.start(), pointer.start())
-    end = max(place.end(), pointer.end())
-    return folded[start:end][:200] if text.isascii() else folded[:200]
+    return " ".join(words[max(0, pointer - 12) : pointer + 12])[:200]
 
 
 _AT_HINTS = (" at ", "(at)", "[at]", "{at}", "<at>", "@")

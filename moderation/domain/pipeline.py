@@ -35,7 +35,7 @@ from moderation.domain.detectors import (
     load_crisis_rules,
 )
 from moderation.domain.lexicon import LEXICON_DIR, lexicon_rules
-from moderation.domain.normalize import normalize
+from moderation.domain.normalize import Normalized, normalize
 from moderation.domain.rules import ACTIONS, Hit, RuleSet, RuleSpec
 from moderation.domain.threats import detect_harm, is_report
 from moderation.domain.verdict import CRISIS, Reason, Verdict, strongest
@@ -269,6 +269,22 @@ class Pipeline:
         )
         return abuse_reason(score, threshold)
 
+    def _rule_reasons(
+        self, n: Normalized, text: str, reasons: list[Reason], censor_spans: list[tuple[int, int]]
+    ) -> bool:
+        """Append every rule hit's reason (and censor span); whether a crisis anchor matched."""
+        anchored = False
+        for hit in self.ruleset.match(n):
+            if hit.rule.id == ANCHOR_ID:  # a crisis word: the detector reads the text
+                anchored = True
+                continue
+            if _verb_ending(hit, text):
+                continue  # "le loon", "kar lun gi": the verb "I take", not the vulgar word
+            reasons.append(_reason_for(hit, text))
+            if hit.rule.action == "censor":
+                censor_spans.append((hit.start, hit.end))
+        return anchored
+
     def screen(self, text: str, context: ScreenContext | None = None) -> Verdict:
         """Decide what posting ``text`` does; never raises on any string, empty included."""
         ctx = context or _NO_CONTEXT
@@ -278,16 +294,7 @@ class Pipeline:
         if text:
             n = normalize(text)
             folded = n.text
-            anchored = symbol_cue(n)
-            for hit in self.ruleset.match(n):
-                if hit.rule.id == ANCHOR_ID:  # a crisis word: the detector reads the text
-                    anchored = True
-                    continue
-                if _verb_ending(hit, text):
-                    continue  # "le loon", "kar lun gi": the verb "I take", not the vulgar word
-                reasons.append(_reason_for(hit, text))
-                if hit.rule.action == "censor":
-                    censor_spans.append((hit.start, hit.end))
+            anchored = self._rule_reasons(n, text, reasons, censor_spans) or symbol_cue(n)
             scored = self._abuse(text, folded)
             if scored is not None:
                 reasons.append(scored)
