@@ -37,7 +37,7 @@ from moderation.domain.detectors import (
 from moderation.domain.lexicon import LEXICON_DIR, lexicon_rules
 from moderation.domain.normalize import Normalized, normalize
 from moderation.domain.rules import ACTIONS, Hit, RuleSet, RuleSpec
-from moderation.domain.threats import detect_harm, is_report
+from moderation.domain.threats import detect_harm, is_report, without_her_words
 from moderation.domain.verdict import CRISIS, Reason, Verdict, strongest
 
 __all__ = [
@@ -176,7 +176,8 @@ def _harm_reasons(folded: str, text: str, before: list[Reason]) -> list[Reason]:
     found = detect_harm(folded)
     if found and any(r.category == "threat" for r in before):
         found = [r for r in found if r.category != "threat"]
-    if found and (is_report(folded) or _is_report(folded, text)):
+    told = without_her_words(folded) if found else folded
+    if found and (is_report(told) or _is_report(told, text)):
         found = [Reason(r.code, "flag", r.category, r.source, r.excerpt) for r in found]
     return found
 

@@ -33,7 +33,14 @@ from functools import lru_cache
 from moderation.domain.normalize import normalize
 from moderation.domain.verdict import Reason
 
-__all__ = ["detect_coercion", "detect_harm", "detect_threats", "is_report", "token_stream"]
+__all__ = [
+    "detect_coercion",
+    "detect_harm",
+    "detect_threats",
+    "is_report",
+    "token_stream",
+    "without_her_words",
+]
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 # English contractions and text-speak, token for token (applied to the folded, lower-case text).
@@ -940,6 +947,14 @@ def detect_harm(folded: str) -> list[Reason]:
 # A quotation in single quotes: "he wrote: 'you will regret it'" (apostrophes inside words,
 # as in "don't", are not quotation marks).
 _SINGLE_QUOTED = re.compile(r"(?:^|[\s:])['‘][^'‘’]{3,}['’](?:$|[\s.,!?;:])")
+
+
+_YOU_SAID = re.compile(r"\b(?:you|u) (?:said|say|says|wrote|typed|told|posted|texted)\b")
+
+
+def without_her_words(folded: str) -> str:
+    """``folded`` without "you said" and the like: "pay for what you said" quotes nobody."""
+    return _YOU_SAID.sub(" ", folded) if "you " in folded or "u " in folded else folded
 
 
 def is_report(folded: str) -> bool:
