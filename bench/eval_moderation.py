@@ -21,6 +21,11 @@ screening of the verdict carries ``resources``; it is *blocked* when the screeni
 ``blocked``; a benign text is *alerted* when it raised crisis. On the held-out part the bounds
 are: every crisis text gets help lines, none is blocked (also with a slur appended), and support
 talk about crisis is alerted at most 5 % of the time. Any FAIL makes the script exit 1.
+
+Only the newest held-out part of each set is bounded (``heldout7`` for harm, ``heldout_g`` for
+crisis): it was committed before the rules it measures were changed, and its misses are not read
+while tuning. Earlier parts are printed as *spent* (their misses were read in earlier rounds).
+The procedure is in ``bench/moderation_eval/harm/README.md``.
 """
 
 from __future__ import annotations

@@ -116,11 +116,15 @@ def _reason_for(hit: Hit, original: str) -> Reason:
 
 
 def _is_report(folded: str, original: str) -> bool:
+    """Whether the text tells what someone else said or sent: the reporting words, quote marks,
+    and the threat detector's own reading (``threats.is_report``: "typed", "DM kiya", a quote in
+    single quotes), so the lexicon and the detectors agree on what a report is."""
     words = _report_tokens()
     return (
         any(tok in words for tok in folded.split())
         or _has_quote_marks(original)
         or reported_speech(folded)
+        or is_report(folded)
     )
 
 

@@ -192,9 +192,9 @@ _EN_IDIOMS = [
     (("face", "different unrecognisable unrecognizable ruined"),
      r"(?:your|her|that) face (?:is going to|will|would) (?:look|be) (?:very |so |really |completely )?"
      r"(?:different|unrecognisable|unrecognizable|ruined)"),
-    (("pay suffer regret", "you your"),
+    (("pay suffer regret bleed", "you your"),
      r"(?:you|your \w+(?: \w+)?|she|her \w+) (?:will|is going to|are going to|would) "
-     r"(?:\w+ ){0,1}?(?:suffer|pay (?:for (?:this|that|it|what|everything|your|her)|i promise|"
+     r"(?:\w+ ){0,1}?(?:suffer|bleed|pay (?:for (?:this|that|it|what|everything|your|her)|i promise|"
      r"trust me|mark my|$))"),
     (("know", "time when which"),
      r"i know (?:what time|when|which \w+|the time) (?:you|your \w+|she) "),
@@ -211,6 +211,14 @@ _EN_IDIOMS = [
      r"throw (?:you|her|your \w+) (?:off|from|out of|down) (?:\w+ ){0,2}?(?:roof|window|stairs|"
      r"bridge|building|balcony)"),
     (("do", "what"), r"what (?:i|we) (?:will |am going to |are going to )?do to (?:you|her|your \w+)"),
+    (("like", "hospitals hospital wheelchairs wheelchair graves funerals pain"),
+     r"(?:hope|hopefully) you like (?:hospitals|hospital|wheelchairs|wheelchair|graves|funerals|pain)"),
+    (("hands",), r"(?:get|lay|put|gets) (?:my|our|his) hands on (?:you|her)"),
+    (("less",), r"(?:killed|murdered|burned|burnt|attacked|hurt|shot|beaten) for less"),
+    (("lucky",), r"(?:you|she) (?:will not|would not) be (?:so |that |as )?lucky"),
+    (("show",), r"i will show you (?:$|samjhi|samjha|bas|wait|just wait|soon)"),
+    (("walks goes leaves comes", "alone"),
+     r"(?:your|her) \w+(?: \w+)? (?:walks|goes|leaves|comes) (?:\w+ )?(?:home |out |outside )?alone"),
     ("dishonour dishonor shame",
      r"(?:dishonou?r|shame) (?:my|our) (?:family|name|izzat) and you"),
 ]
@@ -219,7 +227,8 @@ _EN_IDIOMS = [
 _RU_STRONG = (
     r"maar|mar|qatl|qatal|katal|tezab|tezaab|tizab|teizab|acid|uthwa|uthva|utwa|utha|uthaa|"
     r"jala|jalaa|tor|torr|tod|todd|goli|zinda|bigaad|bigad|bigar|bigaar|kaat|kaatt|"
-    r"ghasseet|ghaseet|naak|izzat|barbad|barbaad|laash|lash|nipta|niptaa|nipat|aag|kuchal|kuchla"
+    r"ghasseet|ghaseet|naak|izzat|barbad|barbaad|laash|lash|nipta|niptaa|nipat|aag|kuchal|kuchla|"
+    r"tukde|tukre|tukray|tukray"
 )
 # Weak harm words: verbs and states that threaten only with a target ("tera game khatam",
 # "tumhari life hell", "tera haal"); nouns alone ("zindagi", "game") are not harm.
@@ -279,13 +288,20 @@ _RU_IDIOMS = [
      r"(?:hoga|karenge|karunga|lunga|lenge|chukta|barabar)"),
     (("warna varna nahi", "pata"),
      r"(?:warna|varna|wrna|nahi to|nahi tou) (?:\w+ ){0,2}?pata chal (?:jayega|jaega|jae ga|jayegi|jaye ga)"),
+    (("khair",), r"(?:teri|tumhari|tera|tumhara|apni|apne|tere|tumhare) (?:\w+ )?khair nahi"),
+    (("hashar hashr hasher",),
+     r"(?:tera|teri|tumhara|tumhari|tere|tumhare) (?:\w+ ){0,2}?(?:hashar|hashr|hasher) "
+     r"(?:\w+ ){0,2}?(?:hoga|hogi|karenge|karunga|kar denge)"),
+    (("time waqt", "aa a agaya aagaya"),
+     r"(?:tera|tumhara|teri|tumhari) (?:time|waqt) (?:aa gaya|a gaya|agaya|aagaya|aa raha)"),
+    (("dekhna",), r"dekhna (?:\w+ ){0,1}kya hota (?:hai|he)"),
     (("pata kya", "jaye jaaye jae"),
      r"(?:tumhari|teri|tumhare|tere|apni|apne|tumhara|tera) (?:\w+ ){0,3}?(?:pata nahi|kya pata|"
      r"kon jaane|kaun jaane) (?:\w+ ){0,2}?(?:kya|kab) ho (?:jaye|jaaye|jae)"),
 ]
 
 # Urdu script (written here as typed; folded through the normaliser when compiled).
-_UR_STRONG = "آگ مار قتل تیزاب ایسڈ اٹھا اٹھوا جلا توڑ بگاڑ گولی زندہ کاٹ ناک برباد کچل"
+_UR_STRONG = "آگ مار قتل تیزاب ایسڈ اٹھا اٹھوا جلا توڑ بگاڑ گولی زندہ کاٹ ناک برباد کچل ٹکڑے"
 _UR_WEAK = (
     "ختم تمام حال سبق چھوڑ چھوڑوں چھوڑیں دیکھ انجام زندگی شکل چہرہ بند بخش بخشیں بخشوں غائب ڈھونڈ "
     "علاج"
@@ -319,6 +335,8 @@ _UR_IDIOMS = [
     ("اکیلی", "اکیلی (?:\\S+ ){0,2}(?:نکلی|گئی|جاؤ|جاو) تو"),
     ("غیرت عزت", "(?:غیرت|عزت) کے نام پر"),
     ("واپس", "واپس نہیں (?:آئے|آئی|آئیں|لوٹے|لوٹی) (?:گا|گی|گے)"),
+    ("خیر", "(?:تیری|تمہاری|تیرا|تمہارا|اپنی|اپنے|تیرے|تمہارے) (?:\\S+ )?خیر نہیں"),
+    ("حشر", "(?:تیرا|تیری|تمہارا|تمہاری) (?:\\S+ ){0,2}?حشر (?:\\S+ ){0,1}?(?:ہوگا|ہو گا|کریں گے)"),
     ("آ آکر",
      "(?:گھر|کالج|دفتر|ہاسٹل) (?:\\S+ ){0,1}(?:آ کر|آکر|آ کے) (?:\\S+ )?(?:بتا|دکھا|سمجھا|سکھا)\\S*"),
 ]
@@ -825,6 +843,7 @@ _AUDIENCE_PHRASES = re.compile(
     r"will see|will get|receives)| (?:go|goes|end up|ends up|be|posted|upload|uploaded|put) on \w+"
     r"| (?:tumhare|tumhari|teri|tere|tumhara|tera) (?:\w+ )?(?:ko|ke paas|ke pas|tak) "
     r"| on (?:your|ur|her) (?:wall|profile|page|timeline|story|status|whatsapp|account)"
+    r"| (?:tere|tumhare|teri|tumhari) ghar (?:pohanch|pahunch|bhej|ja|jayen|jayengi)"
     + "| (?:" + "|".join(re.escape(normalize(w).text) for w in ("تمہارے", "تمہاری", "تیرے", "تیری"))
     + ") (?:\\S+ )?(?:" + "|".join(re.escape(normalize(w).text) for w in ("کو", "تک"))
     + ") | \\S+ " + re.escape(normalize("پر").text) + " (?:"
@@ -931,7 +950,7 @@ _REPORT_CUES = re.compile(
     r"msg aya|message aya|msg aaya|message aaya|msg kia|keh raha|kehta hai|kehta tha|bola|"
     r"dm aya|dm aaya|dm ayi|dm aayi|dm kia|dmed me|dm d me|"
     r"bolta|dhamki|dhamkiyan|dhamkaya|threatened|threatening|threatens|told me|told my|"
-    r"said|says|saying|usne|us ne|unhon ne|kaha|kha)"
+    r"said|says|saying|usne|us ne|unhon ne|kaha|kha)(?= )"  # whole words: not "kha" in "khatam"
     rf"|{_urp('میسج آیا', 'اس نے', 'کہتا ہے', 'دھمکی', 'مجھے میسج', 'کہا', 'بولا')}"
 )
 
