@@ -261,7 +261,8 @@ def harm_section(pipeline: Pipeline) -> tuple[list[str], bool]:
     lines = ["", "## Threats, coercion, personal information (issue #13)", ""]
     ok = True
     actions = ("allow", "censor", "flag", "hold", "block")
-    for part in ("heldout7", "heldout6", "heldout5", "heldout4", "heldout3", "heldout2", "heldout", "dev"):
+    for part in ("heldout7", "heldout6", "heldout5", "heldout4", "heldout3", "heldout2", "heldout",
+                 "dev", "dev2", "dev3"):
         path = HARM_DIR / f"{part}.jsonl"
         if not path.exists():
             continue
@@ -292,6 +293,8 @@ def harm_section(pipeline: Pipeline) -> tuple[list[str], bool]:
             "heldout2": "held-out, second part (spent: its first run failed, its misses seen)",
             "heldout": "held-out, first part (spent: run twice, its misses seen; now development)",
             "dev": "development (tuned on)",
+            "dev2": "development, seventh round (written after heldout7, tuned on)",
+            "dev3": "development, seventh round, threats (tuned on)",
         }[part]
         lines += [f"### {part}.jsonl — {title}", "", "| category | language | n | queued |",
                   "| --- | --- | --- | --- |"]
@@ -448,7 +451,8 @@ def main() -> int:
     # Only the newest held-out part is bounded: the earlier ones were run, failed and their
     # misses were read, so they are development data now (still scored and printed, marked spent).
     parts = (("heldout_g", True), ("heldout_f", False), ("heldout_e", False), ("heldout_d", False),
-             ("heldout_c", False), ("heldout_b", False), ("heldout", False), ("dev", False))
+             ("heldout_c", False), ("heldout_b", False), ("heldout", False), ("dev", False),
+             ("dev2", False))
     for part, bounded in parts:
         part_lines, part_ok = crisis_section(pipeline, part, bounded)
         lines += part_lines
