@@ -5,6 +5,15 @@ per message must stay flat as rules grow. Run: ``.venv/bin/python bench/bench_pi
 Prints JSON: median and p95 per 300-character message (whole pipeline: normalise, match,
 detectors, verdict), the naive baseline (one compiled ``re`` alternation of every rule over the
 lower-cased text) measured in the same run, their ratio, and whether the bounds hold.
+
+Bounds are ratios to references measured in the same run (issue #20: absolute microseconds do
+not survive a change of machine; the same pipeline measured 50 µs on one and 111 µs on another):
+
+* the one-regex alternation of all rules is at least 20× slower than the pipeline;
+* the learned detector alone costs at most 1× the pipeline without it.
+
+The absolute medians are printed as context, with the machine they were taken on (``run_all``
+records it beside them).
 """
 
 from __future__ import annotations
@@ -31,8 +40,9 @@ from moderation.services.rules import DEFAULT_ABUSE_THRESHOLDS  # noqa: E402
 
 TOTAL_RULES = 5000
 MESSAGE_LENGTH = 300
-BOUND_MEDIAN_US = 100.0
-BOUND_RATIO = 20.0
+BOUND_RATIO = 20.0  # naive alternation / pipeline, same run
+BOUND_DETECTOR_RATIO = 1.0  # detector alone / pipeline without it, same run
+CONTEXT_MEDIAN_US = 100.0  # the issues' absolute figure, reported as context only
 
 SENTENCES = [
     "I was really scared when he kept messaging me again and again.",
@@ -140,7 +150,6 @@ def main() -> int:
 
     for m in msgs[:50]:  # warm caches (fold table, automaton pages)
         screen(m)
-    clean = time_each(screen, msgs, 25)
     with_hit = time_each(screen, hit_msgs, 20)
     urdu_t = time_each(screen, urdu, 50)
 
@@ -149,18 +158,26 @@ def main() -> int:
     detector = AbuseDetector.load()
     for m in msgs[:50]:
         detector.score(m)
-    detector_t = time_each(detector.score, msgs, 10)
     with_detector = Pipeline.build(own, abuse_threshold=DEFAULT_ABUSE_THRESHOLDS)
     for m in msgs[:50]:
         with_detector.screen(m, ctx)
     with_detector_t = time_each(lambda m: with_detector.screen(m, ctx), msgs, 10)
 
     naive = naive_matcher([*lexicon, *own])
-    naive_t = time_each(lambda m: naive.findall(m.lower()), msgs[:20], 3)
+    # The pipeline and its references are measured in alternating slices, so a busy machine
+    # slows them alike and the ratios hold; each list gathers all its slices.
+    clean: list[float] = []
+    detector_t: list[float] = []
+    naive_t: list[float] = []
+    for _ in range(5):
+        clean += time_each(screen, msgs, 5)
+        detector_t += time_each(detector.score, msgs, 2)
+        naive_t += time_each(lambda m: naive.findall(m.lower()), msgs[:12], 1)
 
     median = statistics.median(clean)
     naive_median = statistics.median(naive_t)
     ratio = naive_median / median
+    detector_ratio = statistics.median(detector_t) / median
     result = {
         "rules": rule_count,
         "rules_lexicon_and_crisis": len(lexicon) + len(crisis),
@@ -179,9 +196,9 @@ def main() -> int:
         "detector_median_us": round(statistics.median(detector_t), 1),
         "detector_p95_us": round(p95(detector_t), 1),
         "pipeline_with_detector_median_us": round(statistics.median(with_detector_t), 1),
-        "bound_detector_median_at_most_100us":
-            "pass" if statistics.median(detector_t) <= BOUND_MEDIAN_US else "FAIL",
-        "bound_median_under_100us": "pass" if median < BOUND_MEDIAN_US else "FAIL",
+        "ratio_detector_over_pipeline": round(detector_ratio, 2),
+        "context_median_under_100us": median < CONTEXT_MEDIAN_US,
+        "bound_detector_ratio_at_most_1x": "pass" if detector_ratio <= BOUND_DETECTOR_RATIO else "FAIL",
         "bound_ratio_at_least_20x": "pass" if ratio >= BOUND_RATIO else "FAIL",
     }
     print(json.dumps(result, indent=2))

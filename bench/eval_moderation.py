@@ -21,6 +21,11 @@ screening of the verdict carries ``resources``; it is *blocked* when the screeni
 ``blocked``; a benign text is *alerted* when it raised crisis. On the held-out part the bounds
 are: every crisis text gets help lines, none is blocked (also with a slur appended), and support
 talk about crisis is alerted at most 5 % of the time. Any FAIL makes the script exit 1.
+
+Only the newest held-out part of each set is bounded (``heldout7`` for harm, ``heldout_g`` for
+crisis): it was committed before the rules it measures were changed, and its misses are not read
+while tuning. Earlier parts are printed as *spent* (their misses were read in earlier rounds).
+The procedure is in ``bench/moderation_eval/harm/README.md``.
 """
 
 from __future__ import annotations
@@ -46,7 +51,7 @@ HARM_CATEGORIES = ("threat", "coercion", "personal_info")
 HARM_BOUND_CAUGHT = 0.95  # each harmful category, held-out part
 HARM_BOUND_BENIGN_QUEUED = 0.02  # benign look-alikes falsely queued, held-out part
 QUEUED = {"flag", "hold", "block"}
-BOUNDED_PART = "heldout6"  # the part written before the current rules and never run before them
+BOUNDED_PART = "heldout7"  # the part written before the current rules and never run before them
 
 
 @dataclass(frozen=True)
@@ -214,7 +219,7 @@ def crisis_section(pipeline: Pipeline, part: str, bounded: bool) -> tuple[list[s
     ok = True
     lines += ["| measure | value | bound | result |", "| --- | --- | --- | --- |"]
     for text, bound, passed in checks:
-        result = ("PASS" if passed else "FAIL") if bounded else "(dev: not bounded)"
+        result = ("PASS" if passed else "FAIL") if bounded else "(spent/dev: not bounded)"
         ok = ok and (passed or not bounded)
         lines.append(f"| {text} | {bound} | {result} |")
     lines.append(f"| all benign look-alikes alerted: {all_alerted}/{len(benign)} "
@@ -241,21 +246,23 @@ def crisis_section(pipeline: Pipeline, part: str, bounded: bool) -> tuple[list[s
     for r, got in misses:
         text = str(r["text"]).replace("|", "\\|")
         lines.append(f"| {r['expected']} | {got} | {r['language']} | {r['category']} | {text} |")
+    return lines, ok
 
 
 def harm_section(pipeline: Pipeline) -> tuple[list[str], bool]:
     """Threats, coercion and personal information (issue #13): figures, confusion, misses, bounds.
 
-    Scores ``bench/moderation_eval/harm/heldout6.jsonl`` (written and committed before the
+    Scores ``bench/moderation_eval/harm/heldout7.jsonl`` (written and committed before the
     current rules; the bounds apply to it), the spent earlier held-out parts
-    (``heldout5.jsonl`` ... ``heldout.jsonl``; see the README) and
+    (``heldout6.jsonl`` ... ``heldout.jsonl``; see the README) and
     ``dev.jsonl`` (the part the rules were developed on). A text is *caught* (or *queued*)
     when the pipeline blocks, holds or flags it, or raises crisis.
     """
     lines = ["", "## Threats, coercion, personal information (issue #13)", ""]
     ok = True
     actions = ("allow", "censor", "flag", "hold", "block")
-    for part in ("heldout6", "heldout5", "heldout4", "heldout3", "heldout2", "heldout", "dev"):
+    for part in ("heldout7", "heldout6", "heldout5", "heldout4", "heldout3", "heldout2", "heldout",
+                 "dev", "dev2", "dev3"):
         path = HARM_DIR / f"{part}.jsonl"
         if not path.exists():
             continue
@@ -278,13 +285,16 @@ def harm_section(pipeline: Pipeline) -> tuple[list[str], bool]:
             if wrong or (cat == "victim_report" and not queued):
                 misses.append((row, v))
         title = {
-            "heldout6": "held-out, sixth part (bounds apply)",
+            "heldout7": "held-out, seventh part (bounds apply)",
+            "heldout6": "held-out, sixth part (spent: its first run failed, its misses seen)",
             "heldout5": "held-out, fifth part (spent: its first run failed, its misses seen)",
             "heldout4": "held-out, fourth part (spent: its first run failed, its misses seen)",
             "heldout3": "held-out, third part (spent: its first run failed, its misses seen)",
             "heldout2": "held-out, second part (spent: its first run failed, its misses seen)",
             "heldout": "held-out, first part (spent: run twice, its misses seen; now development)",
             "dev": "development (tuned on)",
+            "dev2": "development, seventh round (written after heldout7, tuned on)",
+            "dev3": "development, seventh round, threats (tuned on)",
         }[part]
         lines += [f"### {part}.jsonl — {title}", "", "| category | language | n | queued |",
                   "| --- | --- | --- | --- |"]
@@ -438,9 +448,11 @@ def main() -> int:
             f"{int(case.is_evasion)} | {text} |"
         )
     crisis_ok = True
-    parts = (("heldout", True), ("heldout_b", True), ("heldout_c", True), ("heldout_d", True),
-             ("heldout_e", True), ("heldout_f", True),
-             ("dev", False))
+    # Only the newest held-out part is bounded: the earlier ones were run, failed and their
+    # misses were read, so they are development data now (still scored and printed, marked spent).
+    parts = (("heldout_g", True), ("heldout_f", False), ("heldout_e", False), ("heldout_d", False),
+             ("heldout_c", False), ("heldout_b", False), ("heldout", False), ("dev", False),
+             ("dev2", False))
     for part, bounded in parts:
         part_lines, part_ok = crisis_section(pipeline, part, bounded)
         lines += part_lines

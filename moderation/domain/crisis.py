@@ -107,6 +107,7 @@ _PHRASES: dict[str, dict[str, str]] = {
         "roman_ur": """
             {marna|mrna|mar jana|mar jaana|mrjana|marjana} {chahti|chahta|chahtee|chati|hai}
             {marna|mrna} hai
+            {marna|mrna|mar jana|mar jaana} hi hai
             {kash|kaash|dil karta hai|dil krta hai|dil chahta hai} ~ mar {jaun|jaon|jaaun|jau}
             mar {jaun|jaon|jau} {to|tu} {acha|achha|behtar}
             {jeena|jina|zinda rehna|zinda rahna} nahi {chahti|chahta}
@@ -141,6 +142,8 @@ _PHRASES: dict[str, dict[str, str]] = {
             {cuts|cut|cutting|hurts|hurting|harms|harming|burns|burning} herself
             {relapsed|relapse|relapsing} {into|on|} {self harm|selfharm|sh|cutting}
             {cutting|cut} again
+            {bang|banging|hit|hitting|smash|smashing} my head
+            {until|till|til} it bleeds
         """,
         "roman_ur": """
             khud ko {nuksan|nuqsan|nuqsaan|nuksaan|takleef|zakhmi|chot} ~ {pohancha|pohanchati|pahuncha}
@@ -186,6 +189,10 @@ _PHRASES: dict[str, dict[str, str]] = {
             set myself on fire
             {rope|noose|dupatta} is tied
             tied to the {fan|ceiling|ceiling fan}
+            how {many|much} ~ ~ {kill|kills|would kill|to kill|to die|is fatal|is lethal|to not wake up}
+            {fatal|lethal|deadly} {amount|quantity|number}
+            bottle of {rat killer|rat poison|poison|bleach|phenyl|pesticide|sleeping pills}
+            {pills|tablets|meds} are {counted|ready|lined up}
         """,
         "roman_ur": """
             {pankhe|pankha|fan|chhat} ~ {se|pe|par} {latak|lattak|lutak|phanda}
@@ -204,6 +211,9 @@ _PHRASES: dict[str, dict[str, str]] = {
             {goliyan|golian|pills|tablets|dawai} ek {saath|sath} ~ {le|kha|khaa|li}
             {sari|saari|sab} {goliyan|golian|pills|tablets} ~ {le|kha|khaa} {li|lin|liya|lein}
             {nas|nass} {kaat|kat}
+            {zehr|zahr|zehar|zeher|zahar|rassi|goliyan|golian|tezab|phanda} ~ mere {paas|pas} {hai|hain|he}
+            mere {paas|pas} ~ {zehr|zahr|zehar|zeher|zahar|rassi|goliyan|golian|tezab|phanda}
+            phanda {bana|banaa|tayyar|tayar|ready} {liya|lia|li|hai|kar}
         """,
         "ur": """
             {پنکھے|پنکھا} سے {لٹک|پھندا}
@@ -212,6 +222,9 @@ _PHRASES: dict[str, dict[str, str]] = {
             خود کو آگ
             آگ لگا {لوں|دوں}
             {نس|نسیں} {کاٹ|کاٹی|کاٹ لوں}
+            میرے پاس ~ {زہر|رسی|گولیاں|تیزاب|پھندا}
+            {زہر|رسی|گولیاں|تیزاب|پھندا} ~ میرے پاس
+            پھندا {بنا|تیار}
         """,
     },
     # Being at a height or by water, said of herself.
@@ -220,6 +233,7 @@ _PHRASES: dict[str, dict[str, str]] = {
             {i'm|im|i am} {at|on|near} the {roof|rooftop|bridge|canal|ledge|edge|balcony|terrace}
             {standing|sitting} on the {roof|ledge|bridge|edge|railing}
             on the {train tracks|railway track|railway line|tracks}
+            on my way to the {river|canal|sea|bridge|railway line|railway track|tracks|roof}
         """,
         "roman_ur": """
             {chhat|chat|pul|nehar|nahar|bridge|roof|balcony} {pe|par|pr} {hun|hoon|khadi|khari|baithi}
@@ -293,6 +307,7 @@ _PHRASES: dict[str, dict[str, str]] = {
             so {nobody|no one} {would|will|wouldn't} {ask|know|notice|suspect}
             train ka intezar
             waiting for {the house|everyone|everybody} to {be quiet|sleep|be asleep}
+            everything is {ready|planned|arranged}
         """,
         "roman_ur": """
             {sab|sb|ghar wale|gharwale} ~ {so jayen|so jaen|soyen|sone|so jayenge} ~ {ke baad|to|tab}
@@ -319,6 +334,9 @@ _PHRASES: dict[str, dict[str, str]] = {
             take care of {ammi|abbu|amma|my mother|my mom|my sister} for me
             tell everyone {i'm|im|i am} sorry
             sorry {ammi|abbu|ami|abu|mama|papa|mom|mum|dad}
+            {won't|wont|will not|not} be coming back
+            {the|my} {note|notes|letter|letters} {is|are} {on|in|under|written|ready|done}
+            {letters|notes} are written
         """,
         "roman_ur": """
             {ammi|abbu|ami|abu|behen|bhai|sab|family} ka {khayal|khyal|khial} rakhna
@@ -357,6 +375,8 @@ _PHRASES: dict[str, dict[str, str]] = {
             {deserve|deserves} {better|a better}
             {they'd|they would|everyone would|everyone'd} be relieved
             everyone would be better off
+            {happier|better|easier|fine} if i {wasn't|was not|weren't|were not} {here|around|alive}
+            {better|happier|easier} if i {was|were} gone
             {anyone's|anybody's|everyone's|a} {problem|burden} anymore
             {won't|wont|will not} be {anyone's|anybody's|a} {problem|burden}
         """,
@@ -394,6 +414,7 @@ _PHRASES: dict[str, dict[str, str]] = {
             i'm so {empty|hopeless}
             {gave up|giving up} on {life|myself|everything}
             nothing matters
+            {what's|whats|what is} the point {of anything|of living|of life|of trying|anymore}
             {don't|dont|can't|cant|do not} see a future
             no future
             done fighting
@@ -523,7 +544,7 @@ _CLASSES: dict[str, str] = {
         paracetamol xanax lexotanil alprazolam valium ativan tramadol rivotril clonazepam
         diazepam insulin roof rooftop bridge canal ledge balcony terrace tracks building floor
         phenyl harpic gas river nadi darya dariya sea samandar gun pistol revolver bandook
-        kerosene petrol chaaku chaku dupatta zehreeli zehrili
+        kerosene petrol chaaku chaku dupatta zehreeli zehrili killer insulin
         goli goliyan golian goliya dawai dawa zehr zahr zehar zeher zahar tezab tezaab rassi phanda
         pankha pankhe chhat pul nehar nahar manzil
         گولی گولیاں دوائی دوائیاں دوا زہر تیزاب رسی پھندا پنکھا پنکھے چھت پل نہر منزل دریا سمندر
@@ -597,6 +618,11 @@ _MEDIA = """
     song songs lyrics movie film drama episode series novel poem gaana gana nazm
     فلم ڈرامہ گانا
 """
+# Asking how to help someone else is support talk too ("how can i help my sister who cuts herself").
+_HELPING = re.compile(
+    r"\b(?:how (?:can|do|should|could) (?:i|we) (?:help|support)|what (?:should|can|do) (?:i|we) say to|"
+    r"(?:help|support) (?:a|my|our) (?:friend|sister|brother|cousin|daughter|son|student|colleague) who)\b"
+)
 _CLAUSE_WORDS = "but however lekin magar لیکن مگر"
 _GOODBYE_WORDS = "goodbye alvida alwida bye الوداع"
 _FIRST_FORCING = """
@@ -1111,7 +1137,7 @@ def assess(text: str, normalized: Normalized | None = None) -> CrisisFinding | N
     words = {w for c in clauses for w in c.light}
     dose = any(ch.isdigit() for ch in original) and _DOSE.search(original) is not None
     setting = _Setting(
-        support=not lex.support.isdisjoint(words),
+        support=not lex.support.isdisjoint(words) or _HELPING.search(n.text) is not None,
         media=not lex.media.isdisjoint(words),
         emoji=emoji,
         dose=dose,

@@ -43,7 +43,8 @@ _WORDS = "|".join(
     re.escape(w) for w in sorted({*_SPELLED_FOLDED, *_REPEAT_FOLDED}, key=len, reverse=True)
 )
 _UNIT = rf"(?:\d+|(?<!\w)(?:{_WORDS})(?!\w))"
-_SEP = r"[\s\-./()+_*,#|\\]{0,4}"  # not ":" (times: "19:31:20")
+# not ":" (times: "19:31:20"); the Urdu full stop and the Arabic comma are typed between groups
+_SEP = r"[\s\-./()+_*,#|\\\u06d4\u060c\u2010-\u2015]{0,4}"
 _RUN = re.compile(rf"\+?{_UNIT}(?:{_SEP}{_UNIT})*")
 _UNIT_RE = re.compile(_UNIT)
 _DIGIT = re.compile(r"\d")
@@ -93,6 +94,7 @@ def public_numbers() -> frozenset[str]:
     return frozenset(out)
 
 
+@lru_cache(maxsize=4096)  # a wall of one digit asks the same question thousands of times
 def _classify(digits: str) -> str | None:
     if len(digits) < 10:
         return None
@@ -161,9 +163,19 @@ def _pieces(units: list[str]) -> list[str]:
 
 # --- e-mail ---------------------------------------------------------------------------------------
 _EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
-_AT = r"(?:@|\(at\)|\[at\]|\{at\}|<at>|(?<!\w)at(?!\w)|" + re.escape(normalize("ایٹ").text) + ")"
+_AT = (r"(?:@|\(at\)|\[at\]|\{at\}|<at>|(?<!\w)at(?!\w)|"
+       + "|".join(re.escape(normalize(w).text) + r"(?!\w)" for w in ("ایٹ", "اٹ", "ایٹ دی ریٹ"))
+       + ")")
 _DOT = r"(?:\.|\(dot\)|\[dot\]|\{dot\}|<dot>|(?<!\w)dot(?!\w)|" + re.escape(normalize("ڈاٹ").text) + ")"
+# E-mail providers and endings written in Urdu script ("جی میل ڈاٹ کام") read as their Latin names.
+_UR_EMAIL_WORDS = tuple(
+    (normalize(ur).text, latin)
+    for ur, latin in (("جی میل", "gmail"), ("جیمیل", "gmail"), ("یاہو", "yahoo"),
+                      ("ہاٹ میل", "hotmail"), ("ہوٹ میل", "hotmail"), ("آؤٹ لک", "outlook"),
+                      ("کام", "com"), ("پی کے", "pk"))
+)
 _AT_UR = normalize("ایٹ").text
+_AT_UR_SHORT = normalize("اٹ").text
 _EMAIL_SPELLED = re.compile(
     rf"(?<![\w.])[a-z0-9][\w.+\-]*\s*{_AT}\s*[a-z0-9][a-z0-9\-]+\s*{_DOT}\s*"
     r"(?:com|net|org|pk|edu|co|io|me|info|uk|in)(?!\w)"
@@ -230,6 +242,11 @@ _ADDRESS_KEYS = tuple(
 _MOHALLA_UR = normalize("محل").text
 
 
+# An area and its sector or phase name a neighbourhood; a home needs a house, a street, a floor
+# or the words that say someone lives there.
+_PLACE_ONLY = frozenset({"sector", "area"})
+
+
 def _address(text: str) -> str | None:
     if not any(k in text for k in _ADDRESS_KEYS):
         return None
@@ -238,11 +255,132 @@ def _address(text: str) -> str | None:
         m = pattern.search(text)
         if m is not None:
             found[kind] = m
-    if len(found) < 2:
-        return None
+    if len(found) < 2 or found.keys() <= _PLACE_ONLY:
+        return None  # "we visited DHA phase 6", "Gulshan block 13 market": a place, not her home
     start = min(m.start() for m in found.values())
     end = max(m.end() for m in found.values())
     return text[start:end][:200]
+
+
+# --- a name with her school, college or workplace ----------------------------------------------------
+# "Sana, the one in BS second semester at X university", "yeh Hina hai, GCU mein parhti hai",
+# "یہ ثنا ہے، پنجاب یونیورسٹی میں پڑھتی ہے": a name, a place she can be found, and a pointer
+# (everyone, find her, this is ...). Congratulations and a sister's news have no pointer.
+_PLACE = re.compile(
+    r"(?<!\w)(?:universit(?:y|ies)|uni|college|school|institute|academy|campus|hostel|semester|"
+    r"bs|bba|mba|mbbs|bsc|msc|fsc|matric|works? at|working at|job at|teaches at|studies at|"
+    r"office|bank|hospital|branch|parhti|padhti|parhati|padhati|kaam karti|job karti)(?!\w)|"
+    r"(?<!\w)(?:at|from|in) [A-Z]{2,6}(?!\w)|(?<!\w)[A-Z]{2,6} (?:mein|me|main|karachi|lahore|"
+    r"islamabad|rawalpindi|peshawar|multan|wah|campus)(?!\w)|"
+    + "|".join(re.escape(normalize(w).text) for w in (
+        "یونیورسٹی", "کالج", "سکول", "اسکول", "پڑھتی", "پڑھاتی", "کام کرتی", "بینک", "دفتر",
+        "ہسپتال", "سمسٹر", "ہاسٹل"))
+)
+# Pointers, read over the words (a loop over a short list is cheaper than one long alternation).
+_CROWD = frozenset("everyone every1 everybody sab".split())
+_CROWD_VERBS = frozenset(
+    "go message msg call find dm tell spam send should karo isko usko log ko".split()
+)
+_AT_HER = frozenset("find message msg dm call tell spread".split())
+_GO_VERBS = frozenset("see tell find message meet".split())
+_ALONE_POINTERS = frozenset("isko isay usko dhoondo dhundo".split()) | frozenset(
+    normalize(w).text for w in ("سب", "اسے", "ڈھونڈو")
+)
+_THIS_WORDS = frozenset("yeh ye yh".split())
+_UR_IS = normalize("ہے").text
+_UR_THAT = normalize("اس").text
+_UR_GIRL_WORDS = frozenset(normalize(w).text for w in ("کو", "لڑکی"))
+
+
+_TRIGGERS = (
+    _ALONE_POINTERS | _CROWD | _AT_HER | _THIS_WORDS
+    | frozenset(("go", "one", "girl", "this", "larki", _UR_THAT, normalize("یہ").text))
+)
+
+
+def _points(words: list[str], i: int) -> bool:
+    """Whether the word at ``i`` begins a pointer at her."""
+    w, n = words[i], len(words)
+    nxt = words[i + 1] if i + 1 < n else ""
+    third = words[i + 2] if i + 2 < n else ""
+    prev = words[i - 1] if i else ""
+    return (
+        w in _ALONE_POINTERS
+        or (w in _CROWD and nxt in _CROWD_VERBS)
+        or (w in _AT_HER and nxt in ("her", "it", "this"))
+        or (w == "go" and (nxt in _GO_VERBS or (nxt == "and" and third in _GO_VERBS)))
+        or (w in ("one", "girl") and prev in ("the", "that") and nxt in ("in", "at", "from", "who"))
+        or (w == "girl" and (nxt == "who" or (i >= 2 and words[i - 2] == "that")))
+        or (w == "this" and nxt == "is" and third == "her")
+        or (w == "larki" and prev in ("is", "ye", "yeh"))
+        or (w in _THIS_WORDS and third == "hai")
+        or (w == _UR_THAT and nxt in _UR_GIRL_WORDS)
+        or (w == _UR_THIS and third == _UR_IS)
+    )
+
+
+def _pointer(words: list[str]) -> int | None:
+    """The index of the word that points at her ("everyone go", "find her", "yeh X hai"), or None."""
+    if _TRIGGERS.isdisjoint(words):
+        return None
+    for i, w in enumerate(words):
+        if w in _TRIGGERS and _points(words, i):
+            return i
+    return None
+
+
+_NAME = re.compile(r"(?<![\w'])[A-Z][a-z]{2,}(?![\w'])")
+_NOT_NAMES = frozenset(
+    "the she her his this that these those they there then what when where who why how happy dear "
+    "congratulations congrats proud thanks thank hello hey and but our your my its everyone "
+    "university college school institute academy bank hospital branch semester year second third "
+    "first fourth final karachi lahore islamabad rawalpindi peshawar quetta multan faisalabad "
+    "punjab sindh pakistan blue area town allied habib government call find message go tell "
+    "please mashallah inshallah ammi abbu news police court".split()
+)
+_UR_NOT_NAMES = frozenset(normalize(w).text for w in (
+    "میری میرا میرے ہماری ہمارا ہمارے تمہاری وہ یہ بہت بھی ایک کون کیا"))
+_UR_THIS = normalize("یہ").text
+_NAME_REACH = 4000
+
+
+# Words one of which any place and any pointer needs: two set checks before any regex runs.
+_PLACE_WORDS = frozenset(
+    "university universities uni college school institute academy campus hostel semester bs bba "
+    "mba mbbs bsc msc fsc matric works work working job teaches studies office bank hospital branch "
+    "parhti padhti parhati padhati kaam".split()
+) | frozenset(normalize(w).text for w in (
+    "یونیورسٹی کالج سکول اسکول پڑھتی پڑھاتی کام بینک دفتر ہسپتال سمسٹر ہاسٹل".split()))
+_WORD = re.compile(r"[^\W_]+")
+_ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
+# ASCII letters and digits kept, everything else a space (the fast word splitter)
+_ASCII_WORDS = bytes(c if (48 <= c <= 57 or 97 <= c <= 122) else 32 for c in range(256))
+
+
+def _name_and_place(text: str, folded: str) -> str | None:
+    """A named woman pointed at together with where she studies or works, or None."""
+    words = (
+        folded.encode().translate(_ASCII_WORDS).decode().split()
+        if folded.isascii() else _WORD.findall(folded)
+    )
+    if _PLACE_WORDS.isdisjoint(words) and _ACRONYM.search(text) is None:
+        return None
+    pointer = _pointer(words)
+    if pointer is None:
+        return None
+    place = _PLACE.search(text) or _PLACE.search(folded)
+    if place is None:
+        return None
+    named = any(m.group().lower() not in _NOT_NAMES for m in _NAME.finditer(text))
+    if not named and not folded.isascii():
+        # Urdu script has no capitals: "یہ ثنا ہے" names her
+        named = any(
+            w == _UR_THIS and i + 2 < len(words) and words[i + 1] not in _UR_NOT_NAMES
+            for i, w in enumerate(words)
+        )
+    if not named:
+        return None
+    return " ".join(words[max(0, pointer - 12) : pointer + 12])[:200]
 
 
 _AT_HINTS = (" at ", "(at)", "[at]", "{at}", "<at>", "@")
@@ -251,7 +389,7 @@ _DOT_HINTS = ("dot", ".co", ".pk", ".net", ".org", ".edu", ".io", ".me")
 
 def _maybe_spelled_email(folded: str) -> bool:
     """Cheap substring checks before the spelled-out e-mail pattern runs."""
-    if _AT_UR in folded or "@" in folded:
+    if _AT_UR in folded or _AT_UR_SHORT in folded or "@" in folded:
         return True
     return any(h in folded for h in _AT_HINTS) and any(h in folded for h in _DOT_HINTS)
 
@@ -264,6 +402,21 @@ def _fold(text: str) -> str:
 
 def _reason(kind: str, excerpt: str) -> Reason:
     return Reason(f"personal_info:{kind}", "hold", "personal_info", _SOURCE, excerpt)
+
+
+def _emails(folded: str) -> list[Reason]:
+    """E-mail addresses, written plainly or spelled out ("name at gmail dot com", in Urdu too)."""
+    found = [_reason("email", m.group()) for m in _EMAIL.finditer(folded)] if "@" in folded else []
+    if not found and _maybe_spelled_email(folded):
+        spelled = folded
+        if not folded.isascii():
+            for ur, latin in _UR_EMAIL_WORDS:
+                if ur in spelled:
+                    spelled = spelled.replace(ur, latin)
+        m = _EMAIL_SPELLED.search(spelled)
+        if m is not None:
+            found.append(_reason("email", m.group()))
+    return found
 
 
 def detect_identifying(text: str) -> list[Reason]:
@@ -287,15 +440,15 @@ def detect_identifying(text: str) -> list[Reason]:
                 reasons.append(_reason(kind, excerpt))
             if count >= MAX_NUMBERS:
                 break
-    if "@" in folded:
-        reasons.extend(_reason("email", m.group()) for m in _EMAIL.finditer(folded))
-    if not any(r.code == "personal_info:email" for r in reasons) and _maybe_spelled_email(folded):
-        m = _EMAIL_SPELLED.search(folded)
-        if m is not None:
-            reasons.append(_reason("email", m.group()))
+    reasons.extend(_emails(folded))
     address = _address(folded) if has_digit or "mohall" in folded or "muhall" in folded or (
         _MOHALLA_UR in folded
     ) else None
     if address is not None:
         reasons.append(_reason("address", address))
+    elif not reasons:
+        # a name pointed at sits in a short post; reading 4,000 characters bounds the cost
+        identity = _name_and_place(text[:_NAME_REACH], folded[:_NAME_REACH])
+        if identity is not None:
+            reasons.append(_reason("identity", identity))
     return reasons

@@ -35,9 +35,9 @@ from moderation.domain.detectors import (
     load_crisis_rules,
 )
 from moderation.domain.lexicon import LEXICON_DIR, lexicon_rules
-from moderation.domain.normalize import normalize
+from moderation.domain.normalize import Normalized, normalize
 from moderation.domain.rules import ACTIONS, Hit, RuleSet, RuleSpec
-from moderation.domain.threats import detect_harm, is_report
+from moderation.domain.threats import detect_harm, is_report, without_her_words
 from moderation.domain.verdict import CRISIS, Reason, Verdict, strongest
 
 __all__ = [
@@ -116,11 +116,15 @@ def _reason_for(hit: Hit, original: str) -> Reason:
 
 
 def _is_report(folded: str, original: str) -> bool:
+    """Whether the text tells what someone else said or sent: the reporting words, quote marks,
+    and the threat detector's own reading (``threats.is_report``: "typed", "DM kiya", a quote in
+    single quotes), so the lexicon and the detectors agree on what a report is."""
     words = _report_tokens()
     return (
         any(tok in words for tok in folded.split())
         or _has_quote_marks(original)
         or reported_speech(folded)
+        or is_report(folded)
     )
 
 
@@ -137,6 +141,32 @@ def _has_quote_marks(text: str) -> bool:
     return sum(text.count(q) for q in '"“”«»') >= 2
 
 
+# Roman Urdu "lun" / "loon" is also the first-person verb ending "I take / let me" ("le lun",
+# "kar loon gi"). After a verb stem, or before a future ending, it is the verb: spelling
+# variants must not fold an ordinary verb onto a lexicon entry it only looks like.
+_HOMOGRAPH_KEYS = frozenset({"lun", "loon", "lu", "lon", "loun", "lunn"})
+_VERB_STEMS = frozenset(
+    "le lay lai kar kr ker karr de day kha khaa pi pee dekh so sun ja jaa aa a chal bana mar maar "
+    "parh padh likh bhej utha rakh pakar pakad samajh soch bol kaat nikal dhoond seekh bech "
+    "khareed beth baith ro hans gin nahaa naha dho jala tod mang maang pooch puch bata".split()
+)
+_FUTURE_AFTER = frozenset({"gi", "ga", "ge", "gy", "gay", "gee"})
+
+
+def _verb_ending(hit: Hit, text: str) -> bool:
+    """Whether a lexicon hit is the Roman Urdu verb ending it is spelled like ("le loon")."""
+    rule = hit.rule
+    if not rule.id.startswith("lexicon:roman_ur") or hit.end - hit.start > 5:
+        return False
+    if text[hit.start : hit.end].lower() not in _HOMOGRAPH_KEYS:
+        return False
+    before = text[: hit.start].split()
+    after = text[hit.end :].split()
+    return bool(before and before[-1].lower() in _VERB_STEMS) or bool(
+        after and after[0].lower().strip(".,!?") in _FUTURE_AFTER
+    )
+
+
 _HARM_SOURCES = frozenset({"detector:threat", "detector:coercion"})
 
 
@@ -150,7 +180,8 @@ def _harm_reasons(folded: str, text: str, before: list[Reason]) -> list[Reason]:
     found = detect_harm(folded)
     if found and any(r.category == "threat" for r in before):
         found = [r for r in found if r.category != "threat"]
-    if found and (is_report(folded) or _is_report(folded, text)):
+    told = without_her_words(folded) if found else folded
+    if found and (is_report(told) or _is_report(told, text)):
         found = [Reason(r.code, "flag", r.category, r.source, r.excerpt) for r in found]
     return found
 
@@ -243,6 +274,22 @@ class Pipeline:
         )
         return abuse_reason(score, threshold)
 
+    def _rule_reasons(
+        self, n: Normalized, text: str, reasons: list[Reason], censor_spans: list[tuple[int, int]]
+    ) -> bool:
+        """Append every rule hit's reason (and censor span); whether a crisis anchor matched."""
+        anchored = False
+        for hit in self.ruleset.match(n):
+            if hit.rule.id == ANCHOR_ID:  # a crisis word: the detector reads the text
+                anchored = True
+                continue
+            if _verb_ending(hit, text):
+                continue  # "le loon", "kar lun gi": the verb "I take", not the vulgar word
+            reasons.append(_reason_for(hit, text))
+            if hit.rule.action == "censor":
+                censor_spans.append((hit.start, hit.end))
+        return anchored
+
     def screen(self, text: str, context: ScreenContext | None = None) -> Verdict:
         """Decide what posting ``text`` does; never raises on any string, empty included."""
         ctx = context or _NO_CONTEXT
@@ -252,14 +299,7 @@ class Pipeline:
         if text:
             n = normalize(text)
             folded = n.text
-            anchored = symbol_cue(n)
-            for hit in self.ruleset.match(n):
-                if hit.rule.id == ANCHOR_ID:  # a crisis word: the detector reads the text
-                    anchored = True
-                    continue
-                reasons.append(_reason_for(hit, text))
-                if hit.rule.action == "censor":
-                    censor_spans.append((hit.start, hit.end))
+            anchored = self._rule_reasons(n, text, reasons, censor_spans) or symbol_cue(n)
             scored = self._abuse(text, folded)
             if scored is not None:
                 reasons.append(scored)

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import re
 import time
+from bisect import bisect_left
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
@@ -419,6 +421,18 @@ def _in_class(items: object, ch: str) -> bool:
 # --- the compiled set ---------------------------------------------------------------------
 
 
+#: Hits kept per rule entry and message (censor rules keep all: each word must be masked).
+_HITS_PER_RULE = 16
+
+
+def _take(seen: defaultdict[int, int], idx: int, entry: _Entry) -> bool:
+    """Count one more hit of ``entry``; False once it has enough (censor rules never do)."""
+    if seen[idx] >= _HITS_PER_RULE and entry.rule.action != "censor":
+        return False
+    seen[idx] += 1
+    return True
+
+
 def _runs(s: str) -> list[tuple[str, int]]:
     return [(ch, sum(1 for _ in grp)) for ch, grp in groupby(s)]
 
@@ -531,11 +545,17 @@ class RuleSet:
         squeezed = _squeeze(spaced)
         key = _en_synonyms(squeezed)
         text_tokens: list[str] | None = None
+        seen: defaultdict[int, int] = defaultdict(int)  # hits per entry
+        spaces: list[int] | None = None  # where the key's spaces are, for the token index of a hit
         for end, (klen, idxs) in self._main.iter(key):
             start = end - klen + 1
-            first = key.count(" ", 0, start)
+            if spaces is None:
+                spaces = [i for i, ch in enumerate(key) if ch == " "]
+            first = bisect_left(spaces, start)  # key.count(" ", 0, start), in log time
             for idx in idxs:
                 entry = self._entries[idx]
+                if not _take(seen, idx, entry):
+                    continue  # a wall of one phrase: more hits change nothing but the cost
                 if text_tokens is None:
                     text_tokens = _en_synonyms(spaced).split()
                 seg = " ".join(text_tokens[first : first + entry.ntokens])
@@ -543,12 +563,22 @@ class RuleSet:
                     continue
                 self._add(n, entry, first, hits)
         if not self._roman.empty:
-            rkey = _roman(spaced, squeezed)
-            for end, (klen, idxs) in self._roman.iter(rkey):
-                first = rkey.count(" ", 0, end - klen + 1)
-                for idx in idxs:
-                    self._add(n, self._entries[idx], first, hits)
+            self._match_roman(n, _roman(spaced, squeezed), seen, hits)
         return self._match_regexes(n, hits)
+
+    def _match_roman(
+        self, n: Normalized, rkey: str, seen: defaultdict[int, int], hits: list[Hit]
+    ) -> None:
+        """The Roman Urdu rules' hits on the phonetic key."""
+        rspaces: list[int] | None = None
+        for end, (klen, idxs) in self._roman.iter(rkey):
+            if rspaces is None:
+                rspaces = [i for i, ch in enumerate(rkey) if ch == " "]
+            first = bisect_left(rspaces, end - klen + 1)
+            for idx in idxs:
+                entry = self._entries[idx]
+                if _take(seen, idx, entry):
+                    self._add(n, entry, first, hits)
 
     def _add(self, n: Normalized, entry: _Entry, first: int, hits: list[Hit]) -> None:
         spans = n.token_spans()

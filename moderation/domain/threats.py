@@ -33,7 +33,14 @@ from functools import lru_cache
 from moderation.domain.normalize import normalize
 from moderation.domain.verdict import Reason
 
-__all__ = ["detect_coercion", "detect_harm", "detect_threats", "is_report", "token_stream"]
+__all__ = [
+    "detect_coercion",
+    "detect_harm",
+    "detect_threats",
+    "is_report",
+    "token_stream",
+    "without_her_words",
+]
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 # English contractions and text-speak, token for token (applied to the folded, lower-case text).
@@ -82,7 +89,7 @@ _EN_FUTURE = (
 _EN_IDIOMS = [
     # you + future + a bad end
     ("regret sorry suffer wish beg survive disappear",
-     r"you (?:will|are going to|would) (?:\w+ ){0,2}?(?:regret|be sorry|suffer|wish you|beg|"
+     r"you (?:will|are going to|would) (?:\w+ ){0,2}?(?:regret(?! not \w+ing)|be sorry|suffer|wish you|beg|"
      r"not survive|disappear)"),
     (("never not", "live see show walk safe"),
      r"you (?:will|are going to|would) (?:\w+ ){0,2}?(?:not live|never live|not be safe|"
@@ -170,6 +177,48 @@ _EN_IDIOMS = [
     (("home", "your her"),
      r"(?:your|her) \w+ (?:does not|do not|did not|will not|never) (?:come|comes|make it) "
      r"(?:back )?home"),
+    # forms seen missing in development (bench/moderation_eval/harm/dev2.jsonl, spent parts)
+    (("bone bones",), r"break (?:every|all|each) (?:single )?bones?"),
+    (("make", "home it"),
+     r"(?:you|your \w+|she|her \w+) (?:will not|would not|will never|are not going to|is not going to)"
+     r" make it (?:home|to|out|alive|back|through)"),
+    (("eye", "open"), r"sleep with one eye open"),
+    (("end ends ended", "dead canal river ditch gutter drain sack nullah morgue"),
+     r"end (?:up )?(?:dead|(?:in|under|at the bottom of|inside) (?:a|the) (?:canal|river|ditch|gutter|"
+     r"drain|sack|nullah|morgue|bag))"),
+    (("come", "your"),
+     r"(?:i|we|they|my \w+) (?:will|am going to|are going to|is going to) come to your (?:house|home|"
+     r"college|school|office|university|hostel|work|door|place|street|gate) (?:and|to|then)"),
+    (("face", "different unrecognisable unrecognizable ruined"),
+     r"(?:your|her|that) face (?:is going to|will|would) (?:look|be) (?:very |so |really |completely )?"
+     r"(?:different|unrecognisable|unrecognizable|ruined)"),
+    (("pay suffer regret bleed", "you your"),
+     r"(?:you|your \w+(?: \w+)?|she|her \w+) (?:will|is going to|are going to|would) "
+     r"(?:\w+ ){0,1}?(?:suffer|bleed|pay (?:for (?:this|that|it|what|everything|your|her)|i promise|"
+     r"trust me|mark my|$))"),
+    (("know", "time when which"),
+     r"i know (?:what time|when|which \w+|the time) (?:you|your \w+|she) "),
+    (("waiting", "your her"),
+     r"(?:i will|i am|we will|we are|someone will|someone is|they will|they are) (?:be )?waiting "
+     r"(?:for you )?(?:outside|at|near|in front of|behind) (?:your|her)"),
+    (("keep", "happens"), r"keep \w+ing (?:\w+ ){0,3}?and (?:see|watch) what happens"),
+    (("count",), r"count your (?:days|hours|breaths)"),
+    (("coming",), r"what(?: is| s) coming (?:for|to) (?:you|her)"),
+    (("better",),
+     r"(?:you|your \w+|she) (?:had |would )?better (?:not (?:go|step|come|leave|show)|stay (?:indoors|"
+     r"inside|home|quiet|away)|keep (?:quiet|your mouth|her mouth)|watch (?:your|her) back)"),
+    (("throw", "off roof window"),
+     r"throw (?:you|her|your \w+) (?:off|from|out of|down) (?:\w+ ){0,2}?(?:roof|window|stairs|"
+     r"bridge|building|balcony)"),
+    (("do", "what"), r"what (?:i|we) (?:will |am going to |are going to )?do to (?:you|her|your \w+)"),
+    (("like", "hospitals hospital wheelchairs wheelchair graves funerals pain"),
+     r"(?:hope|hopefully) you like (?:hospitals|hospital|wheelchairs|wheelchair|graves|funerals|pain)"),
+    (("hands",), r"(?:get|lay|put|gets) (?:my|our|his) hands on (?:you|her)"),
+    (("less",), r"(?:killed|murdered|burned|burnt|attacked|hurt|shot|beaten) for less"),
+    (("lucky",), r"(?:you|she) (?:will not|would not) be (?:so |that |as )?lucky"),
+    (("show",), r"i will show you (?:$|samjhi|samjha|bas|wait|just wait|soon)"),
+    (("walks goes leaves comes", "alone"),
+     r"(?:your|her) \w+(?: \w+)? (?:walks|goes|leaves|comes) (?:\w+ )?(?:home |out |outside )?alone"),
     ("dishonour dishonor shame",
      r"(?:dishonou?r|shame) (?:my|our) (?:family|name|izzat) and you"),
 ]
@@ -178,19 +227,20 @@ _EN_IDIOMS = [
 _RU_STRONG = (
     r"maar|mar|qatl|qatal|katal|tezab|tezaab|tizab|teizab|acid|uthwa|uthva|utwa|utha|uthaa|"
     r"jala|jalaa|tor|torr|tod|todd|goli|zinda|bigaad|bigad|bigar|bigaar|kaat|kaatt|"
-    r"ghasseet|ghaseet|naak|izzat|barbad|barbaad|laash|lash|nipta|niptaa|nipat|aag"
+    r"ghasseet|ghaseet|naak|izzat|barbad|barbaad|laash|lash|nipta|niptaa|nipat|aag|kuchal|kuchla|"
+    r"tukde|tukre|tukray|tukray"
 )
 # Weak harm words: verbs and states that threaten only with a target ("tera game khatam",
 # "tumhari life hell", "tera haal"); nouns alone ("zindagi", "game") are not harm.
 _RU_WEAK = (
     r"khatam|khtm|khatm|tamaam|tamam|haal|hal|sabak|sabaq|sbq|chor|chhor|chod|chhod|dekh|"
     r"anjaam|anjam|hell|jahannam|jahanum|haram|azaab|azab|over|bakhsh|bakhash|gayab|ghayab|"
-    r"dhoond|dhund|dhoondh"
+    r"dhoond|dhund|dhoondh|ilaaj|ilaj|delete"
 )
 _RU_TARGET = (
     r"tujhe|tujhay|tjhe|tujhko|tujh|tumhe|tumhein|tumhen|tumhain|tumhe|tmhe|tumko|tum|tera|teri|"
     r"tere|tery|tumhara|tumhari|tumhare|tumhary|tmhara|tmhari|tmhare|apni|apne|apna|aapko|apko|"
-    r"aap|ap|aapki|apki|aapke|apke"
+    r"aap|ap|aapki|apki|aapke|apke|iska|iski|iske|uska|uski|uske"
 )
 # Future forms of the one who acts on her: I / we (-unga, -enge), he / they (-ega); not "you
 # will" (-oge, -ogi), and "mar jayega" is "will die", not "will kill" (the "ja" forms are out).
@@ -229,12 +279,32 @@ _RU_IDIOMS = [
      r"(?:wapas|wapis) (?:nahi|nai|nhi|na) (?:aa\w*|a\w*ga|a\w*gi|lot\w*)"),
     ("pata", r"pata (?:bhi )?(?:nahi|nai|nhi|na) (?:chal(?:ega|egi|e ga)) (?:\w+ ){0,3}?"
              r"(?:kya|kab|kaise) "),
+    # "ghar aa ke dikhata hun": coming to her place to show her
+    (("aa aake akar aakar", "ghar college office gali hostel"),
+     r"(?:ghar|college|office|gali|hostel) (?:\w+ ){0,1}(?:aa ke|aake|aa kar|akar|aakar) (?:\w+ ){0,1}"
+     r"(?:dikha|bata|samjha|sikha)\w*"),
+    (("hisaab hisab",),
+     r"(?:sab ka|tera|tumhara|teri|tumhari|tere|tumhare) (?:\w+ ){0,2}?(?:hisaab|hisab) "
+     r"(?:hoga|karenge|karunga|lunga|lenge|chukta|barabar)"),
+    (("warna varna nahi", "pata"),
+     r"(?:warna|varna|wrna|nahi to|nahi tou) (?:\w+ ){0,2}?pata chal (?:jayega|jaega|jae ga|jayegi|jaye ga)"),
+    (("khair",), r"(?:teri|tumhari|tera|tumhara|apni|apne|tere|tumhare) (?:\w+ )?khair nahi"),
+    (("hashar hashr hasher",),
+     r"(?:tera|teri|tumhara|tumhari|tere|tumhare) (?:\w+ ){0,2}?(?:hashar|hashr|hasher) "
+     r"(?:\w+ ){0,2}?(?:hoga|hogi|karenge|karunga|kar denge)"),
+    (("time waqt", "aa a agaya aagaya"),
+     r"(?:tera|tumhara|teri|tumhari) (?:time|waqt) (?:aa gaya|a gaya|agaya|aagaya|aa raha)"),
+    (("dekhna",), r"dekhna (?:\w+ ){0,1}kya hota (?:hai|he)"),
+    (("pata kya", "jaye jaaye jae"),
+     r"(?:tumhari|teri|tumhare|tere|apni|apne|tumhara|tera) (?:\w+ ){0,3}?(?:pata nahi|kya pata|"
+     r"kon jaane|kaun jaane) (?:\w+ ){0,2}?(?:kya|kab) ho (?:jaye|jaaye|jae)"),
 ]
 
 # Urdu script (written here as typed; folded through the normaliser when compiled).
-_UR_STRONG = "آگ مار قتل تیزاب ایسڈ اٹھا اٹھوا جلا توڑ بگاڑ گولی زندہ کاٹ ناک برباد"
+_UR_STRONG = "آگ مار قتل تیزاب ایسڈ اٹھا اٹھوا جلا توڑ بگاڑ گولی زندہ کاٹ ناک برباد کچل ٹکڑے"
 _UR_WEAK = (
-    "ختم تمام حال سبق چھوڑ چھوڑوں چھوڑیں دیکھ انجام زندگی شکل چہرہ بند بخش بخشیں بخشوں غائب ڈھونڈ"
+    "ختم تمام حال سبق چھوڑ چھوڑوں چھوڑیں دیکھ انجام زندگی شکل چہرہ بند بخش بخشیں بخشوں غائب ڈھونڈ "
+    "علاج"
 )
 # Her body, and what is done to it: "teri aankhen nikal dunga", "زبان کھینچ لوں گا".
 _RU_BODY = (
@@ -265,6 +335,10 @@ _UR_IDIOMS = [
     ("اکیلی", "اکیلی (?:\\S+ ){0,2}(?:نکلی|گئی|جاؤ|جاو) تو"),
     ("غیرت عزت", "(?:غیرت|عزت) کے نام پر"),
     ("واپس", "واپس نہیں (?:آئے|آئی|آئیں|لوٹے|لوٹی) (?:گا|گی|گے)"),
+    ("خیر", "(?:تیری|تمہاری|تیرا|تمہارا|اپنی|اپنے|تیرے|تمہارے) (?:\\S+ )?خیر نہیں"),
+    ("حشر", "(?:تیرا|تیری|تمہارا|تمہاری) (?:\\S+ ){0,2}?حشر (?:\\S+ ){0,1}?(?:ہوگا|ہو گا|کریں گے)"),
+    ("آ آکر",
+     "(?:گھر|کالج|دفتر|ہاسٹل) (?:\\S+ ){0,1}(?:آ کر|آکر|آ کے) (?:\\S+ )?(?:بتا|دکھا|سمجھا|سکھا)\\S*"),
 ]
 
 # Coercion: the "or else", the lever (what she fears is spread), the audience and the spreading.
@@ -275,6 +349,7 @@ _ORELSE = (
     r"\bif (?:i|she) (?:do not|does not|did not|will not|refuse)\b|"
     r"\bif (?:you|u) (?:do not|did not|will not|block|report|refuse|tell|ignore|say no|leave|"
     r"unblock|stop)\b|\b(?:after that|have (?:till|until|untill)|either)\b|"
+    r"\bkeep (?:ignoring|blocking|avoiding|refusing|ghosting|ignore|block)\w* (?:\w+ )?and\b|"
     r"\b(?:agar|agr)(?: \w+){0,5} (?:nahi|nai|nhi|na|block|report|inkaar|inkar|ignore|bataya|"
     r"police|shikayat|complain)\b"
 )
@@ -320,7 +395,7 @@ _UR_SPREAD = "بھیج دکھا وائرل اپلوڈ شیئر دیکھیں پو
 _JOB = (
     r"(?:lose|loose|lost) (?:your|ur|my|her) job|job (?:is )?(?:gone|over)|"
     r"(?:naukri|nokri|job) (?:\w+ ){0,2}(?:gayi|gai|gyi|khatam|khtm|chali|jayegi|ja egi)|"
-    r"fired|nikalwa\w*|nikal (?:dunga|denge|du ga)"
+    r"fired|nikalwa\w*|nikal (?:dunga|denge|du ga|dega|dege|de ga)"
 )
 _UR_JOB = "نوکری (?:\\S+ ){0,2}(?:گئی|ختم|چلی)"
 
@@ -402,7 +477,7 @@ _HARM_EN = _alt_words(_EN_HARM)
 _HARM_GATE = _set(
     "kill murder hurt beat stab shoot rape kidnap abduct strangle choke burn smash slap slit "
     "disfigure ruin destroy wreck punish hunt acid bury teeth legs leg bones neck throat rid fire "
-    "end finish deal"
+    "end finish deal throw break"
 )
 # The stems as whole words (the shapes need the future form as a word of its own after them).
 _RU_STRONG_WORDS = _alt_words(_RU_STRONG) | _set("maarne marne uthwaa jalaa kaatt torr todd")
@@ -437,7 +512,7 @@ def _families() -> tuple[_Family, ...]:
     fams += [
         _Family(
             "ru_strong",
-            rf" (?:{_RU_STRONG})\w*{w}{{0,3}}? (?:{_RU_FUTURE}) ",
+            rf" (?:{_RU_STRONG})\w*{w}{{0,4}}? (?:{_RU_FUTURE}) ",
             (_RU_STRONG_WORDS,),
             future="ru",
         ),
@@ -455,7 +530,7 @@ def _families() -> tuple[_Family, ...]:
     fams += [
         _Family(
             "ur_strong",
-            rf" (?:{_ur(_UR_STRONG)})\S*{w}{{0,3}}? {ur_future} ",
+            rf" (?:{_ur(_UR_STRONG)})\S*{w}{{0,5}}? {ur_future} ",
             (_ur_set(_UR_STRONG),),
             future="ur",
         ),
@@ -541,7 +616,7 @@ def _families() -> tuple[_Family, ...]:
             rf"was going to|wants to)(?: \S+){{0,2}}? (?:{_EN_HARM}|find|leak|post|share|send|"
             rf"upload|spread|expose)(?: \S+){{0,3}}? (?:me|my|her|us|our|myself) ",
             (
-                _HARM_GATE | _set("find leak expose spread upload"),
+                _HARM_GATE | _set("find leak expose spread upload send share post"),
                 _REPORT_GATE,
                 _FUTURE_EN | _set("threatened threatens"),
             ),
@@ -567,6 +642,18 @@ def _coercion_patterns() -> dict[str, re.Pattern[str]]:
             rf"(?:{_ur(_UR_SPREAD)})\S* (?:\S+ ){{0,1}}?(?:{_ur('گا گے دونگا')})) "
         ),
         "job": re.compile(rf" (?:{_JOB}|{_ur_re(_UR_JOB)})"),
+        # "you know what i have", "i still have everything": a lever held without naming it
+        "claim": re.compile(
+            r" (?:(?:you know|u know) what (?:i|we) (?:have|got)|(?:i|we) (?:still )?(?:have|got) "
+            r"(?:everything|it all|all of it|your \w+)|mere (?:paas|pas) (?:sab|sab kuch|tumhari|teri)) "
+        ),
+        # "i still have your pics. do as i say": the demand is obedience itself
+        "obey": re.compile(
+            rf" (?:i have|i still have|i have got|i got|we have|mere paas|mere pas) (?:\S+ ){{0,2}}?"
+            rf"(?:your|tumhari|teri|tumhare|tere) (?:\S+ )?(?:{_LEVER}) (?:\S+ ){{0,12}}?"
+            r"(?:do (?:as|what) (?:i|we) (?:say|tell|want)|jo (?:main|mein|hum) (?:kahun|kahunga|"
+            r"kahen|bolun|bolunga))"
+        ),
         "possession": re.compile(
             rf" (?:i have|i have got|i got|we have|mere paas|mere pas|{_urp('میرے پاس')}) "
             rf"(?:\S+ ){{0,2}}?(?:your|tumhari|teri|tumhare|tere|{_ur('تمہاری تیری تمہارے')}) "
@@ -654,6 +741,13 @@ _ADVICE = re.compile(
 )
 
 
+_GAME = re.compile(
+    r" (?:\S+ )?(?:at|in) (?:the |a )?(?:ludo|chess|carrom|cricket|football|badminton|tennis|pubg|"
+    r"fifa|tekken|scrabble|monopoly|uno|cards|game|games|match|quiz|exam|exams|debate|race|"
+    r"arm wrestling|karaoke|dance|antakshari) "
+)
+
+
 @lru_cache(maxsize=1)
 def _index() -> tuple[dict[str, tuple[int, ...]], tuple[int, ...]]:
     """Each first-gate word → the families it opens; and the families with no word gate."""
@@ -711,6 +805,8 @@ def _threats(folded: str, tokens: list[str]) -> list[Reason]:
             stream = _stream(tokens)
         for m in fam.pattern.finditer(stream):
             excerpt = m.group().strip()
+            if _GAME.match(stream, m.end() - 1):
+                continue  # "i will destroy you at ludo": a game, not a threat
             if _SAFETY_WORDS.search(excerpt) and _ADVICE.search(stream):
                 continue  # "be careful when you go out alone, share your location": advice
             if fam.name == "leak":
@@ -734,7 +830,7 @@ def _words(*alternations: str) -> frozenset[str]:
 # Words that can begin an "or else" (confirmed by the ``orelse`` pattern on the words after).
 _ORELSE_START = _set(
     "or otherwise unless else warna varna wrna werna warnah if after either have agar agr nahi "
-    "nai ni nahin nhi na kiya kia diya diye mili mile aayi ayi aai"
+    "nai ni nahin nhi na kiya kia diya diye mili mile aayi ayi aai keep"
 ) | _ur_set("ورنہ نہیں نہ اگر")
 _LEVER_SET = _LEVER_WORDS - {"messages", "everything"}
 _AUDIENCE_SET = _alt_words(_AUDIENCE) - {"sab", "ko", "ke", "log", "walon", "wale", "ghar", "in"}
@@ -746,6 +842,8 @@ _AUDIENCE_PHRASES = re.compile(
     r" | (?:to|with) (?:your|ur) \w+| (?:your|ur) \w+(?: s)?(?: \w+)? (?:gets|get|sees|see|"
     r"will see|will get|receives)| (?:go|goes|end up|ends up|be|posted|upload|uploaded|put) on \w+"
     r"| (?:tumhare|tumhari|teri|tere|tumhara|tera) (?:\w+ )?(?:ko|ke paas|ke pas|tak) "
+    r"| on (?:your|ur|her) (?:wall|profile|page|timeline|story|status|whatsapp|account)"
+    r"| (?:tere|tumhare|teri|tumhari) ghar (?:pohanch|pahunch|bhej|ja|jayen|jayengi)"
     + "| (?:" + "|".join(re.escape(normalize(w).text) for w in ("تمہارے", "تمہاری", "تیرے", "تیری"))
     + ") (?:\\S+ )?(?:" + "|".join(re.escape(normalize(w).text) for w in ("کو", "تک"))
     + ") | \\S+ " + re.escape(normalize("پر").text) + " (?:"
@@ -757,7 +855,7 @@ _SPREAD_SET = _set(
     "dikha dikhadunga ga bata batadunga"
 ) | _ur_set("گا گے دونگا بھیج دکھا وائرل بتا لگا")
 # What is held over her: pictures and the like, her job, or something he will send or show.
-_COERCION_GATE = _LEVER_SET | _JOB_SET | _SPREAD_SET | _set("everything kuch")
+_COERCION_GATE = _LEVER_SET | _JOB_SET | _SPREAD_SET | _set("everything kuch have got paas")
 _IF_YOU = frozenset(("ogi", "oge"))
 _SEES_THESE = re.compile(
     r" (?:sees|see|gets|get|will see|will get|receives) (?:these|them|it all|those|everything|all of it) "
@@ -802,6 +900,9 @@ def _coercion_in(folded: str, tokens: list[str]) -> list[Reason]:
         m = _coercion_patterns()["possession"].search(_stream(tokens))
         if m is not None:
             return [_coercion("images", m.group().strip())]
+        m = _coercion_patterns()["obey"].search(_stream(tokens))
+        if m is not None:
+            return [_coercion("images", m.group().strip())]
     conditional = "ogi" in folded or "oge" in folded  # "ignore karogi to ...": if you ...
     if _ORELSE_START.isdisjoint(token_set) and not conditional:
         return []
@@ -833,6 +934,8 @@ def _coercion_in(folded: str, tokens: list[str]) -> list[Reason]:
             return [_coercion("exposure", window.strip())]
         if "these" in near_set and _SEES_THESE.search(window):  # "everyone at your work sees these"
             return [_coercion("exposure", window.strip())]
+        if pats["claim"].search(_stream(tokens)):  # "you know what i have ... or your in-laws get"
+            return [_coercion("exposure", window.strip())]
     return []
 
 
@@ -847,7 +950,7 @@ _REPORT_CUES = re.compile(
     r"msg aya|message aya|msg aaya|message aaya|msg kia|keh raha|kehta hai|kehta tha|bola|"
     r"dm aya|dm aaya|dm ayi|dm aayi|dm kia|dmed me|dm d me|"
     r"bolta|dhamki|dhamkiyan|dhamkaya|threatened|threatening|threatens|told me|told my|"
-    r"said|says|saying|usne|us ne|unhon ne|kaha|kha)"
+    r"said|says|saying|usne|us ne|unhon ne|kaha|kha)(?= )"  # whole words: not "kha" in "khatam"
     rf"|{_urp('میسج آیا', 'اس نے', 'کہتا ہے', 'دھمکی', 'مجھے میسج', 'کہا', 'بولا')}"
 )
 
@@ -863,6 +966,14 @@ def detect_harm(folded: str) -> list[Reason]:
 # A quotation in single quotes: "he wrote: 'you will regret it'" (apostrophes inside words,
 # as in "don't", are not quotation marks).
 _SINGLE_QUOTED = re.compile(r"(?:^|[\s:])['‘][^'‘’]{3,}['’](?:$|[\s.,!?;:])")
+
+
+_YOU_SAID = re.compile(r"\b(?:you|u) (?:said|say|says|wrote|typed|told|posted|texted)\b")
+
+
+def without_her_words(folded: str) -> str:
+    """``folded`` without "you said" and the like: "pay for what you said" quotes nobody."""
+    return _YOU_SAID.sub(" ", folded) if "you " in folded or "u " in folded else folded
 
 
 def is_report(folded: str) -> bool:
