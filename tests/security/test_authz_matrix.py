@@ -46,6 +46,8 @@ MODERATOR = access(403, anonymous=401, moderator="ok", admin="ok")
 COUNSELLOR = access(403, anonymous=401, counsellor="ok", admin="ok")
 # The author of the content, or a moderator (admins hold every permission).
 AUTHOR = access(403, anonymous=401, owner="ok", moderator="ok", admin="ok")
+#: Something that is not there for this caller (a made-up id, or someone else's tray).
+NOT_FOUND = access(404, anonymous=401)
 
 PAGE = access("ok")
 PAGE_SIGNED_IN = access("ok", anonymous="login")
@@ -210,6 +212,31 @@ TABLE: dict[tuple[str, str], Case] = {
                                                             SIGNED_IN),
     ("DELETE", "/api/v1/threads/<int:thread_id>/follow"): Case(
         "/api/v1/threads/{thread}/follow", SIGNED_IN),
+    # --- shield mode (issue #17): each member's own; someone else's tray and invitations
+    # are her accepted helpers' only, and nobody else (staff included) learns they exist ----
+    ("GET", "/api/v1/me/shield"): Case("/api/v1/me/shield", SIGNED_IN),
+    ("PUT", "/api/v1/me/shield"): Case("/api/v1/me/shield", SIGNED_IN, {"on": False}),
+    ("GET", "/api/v1/me/shield/held"): Case("/api/v1/me/shield/held", SIGNED_IN),
+    ("POST", "/api/v1/me/shield/held/<int:post_id>/release"): Case(
+        "/api/v1/me/shield/held/999999/release", NOT_FOUND, {}),
+    ("POST", "/api/v1/me/shield/held/<int:post_id>/reject"): Case(
+        "/api/v1/me/shield/held/999999/reject", NOT_FOUND, {}),
+    ("GET", "/api/v1/users/<int:user_id>/shield/held"): Case(
+        "/api/v1/users/{target}/shield/held", NOT_FOUND),
+    ("POST", "/api/v1/users/<int:user_id>/shield/held/<int:post_id>/release"): Case(
+        "/api/v1/users/{target}/shield/held/999999/release", NOT_FOUND, {}),
+    ("POST", "/api/v1/users/<int:user_id>/shield/held/<int:post_id>/reject"): Case(
+        "/api/v1/users/{target}/shield/held/999999/reject", NOT_FOUND, {}),
+    ("POST", "/api/v1/me/shield/helpers"): Case("/api/v1/me/shield/helpers", SIGNED_IN,
+                                                 {"user_id": "{target}"}),
+    ("DELETE", "/api/v1/me/shield/helpers/<int:user_id>"): Case(
+        "/api/v1/me/shield/helpers/{target}", SIGNED_IN),
+    ("GET", "/api/v1/me/shield/activity"): Case("/api/v1/me/shield/activity", SIGNED_IN),
+    ("GET", "/api/v1/me/shield/helping"): Case("/api/v1/me/shield/helping", SIGNED_IN),
+    ("POST", "/api/v1/shield-invites/<int:invite_id>/accept"): Case(
+        "/api/v1/shield-invites/999999/accept", NOT_FOUND),
+    ("POST", "/api/v1/shield-invites/<int:invite_id>/decline"): Case(
+        "/api/v1/shield-invites/999999/decline", NOT_FOUND),
     ("GET", "/api/v1/openapi.json"): Case("/api/v1/openapi.json", PUBLIC),
     ("GET", "/healthz"): Case("/healthz", PUBLIC),
     ("GET", "/static/<path:filename>"): Case("/static/css/site.css", PUBLIC),
