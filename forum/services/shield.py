@@ -58,6 +58,8 @@ DEFAULT_DAYS = 7
 NEW_ACCOUNT_AGE = dt.timedelta(days=30)
 NEW_ACCOUNT_POSTS = 3
 MAX_HELPERS = 3
+#: One answer for a missing account and one whose name she was never shown.
+NO_SUCH_HELPER = "No member you can invite has this name."
 ALL_RULES = (HoldRule.NEW_ACCOUNTS.value, HoldRule.STRANGERS.value)
 
 
@@ -454,7 +456,7 @@ def invite_helper(session: Session, actor: Actor, user_id: int) -> dict[str, Any
     shown = actor.can(Permission.POST_MODERATE) or bool(
         session.scalar(select(name_shown_sql(me.id, user_id))))
     if helper is None or not shown:
-        raise NotFound("No such user.")
+        raise NotFound(NO_SUCH_HELPER)
     existing = session.scalar(select(ShieldHelper).where(
         ShieldHelper.owner_id == me.id, ShieldHelper.helper_id == user_id))
     if existing is not None:
@@ -462,13 +464,28 @@ def invite_helper(session: Session, actor: Actor, user_id: int) -> dict[str, Any
     count = session.scalar(select(func.count()).select_from(ShieldHelper).where(
         ShieldHelper.owner_id == me.id)) or 0
     if count >= MAX_HELPERS:
-        raise Conflict(f"At most {MAX_HELPERS} helpers.")
+        raise Conflict("At most 3 helpers.")  # MAX_HELPERS, spelled out for the catalogue
     invite = ShieldHelper(owner_id=me.id, helper_id=user_id, status=HelperStatus.INVITED.value,
                           created_at=utcnow())
     session.add(invite)
     session.flush()
     notify(session, user_id, NotificationKind.HELPER_INVITE, actor_id=me.id, invite_id=invite.id)
     return _invite_json(invite, helper)
+
+
+def invite_helper_by_handle(session: Session, actor: Actor, handle: str) -> dict[str, Any]:
+    """The page's invitation: by handle, answered exactly as `invite_helper` by id (an
+    unknown handle and one she may not name give the same answer)."""
+    from forum.handles import handle_key
+
+    try:
+        key = handle_key(handle.strip())
+    except Exception:  # noqa: BLE001 - any odd input simply matches nobody
+        raise NotFound(NO_SUCH_HELPER) from None
+    user_id = session.scalar(select(User.id).where(User.handle_key == key))
+    if user_id is None:
+        raise NotFound(NO_SUCH_HELPER)
+    return invite_helper(session, actor, user_id)
 
 
 def answer_invite(session: Session, actor: Actor, invite_id: int, *, accept: bool

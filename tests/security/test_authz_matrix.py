@@ -55,6 +55,7 @@ PAGE_ADMIN = access(403, anonymous="login", admin="ok")
 PAGE_MODERATOR = access(403, anonymous="login", moderator="ok", admin="ok")
 PAGE_COUNSELLOR = access(403, anonymous="login", counsellor="ok", admin="ok")
 PAGE_AUTHOR = access(403, anonymous="login", owner="ok", moderator="ok", admin="ok")
+PAGE_NOT_FOUND = access(404, anonymous="login")
 
 
 @dataclass(frozen=True)
@@ -295,6 +296,23 @@ TABLE: dict[tuple[str, str], Case] = {
     ("GET", "/users/<id:user_id>/report"): Case("/users/{target}/report", PAGE_SIGNED_IN),
     ("POST", "/users/<id:user_id>/report"): Case("/users/{target}/report", PAGE_SIGNED_IN,
                                                  {"reason": "spam"}, form=True),
+    # --- pages: shield mode (issue #17), each member's own; someone else's tray is her
+    # helpers' only ---------------------------------------------------------------------
+    ("GET", "/account/shield"): Case("/account/shield", PAGE_SIGNED_IN),
+    ("POST", "/account/shield"): Case("/account/shield", PAGE_SIGNED_IN, {"on": "0"},
+                                      form=True),
+    ("GET", "/account/shield/held"): Case("/account/shield/held", PAGE_SIGNED_IN),
+    ("GET", "/account/shield/activity"): Case("/account/shield/activity", PAGE_SIGNED_IN),
+    ("GET", "/users/<id:user_id>/shield/held"): Case("/users/{target}/shield/held",
+                                                    PAGE_NOT_FOUND),
+    ("POST", "/shield/<id:owner_id>/held/<id:post_id>/<any(release, reject):action>"): Case(
+        "/shield/{target}/held/999999/release", PAGE_NOT_FOUND, {}, form=True),
+    ("POST", "/account/shield/helpers"): Case("/account/shield/helpers", PAGE_SIGNED_IN,
+                                              {"handle": "{target_handle}"}, form=True),
+    ("POST", "/account/shield/helpers/<id:user_id>/remove"): Case(
+        "/account/shield/helpers/{target}/remove", PAGE_SIGNED_IN, {}, form=True),
+    ("POST", "/shield-invites/<id:invite_id>/<any(accept, decline):answer>"): Case(
+        "/shield-invites/999999/accept", PAGE_NOT_FOUND, {}, form=True),
     # --- pages: notifications (issue #16), each member's own -----------------------------
     ("GET", "/notifications"): Case("/notifications", PAGE_SIGNED_IN),
     ("POST", "/notifications/read"): Case("/notifications/read", PAGE_SIGNED_IN, {}, form=True),
