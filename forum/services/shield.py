@@ -50,6 +50,7 @@ from forum.models.shield import (
 from forum.models.user import User
 from forum.policy import Actor, Permission, name_shown_sql
 from forum.services.notifications import notify
+from forum.services.reading import post_json
 from forum.shapes import iso, user_json, user_row_json
 
 DURATIONS = (7, 14, 28)
@@ -349,19 +350,9 @@ def held_items(session: Session, actor: Actor, owner_id: int) -> list[dict[str, 
         shown = None
         if user is not None and not post.is_anonymous and not post.is_author_deleted:
             shown = user_row_json(user.id, user.handle, user.role)
-        items.append({"post": _post_json(post, shown), "held_at": iso(held.held_at),
+        items.append({"post": post_json(post, shown), "held_at": iso(held.held_at),
                       "thread": {"id": thread.id, "title": thread.title}})
     return items
-
-
-def _post_json(post: Post, author: dict[str, Any] | None) -> dict[str, Any]:
-    return {
-        "id": post.id, "thread_id": post.thread_id, "author": author,
-        "anonymous": post.is_anonymous, "body_html": post.body_html,
-        "content_warning": post.content_warning, "status": post.status,
-        "created_at": iso(post.created_at), "edited_at": iso(post.edited_at),
-        "reply_to": post.reply_to_id, "reaction_counts": {"support": post.support_count},
-    }
 
 
 def _block_for(session: Session, owner_id: int, post: Post) -> bool:

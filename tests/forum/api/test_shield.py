@@ -448,3 +448,19 @@ def test_her_export_holds_her_shield(forum, make_user, client):
     exported = client.get(f"{API}/me/export", headers=her.headers).get_json()
     assert exported["shield"]["held"][0]["post_id"] == post["id"]
     assert exported["shield"]["shield"]["hold"] == ["new_accounts", "strangers"]
+
+
+def test_what_moderation_holds_too_stays_the_moderators_after_she_releases_it(forum, make_user,
+                                                                             client):
+    her = forum.established()
+    thread_id, _ = forum.thread(her)
+    forum.shield(her)
+    moderator = make_user("moderator")
+    assert client.post(f"{API}/moderation/rules", headers=moderator.headers,
+                       json={"pattern": "zzholdme", "kind": "word", "action": "hold"}
+                       ).status_code == 201
+    post = forum.replied(make_user(), thread_id, "zzholdme and more words")
+    assert post["status"] == "pending"
+    assert forum.decide(her, post["id"], "release").status_code == 200
+    assert post["id"] not in forum.thread_post_ids(her, thread_id)  # still the moderators'
+    assert forum.held_ids(her) == []
