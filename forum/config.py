@@ -35,6 +35,7 @@ ENVIRONMENT = {
     "FORUM_ARGON2_MEMORY_KIB": str(64 * 1024),
     "FORUM_ROOM_STATE_PREFIX": "saheli:rooms:",
     "FORUM_SOCKETIO_CHANNEL": "saheli-socketio",
+    "FORUM_RATE_LIMIT_PREFIX": "saheli",
     "FORUM_PAGE_CACHE_SECONDS": "5",
     "FORUM_REGEX_BUDGET_MS": "50",
     # Shield mode's offer (issue #17): this many strangers replying to her within the window.

@@ -184,7 +184,7 @@ def init_app(app: Flask) -> None:
     redis_url = app.config["FORUM"].get("FORUM_REDIS_URL")
     app.config.setdefault("RATELIMIT_STORAGE_URI",
                           f"saheli+{redis_url}" if redis_url else "memory://")
-    app.config.setdefault("RATELIMIT_KEY_PREFIX", "saheli")
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config["FORUM"]["FORUM_RATE_LIMIT_PREFIX"])
     app.config.setdefault("RATELIMIT_ENABLED", bool(app.config["FORUM"]["FORUM_RATE_LIMITS"]))
     limiter.init_app(app)
     if not redis_url and app.config["RATELIMIT_ENABLED"]:

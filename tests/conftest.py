@@ -148,6 +148,15 @@ def app(backend: Backend, tmp_path: Any, app_settings: dict[str, Any]) -> Iterat
 
 
 @pytest.fixture
+def http() -> Iterator[Any]:
+    """A `requests` session for tests that talk to live servers over HTTP."""
+    import requests
+
+    with requests.Session() as session:
+        yield session
+
+
+@pytest.fixture
 def client(app: Any) -> Any:
     return app.test_client()
 

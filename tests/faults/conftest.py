@@ -21,7 +21,6 @@ from typing import Any
 
 import pytest
 import redis
-import requests
 
 from forum.realtime.state import RedisRoomState, ResilientRoomState
 from tests.conftest import new_database, service_unavailable
@@ -91,12 +90,6 @@ def unreachable_room_state(app: Any) -> Iterator[ResilientRoomState]:
 
 
 # --- two live processes on PostgreSQL and a private Redis ---------------------------------
-
-
-@pytest.fixture
-def http() -> Iterator[requests.Session]:
-    with requests.Session() as session:
-        yield session
 
 
 @pytest.fixture

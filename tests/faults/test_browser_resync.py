@@ -18,7 +18,7 @@ PASSWORD = "correct horse battery staple 42"  # make_accounts'
 
 
 def test_the_room_page_shows_what_was_said_during_a_redis_gap(
-        browser: Any, pair, tmp_path, redis_server, http) -> None:  # noqa: F811
+        browser: Any, pair, tmp_path, redis_server, http) -> None:
     a, b, url = pair
     host, member = make_accounts(url, tmp_path, ["counsellor", "member"])
     slug = open_room(a.url, host, http)

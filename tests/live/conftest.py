@@ -96,6 +96,9 @@ def live_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Live
 
 
 @pytest.fixture
-def http() -> Iterator[Any]:
-    with requests.Session() as session:
-        yield session
+def clients() -> Iterator[list[Any]]:
+    """Socket.IO clients a test opens (append them): all closed at its end."""
+    opened: list[Any] = []
+    yield opened
+    for client in opened:
+        client.close()

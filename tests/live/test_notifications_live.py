@@ -11,29 +11,13 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
 
 import pytest
-import requests
 
 from tests.live.test_rooms_live import WAIT, Client, wait_for
 from tests.live.test_scale_out import pair, people  # noqa: F401 - the two-process fixture
 
 pytestmark = [pytest.mark.live, pytest.mark.redis, pytest.mark.postgres]
-
-
-@pytest.fixture
-def clients() -> Iterator[list[Client]]:
-    opened: list[Client] = []
-    yield opened
-    for client in opened:
-        client.close()
-
-
-@pytest.fixture
-def http() -> Iterator[requests.Session]:
-    with requests.Session() as session:
-        yield session
 
 
 def _thread(http, base, author) -> int:

@@ -76,6 +76,7 @@ def _forget(url: str, prefix: str) -> None:
 def scale_env(redis_url: str, prefix: str) -> dict[str, str]:
     return {"FORUM_REDIS_URL": redis_url, "FORUM_STAFF_REQUIRE_TOTP": "false",
             "FORUM_ROOM_STATE_PREFIX": prefix, "FORUM_SOCKETIO_CHANNEL": prefix + "sio",
+            "FORUM_RATE_LIMIT_PREFIX": prefix + "limits",
             "FORUM_SECRET_KEY": f"scale-{prefix}"}
 
 
@@ -100,20 +101,6 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
         first.stop()
         second.stop()
         _forget(REDIS_URL, prefix)
-
-
-@pytest.fixture
-def clients() -> Iterator[list[Client]]:
-    opened: list[Client] = []
-    yield opened
-    for client in opened:
-        client.close()
-
-
-@pytest.fixture
-def http() -> Iterator[requests.Session]:
-    with requests.Session() as session:
-        yield session
 
 
 def people(pair: Pair, *roles: str) -> list[Account]:
