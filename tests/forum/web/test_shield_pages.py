@@ -1,7 +1,7 @@
-"""Shield mode's pages (issue #17), in English and Urdu (every string's Urdu is checked by
-test_catalogue.py): turning it on from her account page
+"""Shield mode's pages (issue #17), in English and Urdu: turning it on from her account page
 and from the offer (one tap), the tray with release, reject and block, helper invitations by
-handle, and every page clean, right-to-left in Urdu and light on a phone."""
+handle, and every page clean, right-to-left in Urdu and light on a phone. (Every string's Urdu
+is checked by test_catalogue.py.)"""
 
 from __future__ import annotations
 
