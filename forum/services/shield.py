@@ -17,8 +17,9 @@ The rules that keep anonymity (API.md, "Privacy guarantees"):
   tell him which anonymous post was hers.
 
 Cost: a reply pays ONE indexed look-up (`shields` by primary key, both possible owners at
-once) when nobody it answers has a shield on; the offer (`maybe_offer`) adds one aggregate
-over the `ix_posts_reply_to_author` index for replies to a named member.
+once) when nobody it answers has a shield on; the offer (`maybe_offer`) adds, for a reply to
+a named member whose shield is off, one statement: whether she had the offer in the window
+and, only if not, a count over her latest `OFFER_SCAN` replies (`ix_posts_reply_to_author`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, distinct, exists, func, or_, select
+from sqlalchemy import and_, case, delete, distinct, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -191,30 +192,40 @@ def holds_support(session: Session, actor: Actor, post: Post) -> bool:
 # --- the offer ----------------------------------------------------------------------------------
 
 
+#: The offer looks at her latest replies in the window only, so its cost is bounded however
+#: large the pile-on (and it stops asking once she has had the offer in the window).
+OFFER_SCAN = 50
+
+
 def maybe_offer(session: Session, check: ShieldCheck, target_id: int | None, writer_id: int,
                 now: dt.datetime | None = None) -> bool:
     """After a reply to `target_id` (named) whose shield is off: when enough accounts she never
-    interacted with replied to her within the window, offer her the shield (once a window).
-    Each anonymous reply counts as one such account, whoever wrote it."""
+    interacted with replied to her within the window (among her latest `OFFER_SCAN` replies),
+    offer her the shield, once a window. Each anonymous reply counts as one such account,
+    whoever wrote it."""
     if target_id is None or target_id == writer_id or target_id in check.shielded:
         return False
     now = now or utcnow()
     threshold = offer_threshold()
     since = now - dt.timedelta(minutes=threshold.minutes)
-    recent = [Post.reply_to_author_id == target_id, Post.created_at >= since]
-    named = (select(func.count(distinct(Post.author_id)))
-             .where(*recent, Post.is_anonymous.is_(False), Post.author_id != target_id,
-                    ~interacted_sql(target_id, Post.author_id))
-             .scalar_subquery())
-    unnamed = (select(func.count(Post.id)).where(*recent, Post.is_anonymous.is_(True))
-               .scalar_subquery())
-    if (session.scalar(select(named + unnamed)) or 0) < threshold.repliers:
-        return False
-    offered = session.scalar(select(Notification.id).where(
+    offered = exists().where(
         Notification.recipient_id == target_id,
         Notification.kind == NotificationKind.SHIELD_OFFER.value,
-        Notification.created_at >= since).limit(1))
-    if offered is not None:
+        Notification.created_at >= since)
+    latest = (select(Post.author_id, Post.is_anonymous)
+              .where(Post.reply_to_author_id == target_id, Post.created_at >= since,
+                     or_(Post.author_id.is_(None), Post.author_id != target_id,
+                         Post.is_anonymous.is_(True)))
+              .order_by(Post.created_at.desc()).limit(OFFER_SCAN).subquery())
+    named = (select(func.count(distinct(latest.c.author_id)))
+             .where(latest.c.is_anonymous.is_(False), latest.c.author_id.is_not(None),
+                    ~interacted_sql(target_id, latest.c.author_id))
+             .scalar_subquery())
+    unnamed = (select(func.count()).select_from(latest).where(latest.c.is_anonymous.is_(True))
+               .scalar_subquery())
+    # One statement: the count is not made at all once she had the offer in the window.
+    found = session.scalar(select(case((offered, -1), else_=named + unnamed)))
+    if (found or 0) < threshold.repliers:
         return False
     return notify(session, target_id, NotificationKind.SHIELD_OFFER)
 

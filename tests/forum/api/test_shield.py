@@ -426,16 +426,23 @@ def test_checking_the_shield_is_one_indexed_look_up_per_reply(forum, make_user, 
     thread_id, opening = forum.thread(her)
     writer = forum.established()
 
+    offers = []
+
     def shield_statements(**extra):
         before = len(queries.statements)
         forum.replied(writer, thread_id, **extra)
-        return [s for s in queries.statements[before:] if "shields" in s]
+        made = queries.statements[before:]
+        offers.append([s for s in made if "reply_to_author_id" in s and "count(" in s.lower()
+                       and s.lstrip().upper().startswith("SELECT")])
+        return [s for s in made if "shields" in s]
 
-    # Off: one statement, by primary key, whether the reply answers the thread or her post.
+    # Off: one statement, by primary key, whether the reply answers the thread or her post;
+    # and the offer is one statement more (it counts only until she had the offer).
     for extra in ({}, {"reply_to": opening}):
         found = shield_statements(**extra)
         assert len(found) == 1, found
         assert "shields.user_id IN" in found[0]
+        assert len(offers[-1]) == 1, offers[-1]
     forum.shield(her)
     assert len(shield_statements()) == 1  # on, and he is held or not: still one look-up
 
