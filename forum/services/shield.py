@@ -49,7 +49,7 @@ from forum.models.shield import (
     ShieldHold,
 )
 from forum.models.user import User
-from forum.policy import Actor, Permission, name_shown_sql
+from forum.policy import Actor, Permission, blocked_either_way_sql, name_shown_sql
 from forum.services.notifications import notify
 from forum.services.reading import post_json
 from forum.shapes import iso, user_json, user_row_json
@@ -457,7 +457,9 @@ def invite_helper(session: Session, actor: Actor, user_id: int) -> dict[str, Any
     helper = session.get(User, user_id)
     shown = actor.can(Permission.POST_MODERATE) or bool(
         session.scalar(select(name_shown_sql(me.id, user_id))))
-    if helper is None or not shown:
+    # A block either way keeps the two apart here too (and answers as a missing account).
+    apart = bool(session.scalar(select(blocked_either_way_sql(me.id, user_id))))
+    if helper is None or not shown or apart:
         raise NotFound(NO_SUCH_HELPER)
     existing = session.scalar(select(ShieldHelper).where(
         ShieldHelper.owner_id == me.id, ShieldHelper.helper_id == user_id))

@@ -321,6 +321,13 @@ def test_at_most_three_helpers_and_only_someone_whose_name_she_was_shown(forum, 
         assert answer.status_code == 404
     assert client.post(f"{API}/me/shield/helpers", headers=her.headers,
                        json={"user_id": her.id}).status_code == 422
+    # Someone who blocked her (or whom she blocked) answers as a missing account.
+    other = forum.established()
+    assert client.post(f"{API}/blocks", headers=other.headers,
+                       json={"user_id": her.id}).status_code == 201
+    client.delete(f"{API}/me/shield/helpers/{helpers[0].id}", headers=her.headers)
+    assert client.post(f"{API}/me/shield/helpers", headers=her.headers,
+                       json={"user_id": other.id}).status_code == 404
 
 
 def test_the_shield_ends_by_itself_with_a_recap(forum, make_user, client, app):
