@@ -314,8 +314,10 @@ def shield_json(session: Session, user_id: int, now: dt.datetime | None = None) 
     _end_mine(session, user_id, now)
     row = session.get(Shield, user_id)
     is_on = row is not None and row.until > now
-    held = session.scalar(select(func.count()).select_from(ShieldHold).where(
-        ShieldHold.owner_id == user_id, ShieldHold.state == HoldState.HELD.value)) or 0
+    held = session.scalar(select(func.count()).select_from(ShieldHold)
+                          .join(Post, Post.id == ShieldHold.post_id).where(
+        ShieldHold.owner_id == user_id, ShieldHold.state == HoldState.HELD.value,
+        Post.status == PostStatus.PENDING.value)) or 0  # as the tray counts (not erased)
     invites = _invites(session, ShieldHelper.owner_id == user_id)
     recap = None
     if row is not None and row.ended_at is not None:

@@ -231,6 +231,12 @@ def test_release_publishes_and_notifies_as_new_reject_hides_for_good(forum, make
     kind, cruel = make_user(), make_user()
     good = forum.replied(kind, thread_id, "I believe you")
     bad = forum.replied(cruel, thread_id, "You made it up")
+    withdrawn = forum.replied(cruel, thread_id, "I take this back")
+    assert client.delete(f"{API}/posts/{withdrawn['id']}", headers=cruel.headers
+                         ).status_code == 204
+    assert forum.held_ids(her) == [bad["id"], good["id"]]  # what its writer deleted is gone
+    assert client.get(f"{API}/me/shield", headers=her.headers).get_json()["shield"][
+        "held_count"] == 2
     assert forum.decide(her, good["id"], "release").status_code == 200
     assert good["id"] in forum.thread_post_ids(her, thread_id)
     assert good["id"] in forum.thread_post_ids(make_user(), thread_id)  # published for all
