@@ -228,8 +228,9 @@ TABLE: dict[tuple[str, str], Case] = {
         "/api/v1/users/{target}/shield/held/999999/release", NOT_FOUND, {}),
     ("POST", "/api/v1/users/<int:user_id>/shield/held/<int:post_id>/reject"): Case(
         "/api/v1/users/{target}/shield/held/999999/reject", NOT_FOUND, {}),
+    # The writer: named posts, and nobody here blocks him (the block routes block `target`).
     ("POST", "/api/v1/me/shield/helpers"): Case("/api/v1/me/shield/helpers", SIGNED_IN,
-                                                 {"user_id": "{target}"}),
+                                                 {"user_id": "{writer}"}),
     ("DELETE", "/api/v1/me/shield/helpers/<int:user_id>"): Case(
         "/api/v1/me/shield/helpers/{target}", SIGNED_IN),
     ("GET", "/api/v1/me/shield/activity"): Case("/api/v1/me/shield/activity", SIGNED_IN),
@@ -308,7 +309,7 @@ TABLE: dict[tuple[str, str], Case] = {
     ("POST", "/shield/<id:owner_id>/held/<id:post_id>/<any(release, reject):action>"): Case(
         "/shield/{target}/held/999999/release", PAGE_NOT_FOUND, {}, form=True),
     ("POST", "/account/shield/helpers"): Case("/account/shield/helpers", PAGE_SIGNED_IN,
-                                              {"handle": "{target_handle}"}, form=True),
+                                              {"handle": "{writer_handle}"}, form=True),
     ("POST", "/account/shield/helpers/<id:user_id>/remove"): Case(
         "/account/shield/helpers/{target}/remove", PAGE_SIGNED_IN, {}, form=True),
     ("POST", "/shield-invites/<id:invite_id>/<any(accept, decline):answer>"): Case(
@@ -524,6 +525,7 @@ def build_world(app: Any, client: Any, make_user: Any, make_board: Any) -> World
         "room": room, "room_to_close": room_to_close, "room_to_open": rooms[2],
         "room_page_open": rooms[3], "room_message": message,
         "target": target.id, "target_handle": target.handle, "target_token": target_token,
+        "writer": writer.id, "writer_handle": writer.handle,
         "password": PASSWORD,
         **{name: answer["request"]["id"] for name, answer in support.items()},
     }
