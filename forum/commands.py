@@ -158,12 +158,21 @@ def serve_command(host: str, port: int | None) -> None:
 
 def housekeeping(app: Flask) -> int:
     """The hourly chores of `forum serve`: every retention rule (room messages, read
-    notifications), and `Idempotency-Key` answers older than 24 hours."""
+    notifications), shields that ended, and `Idempotency-Key` answers older than 24 hours."""
     from forum.api import idempotency
 
     removed = retention_sweep(app)
+    end_expired_shields(app)
     with app.app_context(), db.database().unit_of_work() as session:
         return removed + idempotency.purge_expired(session)
+
+
+def end_expired_shields(app: Flask) -> int:
+    """Shields whose time is up end, each with its recap notification (issue #17)."""
+    from forum.services import shield
+
+    with app.app_context(), db.database().unit_of_work() as session:
+        return shield.end_expired(session)
 
 
 def purge_room_messages(app: Flask) -> int:

@@ -38,6 +38,9 @@ ENVIRONMENT = {
     "FORUM_RATE_LIMIT_PREFIX": "saheli",
     "FORUM_PAGE_CACHE_SECONDS": "5",
     "FORUM_REGEX_BUDGET_MS": "50",
+    # Shield mode's offer (issue #17): this many strangers replying to her within the window.
+    "FORUM_SHIELD_OFFER_REPLIERS": "5",
+    "FORUM_SHIELD_OFFER_MINUTES": "60",
 }
 
 _INTEGERS = {
@@ -55,6 +58,8 @@ _INTEGERS = {
     "FORUM_ARGON2_MEMORY_KIB",
     "FORUM_PAGE_CACHE_SECONDS",
     "FORUM_REGEX_BUDGET_MS",
+    "FORUM_SHIELD_OFFER_REPLIERS",
+    "FORUM_SHIELD_OFFER_MINUTES",
 }
 _BOOLEANS = {"FORUM_STAFF_REQUIRE_TOTP", "FORUM_RATE_LIMITS"}
 

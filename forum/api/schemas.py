@@ -311,3 +311,91 @@ class NotificationSettingsOut(Out):
 
 class NotificationSettingsEnvelope(Out):
     settings: NotificationSettingsOut
+
+
+# --- shield mode (issue #17) ------------------------------------------------------------------
+
+class ShieldIn(In):
+    """`on`; `days`: 7, 14 or 28 (default 7); `hold`: a subset of `new_accounts`,
+    `strangers` (default both)."""
+
+    on: StrictBool
+    days: StrictInt | None = None
+    hold: list[StrictStr] | None = Field(default=None, max_length=2)
+
+
+class ShieldDecideIn(In):
+    block: StrictBool = False
+
+
+class ShieldHelperIn(In):
+    user_id: DbId
+
+
+class ShieldRecapOut(Out):
+    held: int
+    released: int
+    rejected: int
+    ended_at: str | None
+
+
+class ShieldInviteOut(Out):
+    id: int
+    helper: UserOut | None
+    status: Literal["invited", "accepted"]
+    created_at: str | None = None
+    owner: UserOut | None = None
+
+
+class ShieldOut(Out):
+    on: bool
+    until: str | None
+    hold: list[Literal["new_accounts", "strangers"]]
+    held_count: int
+    helpers: list[UserOut | None]
+    invites: list[ShieldInviteOut] = []
+    recap: ShieldRecapOut | None = None
+
+
+class ShieldEnvelope(Out):
+    shield: ShieldOut
+
+
+class ShieldThreadOut(Out):
+    id: int
+    title: str
+
+
+class ShieldHeldItemOut(Out):
+    post: PostOut
+    held_at: str
+    thread: ShieldThreadOut
+
+
+class ShieldHeldOut(Out):
+    items: list[ShieldHeldItemOut]
+
+
+class ShieldDecisionOut(Out):
+    post_id: int
+    state: Literal["released", "rejected"]
+    blocked: bool
+
+
+class ShieldInviteEnvelope(Out):
+    invite: ShieldInviteOut
+
+
+class ShieldInvitesOut(Out):
+    invites: list[ShieldInviteOut]
+
+
+class ShieldActivityItemOut(Out):
+    helper: UserOut | None
+    action: Literal["release", "reject", "block"]
+    post_id: int | None
+    created_at: str
+
+
+class ShieldActivityOut(Out):
+    activity: list[ShieldActivityItemOut]

@@ -26,6 +26,12 @@ from forum.models.room import (  # noqa: F401
     SupportRequest,
 )
 from forum.models.safety import AuditEntry, Block, HiddenItem, Sanction, SanctionKind
+from forum.models.shield import (  # noqa: F401
+    Shield,
+    ShieldActivity,
+    ShieldHelper,
+    ShieldHold,
+)
 from forum.models.user import AuthToken, RecoveryCode, Role, User
 
 __all__ = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text, update
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false, text, update
 from sqlalchemy.orm import Mapped, mapped_column, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -77,6 +77,8 @@ class Post(Base):
     __table_args__ = (
         Index("ix_posts_thread_listing", "thread_id", "id"),
         Index("ix_posts_author_created", "author_id", "created_at"),
+        # Replies to one member in a time window: shield mode's offer (issue #17).
+        Index("ix_posts_reply_to_author", "reply_to_author_id", "created_at"),
         {"sqlite_autoincrement": True},
     )
 
@@ -116,6 +118,8 @@ class Reaction(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    #: Held by the post author's shield: not counted, not notified (issue #17).
+    is_held: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[timestamp]
 
 

@@ -33,6 +33,8 @@ class NotificationKind(enum.StrEnum):
     SHIELD_OFFER = "shield_offer"
     SHIELD_HELD = "shield_held"
     HELPER_INVITE = "helper_invite"
+    #: Her shield ended by itself (the recap is in `GET /me/shield`).
+    SHIELD_ENDED = "shield_ended"
 
 
 class Notification(Base):

@@ -15,7 +15,8 @@ from sqlalchemy import CompoundSelect, and_, bindparam, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from forum.errors import Forbidden, TotpRequired, Unauthorized
-from forum.models.board import PostStatus
+from forum.models.board import Post, PostStatus
+from forum.models.room import Room, RoomParticipant
 from forum.models.safety import Block, HiddenItem
 from forum.models.user import Role, User
 
@@ -253,3 +254,24 @@ def not_hidden_item_sql(
         )
     )
     return condition
+
+
+def name_shown_sql(viewer_id: int, user_id: int) -> ColumnElement[bool]:
+    """Has `viewer_id` been shown the name of `user_id`? An author of named published posts,
+    a room's host, someone who shares a room with her (presence names members), or one she
+    already blocked. Acting on an account by its id (reporting it, blocking it, asking it to
+    help with her shield) is for these only, so ids cannot be walked for handles and roles,
+    and nothing anonymous counts (an anonymous post never shows a name)."""
+    mine = select(RoomParticipant.room_id).where(RoomParticipant.user_id == viewer_id)
+    shown = [
+        select(Post.id).where(
+            Post.author_id == user_id, Post.is_anonymous.is_(False),
+            Post.status == PostStatus.PUBLISHED.value,
+        ),
+        select(Block.blocked_id).where(Block.blocker_id == viewer_id, Block.blocked_id == user_id),
+        select(Room.id).where(Room.host_id == user_id),
+        select(RoomParticipant.room_id).where(
+            RoomParticipant.user_id == user_id, RoomParticipant.room_id.in_(mine)
+        ),
+    ]
+    return or_(*(q.exists() for q in shown))

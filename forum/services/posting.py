@@ -7,7 +7,7 @@ moderation pipeline, sanctions and blocks apply wherever a text comes from.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import and_, delete, not_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from forum.audit import record_action
-from forum.db import rows_affected, utcnow
+from forum.db import utcnow
 from forum.errors import Forbidden, Invalid, Locked, NotFound
 from forum.models.board import (
     Board,
@@ -39,7 +39,7 @@ from forum.policy import (
     not_hidden_item_sql,
 )
 from forum.screening import Screener, Screening
-from forum.services import notifications
+from forum.services import notifications, shield
 from forum.services.blocks import blocked_either_way, is_hidden_from
 from forum.services.writing import (
     STANDING_CHECKED,
@@ -234,6 +234,13 @@ def reply(
                     place=board.slug, answering=answering, reply_target_user_id=target_author,
                     sanctions=STANDING_CHECKED)
     clean_body, screening, submission = written.text, written.screening, written.submission
+    # Her shield (issue #17): one look-up for the named members this reply answers.
+    guard = shield.check_reply(
+        session, actor, anonymous=bool(anonymous),
+        answering=[target_author, named_author(thread.author_id, anonymous=thread.is_anonymous)])
+    status = screening.status
+    if guard.owner_id is not None:
+        status = PostStatus.PENDING.value  # to its writer, exactly a moderation hold
     now = utcnow()
     post = Post(
         thread_id=thread.id,
@@ -242,14 +249,18 @@ def reply(
         body=clean_body,
         body_html=written.html,
         content_warning=warning,
-        status=screening.status,
+        status=status,
         reply_to_id=reply_to,
         reply_to_author_id=target_author,
         created_at=now,
     )
     session.add(post)
     session.flush()
-    if screening.status == PostStatus.PUBLISHED:
+    if guard.owner_id is not None:
+        shield.hold(session, guard, post, moderated=screening.status != PostStatus.PUBLISHED)
+    else:
+        shield.maybe_offer(session, guard, target_author, user.id, now)
+    if status == PostStatus.PUBLISHED:
         # Counted in SQL, so concurrent replies never lose an increment.
         session.execute(
             update(Thread)
@@ -263,6 +274,8 @@ def reply(
         notifications.notify_reply(session, post, thread, board)
     notifications.follow_on_write(session, user.id, thread.id)
     screener.record(session, submission, screening, "post", post.id)
+    if status != screening.status:
+        screening = replace(screening, status=status)
     return Published(post=post, thread=thread, screening=screening)
 
 
@@ -324,12 +337,16 @@ def react(session: Session, actor: Actor, post: Post, kind: str) -> bool:
     exists = session.get(Reaction, (post.id, user.id, kind))
     if exists is not None:
         return False
+    # A support held by her shield is kept, but neither counted nor told (issue #17).
+    held = shield.holds_support(session, actor, post)
     try:
         with session.begin_nested():
-            session.add(Reaction(post_id=post.id, user_id=user.id, kind=kind))
+            session.add(Reaction(post_id=post.id, user_id=user.id, kind=kind, is_held=held))
             session.flush()
     except IntegrityError:
         return False
+    if held:
+        return True
     # In SQL, so members supporting one post at once never lose a count.
     post.support_count = Post.support_count + 1  # type: ignore[assignment]
     session.flush()  # the answer reads the count back
@@ -342,12 +359,14 @@ def unreact(session: Session, actor: Actor, post: Post, kind: str) -> None:
     user = actor.require_user()
     if kind not in REACTION_KINDS:
         raise Invalid({"kind": ["The only reaction is 'support'."]})
+    # A held support was never counted (`react`): only a counted one is taken back.
     result = session.execute(
         delete(Reaction).where(
             Reaction.post_id == post.id, Reaction.user_id == user.id, Reaction.kind == kind
-        )
+        ).returning(Reaction.is_held)
     )
-    if rows_affected(result):
+    removed = result.first()
+    if removed is not None and not removed[0]:
         # Her reaction row was there, so its count is in the post's: take it back in SQL.
         post.support_count = Post.support_count - 1  # type: ignore[assignment]
         session.flush()

@@ -17,6 +17,7 @@ from forum.web import (  # noqa: F401 - each module declares routes
     help,
     notifications,
     rooms,
+    shield,
     text,
 )
 from forum.web.core import bp, page_context, page_error, safe_next

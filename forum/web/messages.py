@@ -57,6 +57,14 @@ SERVICE_MESSAGES = (
     N_("Choose one of the listed reasons."),
     N_("That password is not right."),
     N_("Enter your current password."),
+    # Shield mode (issue #17).
+    N_("No member you can invite has this name."),
+    N_("At most 3 helpers."),
+    N_("You cannot be your own helper."),
+    N_("7, 14 or 28."),
+    N_("A non-empty list of: new_accounts, strangers."),
+    N_("No such held item."),
+    N_("No such invitation."),
 )
 
 

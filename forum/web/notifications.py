@@ -42,6 +42,7 @@ def _says(kind: str, count: int, anonymous: bool) -> str:
                                 "for you."),
         "shield_held": gettext("Your shield held %(n)s replies for you.", n=count),
         "helper_invite": gettext("Someone asked you to help with her shield."),
+        "shield_ended": gettext("Your shield has ended. See what it held."),
     }.get(kind, gettext("Something new for you."))
 
 
@@ -62,6 +63,12 @@ def _where(item: dict[str, Any]) -> str | None:
         return url_for("web.my_reports")
     if kind in {"sanction", "appeal_decided"}:
         return url_for("web.account")
+    if kind == "shield_offer":
+        return url_for("web.shield_settings", offer=1)
+    if kind == "shield_held":
+        return url_for("web.shield_tray")
+    if kind in {"helper_invite", "shield_ended"}:
+        return url_for("web.shield_settings") + ("#helping" if kind == "helper_invite" else "")
     return None
 
 

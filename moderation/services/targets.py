@@ -11,11 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forum.models.board import Board, Post, PostStatus, Thread, change_post_status
-from forum.models.safety import Block
 from forum.models.user import User
 from forum.policy import (
     Actor,
@@ -23,6 +22,7 @@ from forum.policy import (
     block_applies,
     blocked_either_way_sql,
     can_read_board,
+    name_shown_sql,
 )
 from forum.shapes import iso
 from moderation.models import TargetType
@@ -136,22 +136,7 @@ def may_name(session: Session, actor: Actor, user_id: int) -> bool:
         return False
     if actor.id == user_id:
         return True
-    shown = [
-        select(Post.id).where(
-            Post.author_id == user_id, Post.is_anonymous.is_(False),
-            Post.status == PostStatus.PUBLISHED.value,
-        ),
-        select(Block.blocked_id).where(Block.blocker_id == actor.id, Block.blocked_id == user_id),
-    ]
-    if RoomParticipant is not None:
-        mine = select(RoomParticipant.room_id).where(RoomParticipant.user_id == actor.id)
-        shown += [
-            select(Room.id).where(Room.host_id == user_id),
-            select(RoomParticipant.room_id).where(
-                RoomParticipant.user_id == user_id, RoomParticipant.room_id.in_(mine)
-            ),
-        ]
-    return bool(session.scalar(select(or_(*(q.exists() for q in shown)))))
+    return bool(session.scalar(select(name_shown_sql(actor.id, user_id))))
 
 
 def snapshot(session: Session, target: Target, *, reveal: bool) -> dict[str, Any]:

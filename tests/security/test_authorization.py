@@ -24,6 +24,9 @@ WRITER = {**SIGNED_IN, "muted": 403}
 ADMIN = {**SIGNED_IN, "member": 403, "counsellor": 403, "moderator": 403, "muted": 403}
 MODERATOR = {**ADMIN, "moderator": "ok"}
 COUNSELLOR = {**ADMIN, "counsellor": "ok"}
+#: Someone else's shield tray or invitation: not even staff learn that it exists.
+NOT_HERS = {**SIGNED_IN, **dict.fromkeys(
+    ("member", "counsellor", "moderator", "admin", "muted"), 404)}
 
 # (method, path, body, access). `{...}` placeholders are filled from the world fixture.
 TABLE: list[tuple[str, str, Any, dict[str, Any]]] = [
@@ -96,6 +99,22 @@ TABLE: list[tuple[str, str, Any, dict[str, Any]]] = [
      dict.fromkeys(ROLES, 401)),
     ("GET", "/moderation/appeals", None, MODERATOR),
     ("POST", "/moderation/appeals/999999/decide", {"decision": "uphold", "note": "n"}, MODERATOR),
+    # Shield mode (issue #17): hers alone, muted included (protecting herself is not writing);
+    # her tray through `/users/{id}/...` is her accepted helpers' only: 404 to everyone else.
+    ("GET", "/me/shield", None, SIGNED_IN),
+    ("PUT", "/me/shield", {"on": False}, SIGNED_IN),
+    ("GET", "/me/shield/held", None, SIGNED_IN),
+    ("POST", "/me/shield/held/999999/release", {}, SIGNED_IN),
+    ("POST", "/me/shield/held/999999/reject", {"block": True}, SIGNED_IN),
+    ("GET", "/users/{other}/shield/held", None, NOT_HERS),
+    ("POST", "/users/{other}/shield/held/999999/release", {}, NOT_HERS),
+    ("POST", "/users/{other}/shield/held/999999/reject", {}, NOT_HERS),
+    ("POST", "/me/shield/helpers", {"user_id": "{other}"}, SIGNED_IN),
+    ("DELETE", "/me/shield/helpers/{other}", None, SIGNED_IN),
+    ("GET", "/me/shield/activity", None, SIGNED_IN),
+    ("GET", "/me/shield/helping", None, SIGNED_IN),
+    ("POST", "/shield-invites/999999/accept", None, NOT_HERS),
+    ("POST", "/shield-invites/999999/decline", None, NOT_HERS),
     ("POST", "/blocks", {"user_id": "{other}"}, SIGNED_IN),
     ("GET", "/blocks", None, SIGNED_IN),
     ("DELETE", "/blocks/{other}", None, SIGNED_IN),

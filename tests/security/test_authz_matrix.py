@@ -46,6 +46,8 @@ MODERATOR = access(403, anonymous=401, moderator="ok", admin="ok")
 COUNSELLOR = access(403, anonymous=401, counsellor="ok", admin="ok")
 # The author of the content, or a moderator (admins hold every permission).
 AUTHOR = access(403, anonymous=401, owner="ok", moderator="ok", admin="ok")
+#: Something that is not there for this caller (a made-up id, or someone else's tray).
+NOT_FOUND = access(404, anonymous=401)
 
 PAGE = access("ok")
 PAGE_SIGNED_IN = access("ok", anonymous="login")
@@ -53,6 +55,7 @@ PAGE_ADMIN = access(403, anonymous="login", admin="ok")
 PAGE_MODERATOR = access(403, anonymous="login", moderator="ok", admin="ok")
 PAGE_COUNSELLOR = access(403, anonymous="login", counsellor="ok", admin="ok")
 PAGE_AUTHOR = access(403, anonymous="login", owner="ok", moderator="ok", admin="ok")
+PAGE_NOT_FOUND = access(404, anonymous="login")
 
 
 @dataclass(frozen=True)
@@ -210,6 +213,32 @@ TABLE: dict[tuple[str, str], Case] = {
                                                             SIGNED_IN),
     ("DELETE", "/api/v1/threads/<int:thread_id>/follow"): Case(
         "/api/v1/threads/{thread}/follow", SIGNED_IN),
+    # --- shield mode (issue #17): each member's own; someone else's tray and invitations
+    # are her accepted helpers' only, and nobody else (staff included) learns they exist ----
+    ("GET", "/api/v1/me/shield"): Case("/api/v1/me/shield", SIGNED_IN),
+    ("PUT", "/api/v1/me/shield"): Case("/api/v1/me/shield", SIGNED_IN, {"on": False}),
+    ("GET", "/api/v1/me/shield/held"): Case("/api/v1/me/shield/held", SIGNED_IN),
+    ("POST", "/api/v1/me/shield/held/<int:post_id>/release"): Case(
+        "/api/v1/me/shield/held/999999/release", NOT_FOUND, {}),
+    ("POST", "/api/v1/me/shield/held/<int:post_id>/reject"): Case(
+        "/api/v1/me/shield/held/999999/reject", NOT_FOUND, {}),
+    ("GET", "/api/v1/users/<int:user_id>/shield/held"): Case(
+        "/api/v1/users/{target}/shield/held", NOT_FOUND),
+    ("POST", "/api/v1/users/<int:user_id>/shield/held/<int:post_id>/release"): Case(
+        "/api/v1/users/{target}/shield/held/999999/release", NOT_FOUND, {}),
+    ("POST", "/api/v1/users/<int:user_id>/shield/held/<int:post_id>/reject"): Case(
+        "/api/v1/users/{target}/shield/held/999999/reject", NOT_FOUND, {}),
+    # The writer: named posts, and nobody here blocks him (the block routes block `target`).
+    ("POST", "/api/v1/me/shield/helpers"): Case("/api/v1/me/shield/helpers", SIGNED_IN,
+                                                 {"user_id": "{writer}"}),
+    ("DELETE", "/api/v1/me/shield/helpers/<int:user_id>"): Case(
+        "/api/v1/me/shield/helpers/{target}", SIGNED_IN),
+    ("GET", "/api/v1/me/shield/activity"): Case("/api/v1/me/shield/activity", SIGNED_IN),
+    ("GET", "/api/v1/me/shield/helping"): Case("/api/v1/me/shield/helping", SIGNED_IN),
+    ("POST", "/api/v1/shield-invites/<int:invite_id>/accept"): Case(
+        "/api/v1/shield-invites/999999/accept", NOT_FOUND),
+    ("POST", "/api/v1/shield-invites/<int:invite_id>/decline"): Case(
+        "/api/v1/shield-invites/999999/decline", NOT_FOUND),
     ("GET", "/api/v1/openapi.json"): Case("/api/v1/openapi.json", PUBLIC),
     ("GET", "/healthz"): Case("/healthz", PUBLIC),
     ("GET", "/static/<path:filename>"): Case("/static/css/site.css", PUBLIC),
@@ -268,6 +297,23 @@ TABLE: dict[tuple[str, str], Case] = {
     ("GET", "/users/<id:user_id>/report"): Case("/users/{target}/report", PAGE_SIGNED_IN),
     ("POST", "/users/<id:user_id>/report"): Case("/users/{target}/report", PAGE_SIGNED_IN,
                                                  {"reason": "spam"}, form=True),
+    # --- pages: shield mode (issue #17), each member's own; someone else's tray is her
+    # helpers' only ---------------------------------------------------------------------
+    ("GET", "/account/shield"): Case("/account/shield", PAGE_SIGNED_IN),
+    ("POST", "/account/shield"): Case("/account/shield", PAGE_SIGNED_IN, {"on": "0"},
+                                      form=True),
+    ("GET", "/account/shield/held"): Case("/account/shield/held", PAGE_SIGNED_IN),
+    ("GET", "/account/shield/activity"): Case("/account/shield/activity", PAGE_SIGNED_IN),
+    ("GET", "/users/<id:user_id>/shield/held"): Case("/users/{target}/shield/held",
+                                                    PAGE_NOT_FOUND),
+    ("POST", "/shield/<id:owner_id>/held/<id:post_id>/<any(release, reject):action>"): Case(
+        "/shield/{target}/held/999999/release", PAGE_NOT_FOUND, {}, form=True),
+    ("POST", "/account/shield/helpers"): Case("/account/shield/helpers", PAGE_SIGNED_IN,
+                                              {"handle": "{writer_handle}"}, form=True),
+    ("POST", "/account/shield/helpers/<id:user_id>/remove"): Case(
+        "/account/shield/helpers/{target}/remove", PAGE_SIGNED_IN, {}, form=True),
+    ("POST", "/shield-invites/<id:invite_id>/<any(accept, decline):answer>"): Case(
+        "/shield-invites/999999/accept", PAGE_NOT_FOUND, {}, form=True),
     # --- pages: notifications (issue #16), each member's own -----------------------------
     ("GET", "/notifications"): Case("/notifications", PAGE_SIGNED_IN),
     ("POST", "/notifications/read"): Case("/notifications/read", PAGE_SIGNED_IN, {}, form=True),
@@ -479,6 +525,7 @@ def build_world(app: Any, client: Any, make_user: Any, make_board: Any) -> World
         "room": room, "room_to_close": room_to_close, "room_to_open": rooms[2],
         "room_page_open": rooms[3], "room_message": message,
         "target": target.id, "target_handle": target.handle, "target_token": target_token,
+        "writer": writer.id, "writer_handle": writer.handle,
         "password": PASSWORD,
         **{name: answer["request"]["id"] for name, answer in support.items()},
     }

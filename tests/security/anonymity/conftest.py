@@ -54,6 +54,8 @@ ACCOUNTS: tuple[tuple[str, str, str], ...] = (
     ("counsellor", "kiran_a", "counsellor"),
     ("host", "hina_t", "counsellor"),
     ("moderator", "maryam_q", "moderator"),
+    # Shield mode (issue #17): a helper of the suspect `x`, once `shield_setup` ran.
+    ("helper", "huma_z", "member"),
 )
 
 #: Who must not be able to tell the worlds apart. `visitor` is signed out. The shield helper
@@ -67,6 +69,22 @@ ACTORS: tuple[str, ...] = ("member", "blocker", "blocked", "counsellor", "host")
 
 #: Extra setup steps run on every world after the base setup (the shield helper's hook).
 SETUP_HOOKS: list[Callable[[World], None]] = []
+
+#: Observers when `x` has her shield on and `helper` helps with her tray (issue #17).
+SHIELD_OBSERVERS: tuple[str, ...] = (*OBSERVERS, "helper")
+
+
+def shield_setup(world: World) -> None:
+    """`x` turns her shield on (holding both kinds) and `helper` becomes her helper. The
+    anonymous replies of the vocabulary answer `x`'s named thread, so every one of them is
+    held for her whoever wrote it; her own anonymous thread is not hers to the shield."""
+    assert world.request("x", "PUT", "/me/shield", {"on": True, "days": 14}).status_code == 200
+    invited = world.request("x", "POST", "/me/shield/helpers",
+                            {"user_id": world.accounts["helper"].id})
+    assert invited.status_code == 201, invited.get_json()
+    invite = invited.get_json()["invite"]["id"]
+    accepted = world.request("helper", "POST", f"/shield-invites/{invite}/accept")
+    assert accepted.status_code == 200, accepted.get_json()
 
 #: The block relations an action sequence may set, always with the suspect `x`: "blocker"
 #: means `blocker` blocks `x`, "blocked" means `x` blocks `blocked`.
@@ -461,6 +479,16 @@ class World:
             getattr(self.refs, kind).append(response.get_json()["post"]["id"])
         return response
 
+    def helper_decides(self, action: str) -> None:
+        """Her helper decides the oldest item of `x`'s tray (blocking, when she rejects)."""
+        owner = self.accounts["x"].id
+        tray = self.act("helper", "tray", "GET", f"/users/{owner}/shield/held")
+        items = (tray.get_json() or {}).get("items") or []
+        if tray.status_code == 200 and items:
+            self.act("helper", action, "POST",
+                     f"/users/{owner}/shield/held/{items[-1]['post']['id']}/{action}",
+                     {"block": action == "reject"})
+
     def run(self, action: tuple[Any, ...]) -> None:
         """Play one action, then record the socket events it caused."""
         self.step += 1
@@ -517,6 +545,8 @@ class World:
         elif kind == "check":
             self.act(args[0], "check", "POST", "/moderation/check",
                      {"text": f"Reply number {n} to the thread, with kindness."})
+        elif kind in {"helper_release", "helper_reject"}:
+            self.helper_decides(kind.removeprefix("helper_"))
         elif kind == "reply_burst":
             # The reply-flood detector: several replies in the anonymous thread, then one in
             # the suspect's named thread; the answer must not depend on who wrote the former.
@@ -641,6 +671,15 @@ def _notifications(world: World, observer: str) -> Iterator[tuple[str, Any]]:
     live `notification` events are in the socket events recorded after every step."""
     for path in ("/notifications", "/notifications?unread=true", "/notifications/unread-count",
                  "/me/notification-settings"):
+        yield _get(world, observer, path)
+
+
+@channel("shield", kind="json", signed_in=True)
+def _shield(world: World, observer: str) -> Iterator[tuple[str, Any]]:
+    """Her own shield and tray, the invitations she has, and the suspect's tray (her
+    helper's view; 404 to everyone else) (issue #17)."""
+    for path in ("/me/shield", "/me/shield/held", "/me/shield/helping", "/me/shield/activity",
+                 f"/users/{world.accounts['x'].id}/shield/held"):
         yield _get(world, observer, path)
 
 
