@@ -36,17 +36,21 @@ def export_account(session: Session, user: User) -> dict[str, Any]:
         .order_by(Post.id)
     ).all()
     threads = session.scalars(select(Thread).where(Thread.author_id == user.id).order_by(Thread.id))
-    reactions = session.scalars(select(Reaction).where(Reaction.user_id == user.id))
+    reactions = session.scalars(select(Reaction).where(Reaction.user_id == user.id)
+                                  .order_by(Reaction.post_id, Reaction.kind))
     blocks = session.execute(
         select(Block, User.handle)
         .join(User, User.id == Block.blocked_id)
         .where(Block.blocker_id == user.id)
+        .order_by(Block.blocked_id)
     ).all()
     hidden = session.scalars(
         select(HiddenItem).where(HiddenItem.user_id == user.id).order_by(HiddenItem.created_at)
     )
-    sanctions = session.scalars(select(Sanction).where(Sanction.user_id == user.id))
-    tokens = session.scalars(select(AuthToken).where(AuthToken.user_id == user.id))
+    sanctions = session.scalars(select(Sanction).where(Sanction.user_id == user.id)
+                                  .order_by(Sanction.id))
+    tokens = session.scalars(select(AuthToken).where(AuthToken.user_id == user.id)
+                               .order_by(AuthToken.id))
     codes_left = session.scalar(
         select(func.count()).select_from(RecoveryCode).where(
             RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
@@ -55,10 +59,13 @@ def export_account(session: Session, user: User) -> dict[str, Any]:
     messages = session.scalars(
         select(RoomMessage).where(RoomMessage.author_id == user.id).order_by(RoomMessage.id)
     )
-    support = session.scalars(select(SupportRequest).where(SupportRequest.member_id == user.id))
-    room_mutes = session.scalars(select(RoomMute).where(RoomMute.user_id == user.id))
+    support = session.scalars(select(SupportRequest).where(SupportRequest.member_id == user.id)
+                                .order_by(SupportRequest.id))
+    room_mutes = session.scalars(select(RoomMute).where(RoomMute.user_id == user.id)
+                                   .order_by(RoomMute.room_id))
     kept_answers = session.scalars(
         select(IdempotentAnswer).where(IdempotentAnswer.user_id == user.id)
+        .order_by(IdempotentAnswer.key)
     )
     export: dict[str, Any] = {
         "format": "saheli-export/1",
