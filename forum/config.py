@@ -35,7 +35,7 @@ ENVIRONMENT = {
     "FORUM_ARGON2_MEMORY_KIB": str(64 * 1024),
     "FORUM_ROOM_STATE_PREFIX": "saheli:rooms:",
     "FORUM_SOCKETIO_CHANNEL": "saheli-socketio",
-    "FORUM_PAGE_CACHE_SECONDS": "5",
+    "FORUM_PAGE_CACHE_SECONDS": "60",
     "FORUM_REGEX_BUDGET_MS": "50",
 }
 

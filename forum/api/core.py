@@ -233,6 +233,7 @@ def endpoint(
                 raise NotFound("Not found.")  # no slug holds a NUL character
             ticket = None
             if cached:
+                g.db_reading = True
                 cache = page_cache()
                 found = cache.lookup() if cache is not None else None
                 if isinstance(found, Response):
