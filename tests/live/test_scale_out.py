@@ -363,3 +363,44 @@ def test_a_redis_failure_is_logged_with_its_cause(tmp_path, clients, http):
         if proxy.open:
             proxy.cut()
         _forget(REDIS_URL, prefix)
+
+
+def test_a_revocation_through_one_process_takes_effect_at_once_in_the_other(pair, http):
+    """The second process knows each reader's token from its page cache (who she is, her
+    class, her own data) and serves her a members' board from memory; a role change, a
+    suspension and a sign-out made through the first process take effect on the second's
+    very next answer."""
+    reader, other, admin = people(pair, "member", "member", "admin")
+    one, two = pair.first.url, pair.second.url
+    board = f"{two}/api/v1/boards/online-harassment/threads"
+
+    def status(account):
+        return http.get(board, headers=account.headers, timeout=WAIT).status_code
+
+    def role(account):
+        found = http.get(f"{two}/api/v1/threads/{thread_id}", headers=account.headers,
+                         timeout=WAIT).json()["thread"]["author"]
+        return found["role"]
+
+    created = http.post(f"{one}/api/v1/boards/introductions/threads", headers=other.headers,
+                        json={"title": "Revocations", "body": "Words"}, timeout=WAIT)
+    assert created.status_code == 201, created.text
+    thread_id = created.json()["thread"]["id"]
+    for _ in range(2):  # the second answers come from the cache
+        assert status(reader) == status(other) == 200
+        assert role(reader) == "member"
+    # A role change shows at once on the pages that name her.
+    changed = http.patch(f"{one}/api/v1/users/{other.id}", headers=admin.headers,
+                         json={"role": "counsellor"}, timeout=WAIT)
+    assert changed.status_code == 200, changed.text
+    assert role(reader) == "counsellor"
+    # A suspension signs her out everywhere at once.
+    suspended = http.post(f"{one}/api/v1/users/{other.id}/sanctions", headers=admin.headers,
+                          json={"kind": "suspend", "duration_hours": 1, "reason": "pause"},
+                          timeout=WAIT)
+    assert suspended.status_code == 201, suspended.text
+    assert status(other) == 401
+    # Signing out through the first process.
+    assert http.post(f"{one}/api/v1/auth/logout", headers=reader.headers,
+                     timeout=WAIT).status_code == 204
+    assert status(reader) == 401
