@@ -253,6 +253,10 @@ def main() -> int:
         floor = f"http://127.0.0.1:{floor_port}"
         wait_ready(f"{floor}/api/v1/threads/{thread_ids[0]}")
         auth = {"Authorization": f"Bearer {tokens[0]}"}
+        for base in (saheli, floor):  # both answer the page the mix reads, in full
+            page = requests.get(f"{base}/api/v1/threads/{thread_ids[-1]}", headers=auth).json()
+            if len(page["posts"]) != POSTS:
+                raise RuntimeError(f"{base}: {len(page['posts'])} posts, not {POSTS}: {page}")
         recorded = {
             "/api/v1/threads/<int:thread_id>":
                 requests.get(f"{saheli}/api/v1/threads/{thread_ids[0]}", headers=auth).json(),
