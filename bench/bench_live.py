@@ -161,6 +161,7 @@ class Writer:
         self.api, self.tokens, self.threads, self.rate = api, tokens, threads, rate
         self.latencies: list[float] = []
         self.failures = 0
+        self.held = 0  # replies screening held (pending): pages of their authors there differ
         self._stop = threading.Event()
         self._workers: list[threading.Thread] = []
         self.started = self.stopped = 0.0
@@ -183,6 +184,8 @@ class Writer:
                         headers={"Authorization": f"Bearer {rng.choice(self.tokens)}"},
                         json={"body": body}, timeout=10)
                     ok = answer.status_code == 201
+                    if ok and answer.json()["post"]["status"] != "published":
+                        self.held += 1
                 except requests.RequestException:
                     ok = False
                 if ok:
@@ -212,7 +215,7 @@ class Writer:
         return {"achieved_per_s": round(len(lat) / (self.stopped - self.started), 1),
                 "p50_ms": round(statistics.median(lat), 1),
                 "p99_ms": round(lat[min(len(lat) - 1, int(len(lat) * 0.99))], 1),
-                "max_ms": round(lat[-1], 1), "replies": len(lat), "failures": self.failures}
+                "max_ms": round(lat[-1], 1), "replies": len(lat), "held": self.held, "failures": self.failures}
 
 
 def main() -> int:

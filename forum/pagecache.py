@@ -11,11 +11,12 @@ that applies to it:
   have no *named* author she blocked or who blocked her (the block rule never acts on
   anonymous content, so no anonymous author's id is kept with a page), and none of the posts
   or threads she hid;
-- she has no held or hidden post or thread of her own anywhere (then her pages differ);
+- she holds no post in that thread (nor a held thread on that board): those pages of hers
+  show what the class's do not;
 - she is not staff: a moderator's look at an anonymous author is audited every time, so staff
   are always served fresh, and nothing a moderator was shown is ever kept.
 
-Her own data (the authors a block hides from her, the items she hid, whether she holds
+Her own data (the authors a block hides from her, the items she hid, where she holds
 content) is read once and kept beside her token, and is dropped by any write that touches it.
 A page is served as it was sent to the class: nothing in it is specific to a viewer.
 
@@ -46,12 +47,13 @@ import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
 import redis
 from flask import Flask, Response, current_app, g, request
-from sqlalchemy import bindparam, exists, literal, or_, select, union_all
+from sqlalchemy import bindparam, literal, select, union_all
 
 from forum import tokens
 from forum.db import Write, utcnow
@@ -163,6 +165,8 @@ class PageDeps:
     posts: frozenset[int] = frozenset()
     #: thread id -> board id, learned so that a thread's purge also reaches its board's pages
     boards_of: tuple[tuple[int, int], ...] = ()
+    #: the board a board page lists (None for other pages)
+    listing: int | None = None
 
 
 def depends_on(**deps: Any) -> None:
@@ -196,23 +200,27 @@ class _Viewer:
 
 @dataclass(frozen=True, slots=True)
 class OwnData:
-    """A member's own data that makes her pages differ from her class's."""
+    """A member's own data that makes some of her pages differ from her class's."""
 
     hidden_authors: frozenset[int] = frozenset()
     hidden_threads: frozenset[int] = frozenset()
     hidden_posts: frozenset[int] = frozenset()
-    holds_content: bool = False
+    #: threads where she holds a post (or that are hers and held), boards listing a held
+    #: thread of hers: only there do her pages show what the class's do not
+    held_threads: frozenset[int] = frozenset()
+    held_boards: frozenset[int] = frozenset()
 
     @property
-    def plain(self) -> bool:
-        return not (self.hidden_authors or self.hidden_threads or self.hidden_posts
-                    or self.holds_content)
+    def hides_nothing(self) -> bool:
+        return not (self.hidden_authors or self.hidden_threads or self.hidden_posts)
 
     def allows(self, deps: PageDeps) -> bool:
         """Whether the class's page built from `deps` is exactly hers."""
-        return not self.holds_content and self.hidden_authors.isdisjoint(deps.authors) and (
-            self.hidden_threads.isdisjoint(deps.threads)
-            and self.hidden_posts.isdisjoint(deps.posts))
+        return (self.hidden_authors.isdisjoint(deps.authors)
+                and self.hidden_threads.isdisjoint(deps.threads)
+                and self.hidden_posts.isdisjoint(deps.posts)
+                and self.held_threads.isdisjoint(deps.threads)
+                and deps.listing not in self.held_boards)
 
 
 def reading_class(actor: Actor) -> str | None:
@@ -227,7 +235,8 @@ def reading_class(actor: Actor) -> str | None:
 
 def _own_data_statement() -> Any:
     """One statement: ("author", id) for each member a block hides from her, ("thread" or
-    "post", id) for each item she hid, ("held", 0) if she holds content of her own."""
+    "post", id) for each item she hid, ("held_thread", id) for each thread where she holds a
+    post or that is hers and held, ("held_board", id) for the board of each held thread."""
     from forum.models.board import Post, PostStatus, Thread
     from forum.models.safety import HiddenItem
 
@@ -237,10 +246,12 @@ def _own_data_statement() -> Any:
     return union_all(
         select(literal("author"), authors.c.uid),
         select(HiddenItem.target_type, HiddenItem.target_id).where(HiddenItem.user_id == viewer),
-        select(literal("held"), literal(0)).where(or_(
-            exists().where(Post.author_id == viewer, Post.status.in_(held)),
-            exists().where(Thread.author_id == viewer, Thread.status.in_(held)),
-        )),
+        select(literal("held_thread"), Post.thread_id).where(
+            Post.author_id == viewer, Post.status.in_(held)),
+        select(literal("held_thread"), Thread.id).where(
+            Thread.author_id == viewer, Thread.status.in_(held)),
+        select(literal("held_board"), Thread.board_id).where(
+            Thread.author_id == viewer, Thread.status.in_(held)),
     )
 
 
@@ -248,19 +259,14 @@ _OWN_DATA: list[Any] = []
 
 
 def load_own_data(connection: Any, user_id: int) -> OwnData:
-    """Her blocks (both ways), hidden items and whether she holds content, in one statement
-    (built once)."""
+    """Her blocks (both ways), hidden items and held content, in one statement (built once)."""
     if not _OWN_DATA:
         _OWN_DATA.append(_own_data_statement())
-    found: dict[str, set[int]] = {"author": set(), "thread": set(), "post": set(), "held": set()}
+    found: dict[str, set[int]] = {}
     for kind, value in connection.execute(_OWN_DATA[0], {"viewer": user_id}):
         found.setdefault(kind, set()).add(int(value))
-    return OwnData(
-        hidden_authors=frozenset(found["author"]),
-        hidden_threads=frozenset(found["thread"]),
-        hidden_posts=frozenset(found["post"]),
-        holds_content=bool(found["held"]),
-    )
+    return OwnData(**{f"hidden_{k}s" if k in ("author", "thread", "post") else f"{k}s":
+                      frozenset(v) for k, v in found.items()})
 
 
 @dataclass
@@ -388,8 +394,10 @@ class PageCache:
             return
         if actor.id is not None and purged & {VIEWERS, f"viewer:{actor.id}"}:
             return  # her own data changed while her page was read
-        if actor.id is not None and not self.own_data(actor.id).plain:
-            return  # her page is her own: not the class's
+        if actor.id is not None:
+            own = self.own_data(actor.id)
+            if not (own.hides_nothing and own.allows(deps)):
+                return  # her page is her own: not the class's
         body = response.get_data()
         if len(body) > self.max_bytes // 16:
             return  # one page must not push out many
@@ -543,6 +551,18 @@ class RedisPurgeBus(PurgeBus):
             log.error("page cache: could not publish a purge (%r)", exc)
 
 
+def read_gate() -> Any:
+    """What a `reads` API view holds while it runs: a semaphore of FORUM_READ_CONCURRENCY
+    places (0: no limit), so that a burst of readers cannot crowd out a writer.
+
+    Under gevent every greenlet that waits on the database rejoins the loop's run queue when
+    its answer arrives; with sixteen readers runnable, a reply's dozen round trips each wait
+    behind all of them. With a few places, readers past them wait on the semaphore instead of
+    in the run queue, and a writer's turn comes round sooner (see docs/performance.md)."""
+    gate = current_app.extensions.get("forum.read_gate")
+    return gate if gate is not None else nullcontext()
+
+
 def page_cache() -> PageCache | None:
     """The app's cache, or None when it is turned off."""
     return current_app.extensions.get("forum.pagecache")
@@ -552,6 +572,9 @@ def init_app(app: Flask) -> None:
     """Create the cache (unless FORUM_PAGE_CACHE_SECONDS is 0) and have every committed write
     purge what it touched."""
     settings = app.config["FORUM"]
+    places = int(settings.get("FORUM_READ_CONCURRENCY", 0))
+    if places > 0:
+        app.extensions["forum.read_gate"] = threading.BoundedSemaphore(places)
     seconds = int(settings.get("FORUM_PAGE_CACHE_SECONDS", 60))
     if seconds <= 0:
         return

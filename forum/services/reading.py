@@ -201,7 +201,7 @@ def _note_board_page(note: Callable[..., None], rows: list[Any]) -> None:
     note(keys=frozenset({f"board:{board_id}", "board-pages", *(f"thread:{t}" for t in threads),
                          *(f"user:{a}" for a in authors)}),
          authors=frozenset(authors), threads=frozenset(threads),
-         boards_of=tuple((t, board_id) for t in threads))
+         boards_of=tuple((t, board_id) for t in threads), listing=board_id)
 
 
 def _note_thread_page(note: Callable[..., None], rows: list[Any]) -> None:
