@@ -215,7 +215,8 @@ class Writer:
         return {"achieved_per_s": round(len(lat) / (self.stopped - self.started), 1),
                 "p50_ms": round(statistics.median(lat), 1),
                 "p99_ms": round(lat[min(len(lat) - 1, int(len(lat) * 0.99))], 1),
-                "max_ms": round(lat[-1], 1), "replies": len(lat), "held": self.held, "failures": self.failures}
+                "max_ms": round(lat[-1], 1), "replies": len(lat), "held": self.held,
+                "failures": self.failures}
 
 
 def main() -> int:

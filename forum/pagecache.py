@@ -74,6 +74,8 @@ TOKENS = "tokens"  # which token is whose
 VIEWERS = "viewers"  # every member's own data (blocks, hidden items, held content)
 BOARDS = "boards"  # the list of boards
 BOARD_PAGES = "board-pages"  # every board's pages
+# "board:ID": the board itself (its name, visibility); "listing:ID": which threads its pages
+# list, in which order; "thread:ID", "post:ID", "user:ID": those rows; "viewer:ID": her own data
 
 
 def _ids(prefix: str, values: Iterable[Any]) -> set[str]:
@@ -84,18 +86,19 @@ def _content_keys(write: Write, *, own: str, parent: str, moved: str) -> set[str
     """Posts (`parent` thread) and threads (`parent` board): a new row purges its parent's
     pages (and its author's own data when it is held); a changed row purges its own key."""
     rows = write.rows
+    column = "board_id" if parent == "listing" else f"{parent}_id"
     if rows is None:
         return {ALL}
     if write.verb == "insert":
-        keys = _ids(parent, (r.get(f"{parent}_id") for r in rows))
+        keys = _ids(parent, (r.get(column) for r in rows))
         return keys | _ids("viewer", (r.get("author_id") for r in rows
                                       if r.get("status") != "published"))
     keys = set()
     for row in rows:
         if "id" in row:
             keys.add(f"{own}:{row['id']}")
-        elif f"{parent}_id" in row:
-            keys.add(f"{parent}:{row[f'{parent}_id']}")
+        elif column in row:
+            keys.add(f"{parent}:{row[column]}")
         else:
             return {ALL}
     if write.sets & {"status", "author_id", moved, "?"}:
@@ -108,7 +111,7 @@ def _board_keys(write: Write) -> set[str]:
         return {BOARDS}
     rows = write.rows
     if rows is not None and all("id" in r for r in rows) and write.sets <= {"thread_count"}:
-        return _ids("board", (r["id"] for r in rows))
+        return _ids("listing", (r["id"] for r in rows)) | {BOARDS}
     return {ALL}
 
 
@@ -134,7 +137,7 @@ def _own_data_keys(columns: tuple[str, ...]) -> Callable[[Write], set[str]]:
 #: (rooms, notifications, audit, reports) purges nothing.
 _RULES: dict[str, Callable[[Write], set[str]]] = {
     "posts": lambda w: _content_keys(w, own="post", parent="thread", moved="thread_id"),
-    "threads": lambda w: _content_keys(w, own="thread", parent="board", moved="board_id"),
+    "threads": lambda w: _content_keys(w, own="thread", parent="listing", moved="board_id"),
     "boards": _board_keys,
     "users": _user_keys,
     "blocks": _own_data_keys(("blocker_id", "blocked_id")),
@@ -457,11 +460,11 @@ class PageCache:
             expanded = set(keys)
             for key in list(expanded):
                 kind, _, value = key.partition(":")
-                if kind == "thread":
+                if kind == "thread":  # its board's pages list it
                     board = self._board_of.get(int(value))
-                    expanded.add(f"board:{board}" if board is not None else BOARD_PAGES)
+                    expanded.add(f"listing:{board}" if board is not None else BOARD_PAGES)
                 elif kind == "board":
-                    expanded.add(BOARDS)
+                    expanded |= {BOARDS, f"listing:{value}"}
             self._log.add(frozenset(expanded))
             if ALL in expanded:
                 self._pages.clear()

@@ -198,7 +198,8 @@ def _note_board_page(note: Callable[..., None], rows: list[Any]) -> None:
     board_id = rows[0][18]
     threads = [row[5] for row in rows if row[5] is not None]
     authors = {row[15] for row in rows if row[15] is not None and not row[13]}
-    note(keys=frozenset({f"board:{board_id}", "board-pages", *(f"thread:{t}" for t in threads),
+    note(keys=frozenset({f"board:{board_id}", f"listing:{board_id}", "board-pages",
+                         *(f"thread:{t}" for t in threads),
                          *(f"user:{a}" for a in authors)}),
          authors=frozenset(authors), threads=frozenset(threads),
          boards_of=tuple((t, board_id) for t in threads), listing=board_id)
