@@ -47,12 +47,17 @@ CONTENT_SECURITY_POLICY = (
 
 
 class _DatabaseInt(IntegerConverter):
-    """`<int:...>` in routes stops at 2**63 - 1, the largest id PostgreSQL and SQLite store, so
-    an absurd number is a 404 instead of an overflow inside the database driver."""
+    """`<int:...>` in routes: a number past 2**63 - 1, the largest id PostgreSQL and SQLite
+    store, reads as an id no row has (-1), so the route answers 404 as for any missing row,
+    never an overflow inside the database driver. (Refusing it in the converter, with `max`,
+    made Werkzeug answer 405 wherever another rule of the same path takes another method.)"""
 
-    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", 2**63 - 1)
-        super().__init__(url_map, *args, **kwargs)
+    LARGEST = 2**63 - 1
+    NO_SUCH_ID = -1
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        return number if number <= self.LARGEST else self.NO_SUCH_ID
 
 
 class _SecureWhenHttps(SecureCookieSessionInterface):
