@@ -179,6 +179,20 @@ def test_ids_beyond_64_bits_in_paths_are_not_found(app, make_user):
     assert server_errors(app, make_user("admin"), PATH_ID_ROUTES) == {}
 
 
+def test_an_id_beyond_64_bits_is_not_found_whatever_the_method(app, make_user):
+    """Not 405: a rule of the same path with another method must not answer for it."""
+    admin = make_user("admin")
+    client = app.test_client()
+    for method, path in (("DELETE", f"/api/v1/posts/{BIG}"), ("PATCH", f"/api/v1/posts/{BIG}"),
+                         ("DELETE", f"/api/v1/posts/{BIG}/reactions"),
+                         ("DELETE", f"/api/v1/threads/{BIG}/follow"),
+                         ("GET", f"/api/v1/threads/{BIG}")):
+        answer = client.open(path, method=method, headers=admin.headers,
+                             json={"body": "x"} if method == "PATCH" else None)
+        assert (method, path, answer.status_code) == (method, path, 404)
+        assert answer.get_json()["code"] == "not_found"
+
+
 def test_ids_beyond_64_bits_in_bodies_are_refused(app, make_user, make_board):
     """The same in a JSON body: 404 or 422, never 500 (found by schemathesis; the pydantic id
     fields are bounded to 1..2**63-1)."""
