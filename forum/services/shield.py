@@ -18,18 +18,21 @@ The rules that keep anonymity (API.md, "Privacy guarantees"):
 
 Cost: a reply pays ONE indexed look-up (`shields` by primary key, both possible owners at
 once) when nobody it answers has a shield on; the offer (`maybe_offer`) adds, for a reply to
-a named member whose shield is off, one statement: whether she had the offer in the window
-and, only if not, a count over her latest `OFFER_SCAN` replies (`ix_posts_reply_to_author`).
+a named member whose shield is off, one prepared statement: whether she had the offer in the
+window and, only if not, how many accounts are among her latest `OFFER_SCAN` replies
+(`ix_posts_reply_to_author`); only when that reaches the threshold does a second one count
+those she never interacted with.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, delete, distinct, exists, func, or_, select
+from sqlalchemy import and_, bindparam, case, delete, distinct, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -207,27 +210,40 @@ def maybe_offer(session: Session, check: ShieldCheck, target_id: int | None, wri
         return False
     now = now or utcnow()
     threshold = offer_threshold()
-    since = now - dt.timedelta(minutes=threshold.minutes)
+    params = {"target": target_id, "since": now - dt.timedelta(minutes=threshold.minutes)}
+    # First every distinct replier, interacted with or not: an upper bound of the count, and
+    # on an ordinary thread (a few repliers) the only statement a reply pays for the offer.
+    for strangers_only in (False, True):
+        found = session.scalar(_offer_count(strangers_only=strangers_only), params)
+        if (found or 0) < threshold.repliers:
+            return False
+    return notify(session, target_id, NotificationKind.SHIELD_OFFER)
+
+
+@functools.cache
+def _offer_count(*, strangers_only: bool) -> Any:
+    """How many accounts replied to her (`:target`) since `:since`, among her latest
+    `OFFER_SCAN` replies (-1 once she had the offer in the window); with `strangers_only`,
+    only those she never interacted with. Built once: a reply does not pay for building it."""
+    target, since = bindparam("target"), bindparam("since")
     offered = exists().where(
-        Notification.recipient_id == target_id,
+        Notification.recipient_id == target,
         Notification.kind == NotificationKind.SHIELD_OFFER.value,
         Notification.created_at >= since)
     latest = (select(Post.author_id, Post.is_anonymous)
-              .where(Post.reply_to_author_id == target_id, Post.created_at >= since,
-                     or_(Post.author_id.is_(None), Post.author_id != target_id,
+              .where(Post.reply_to_author_id == target, Post.created_at >= since,
+                     or_(Post.author_id.is_(None), Post.author_id != target,
                          Post.is_anonymous.is_(True)))
               .order_by(Post.created_at.desc()).limit(OFFER_SCAN).subquery())
-    named = (select(func.count(distinct(latest.c.author_id)))
-             .where(latest.c.is_anonymous.is_(False), latest.c.author_id.is_not(None),
-                    ~interacted_sql(target_id, latest.c.author_id))
+    named_only = [latest.c.is_anonymous.is_(False), latest.c.author_id.is_not(None)]
+    if strangers_only:
+        named_only.append(~interacted_sql(target, latest.c.author_id))
+    named = (select(func.count(distinct(latest.c.author_id))).where(*named_only)
              .scalar_subquery())
     unnamed = (select(func.count()).select_from(latest).where(latest.c.is_anonymous.is_(True))
                .scalar_subquery())
     # One statement: the count is not made at all once she had the offer in the window.
-    found = session.scalar(select(case((offered, -1), else_=named + unnamed)))
-    if (found or 0) < threshold.repliers:
-        return False
-    return notify(session, target_id, NotificationKind.SHIELD_OFFER)
+    return select(case((offered, -1), else_=named + unnamed))
 
 
 # --- her shield ------------------------------------------------------------------------------
