@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from moderation.domain.identifying import detect_identifying, public_numbers
 from moderation.domain.pipeline import Pipeline
 from moderation.helplines import load_helplines
-from tests.moderation.domain.costs import assert_linear, fastest_ms
+from tests.moderation.domain.costs import assert_linear
 
 
 def codes(text: str) -> list[str]:
@@ -134,10 +134,6 @@ def test_the_pipeline_holds_an_address_with_its_reason() -> None:
     v = Pipeline.build().screen("she lives at House 14, Street 7, F-8/3 Islamabad")
     assert v.action == "hold"
     assert v.codes == ["personal_info:address"]
-
-
-def _fastest_ms(text: str) -> float:
-    return fastest_ms(detect_identifying, text)
 
 
 @settings(max_examples=25, deadline=None)
