@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,6 +37,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import requests
+from bench_http import free_port, wait_ready  # this folder is on the path of its scripts
 from sqlalchemy import create_engine, text
 
 ADMIN_URL = os.environ.get(
@@ -45,23 +45,6 @@ ADMIN_URL = os.environ.get(
 )
 CLIENTS = 8
 PER_CLIENT = 25
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_ready(url: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            requests.get(url, timeout=1)
-            return
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer")
 
 
 @contextmanager
