@@ -26,6 +26,7 @@ RE2 syntax, and no repetition shapes that are catastrophic on a backtracking eng
 
 from __future__ import annotations
 
+import importlib
 import re
 import time
 from bisect import bisect_left
@@ -33,16 +34,24 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
+from typing import Any
 
 import ahocorasick
 import re2
 
 from moderation.domain.normalize import Normalized, normalize
 
-try:  # the regex module gives matching a timeout; it is optional
-    import regex as _regex
+# CPython's own regex parser (``re._parser``, ``re._constants``): the only way to walk a
+# pattern's structure with the standard library. They are private and carry no type stubs, so
+# they are typed ``Any`` here, in one place, instead of an ignore at every use.
+_parser: Any = importlib.import_module("re._parser")
+_sre: Any = importlib.import_module("re._constants")
+
+_regex: Any  # the `regex` module (it gives matching a timeout) or None: callers test for None
+try:
+    _regex = importlib.import_module("regex")
 except ImportError:  # pragma: no cover - exercised only where regex is missing
-    _regex = None  # type: ignore[assignment]  # the module or nothing: callers test for None
+    _regex = None
 
 __all__ = [
     "ACTIONS",
@@ -188,23 +197,21 @@ def roman_key(folded: str) -> str:
 
 def _safe_re_subset(pattern: str) -> None:
     """Reject ``re`` constructs that can backtrack without bound (used without ``regex``)."""
-    from re import _constants as c  # type: ignore[attr-defined]
-    from re import _parser  # type: ignore[attr-defined]
 
-    def walk(items: object, in_repeat: bool) -> None:
-        for op, av in items:  # type: ignore[attr-defined]
-            if op in (c.GROUPREF, c.GROUPREF_EXISTS, c.ASSERT, c.ASSERT_NOT):
+    def walk(items: Any, in_repeat: bool) -> None:
+        for op, av in items:
+            if op in (_sre.GROUPREF, _sre.GROUPREF_EXISTS, _sre.ASSERT, _sre.ASSERT_NOT):
                 raise InvalidRule("backreferences and lookarounds are not allowed")
-            if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
                 lo, hi, sub = av
                 if in_repeat:
                     raise InvalidRule("nested repeats are not allowed")
-                if hi == c.MAXREPEAT and len(sub) != 1:
+                if hi == _sre.MAXREPEAT and len(sub) != 1:
                     raise InvalidRule("unbounded repeats of groups are not allowed")
                 walk(sub, True)
-            elif op == c.SUBPATTERN:
+            elif op == _sre.SUBPATTERN:
                 walk(av[-1], in_repeat)
-            elif op == c.BRANCH:
+            elif op == _sre.BRANCH:
                 for branch in av[1]:
                     walk(branch, in_repeat)
 
@@ -237,8 +244,9 @@ def _re2_options() -> re2.Options:
 _RE2_OPTIONS = _re2_options()
 
 
-def _compile_regex(pattern: str) -> tuple[object, bool]:
-    """The compiled pattern and whether it runs on RE2 (linear time). A pattern RE2 refuses
+def _compile_regex(pattern: str) -> tuple[Any, bool]:
+    """The compiled pattern (RE2's or ``regex``'s: both have ``search``) and whether it runs on
+    RE2 (linear time). A pattern RE2 refuses
     (backreferences, lookarounds: only rules stored before RE2) falls back to ``regex``."""
     try:
         return re2.compile(pattern, _RE2_OPTIONS), True
@@ -273,7 +281,6 @@ def check_regex(pattern: str) -> None:
             f"not a pattern Saheli can run ({detail}); backreferences and lookarounds are "
             "not supported"
         ) from exc
-    from re import _parser  # type: ignore[attr-defined]
 
     try:
         parsed = _parser.parse(pattern)
@@ -282,15 +289,14 @@ def check_regex(pattern: str) -> None:
     _check_repeats(parsed, 0)
 
 
-def _check_repeats(items: object, depth: int) -> None:
-    from re import _constants as c  # type: ignore[attr-defined]
+def _check_repeats(items: Any, depth: int) -> None:
 
     if depth > 50:
         raise InvalidRule("the pattern nests too deeply")
-    for op, av in items:  # type: ignore[attr-defined]
-        if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+    for op, av in items:
+        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
             _lo, hi, sub = av
-            if hi == c.MAXREPEAT or hi > _BIG_REPEAT:
+            if hi == _sre.MAXREPEAT or hi > _BIG_REPEAT:
                 if _has_big_repeat(sub):
                     raise InvalidRule(
                         "a repeat inside a repeat, like (a+)+, can take exponential time; "
@@ -302,25 +308,24 @@ def _check_repeats(items: object, depth: int) -> None:
                         "take exponential time; make the alternatives start differently"
                     )
             _check_repeats(sub, depth + 1)
-        elif op == c.SUBPATTERN:
+        elif op == _sre.SUBPATTERN:
             _check_repeats(av[-1], depth + 1)
-        elif op == c.BRANCH:
+        elif op == _sre.BRANCH:
             for branch in av[1]:
                 _check_repeats(branch, depth + 1)
-        elif op in (c.ASSERT, c.ASSERT_NOT):
+        elif op in (_sre.ASSERT, _sre.ASSERT_NOT):
             _check_repeats(av[1], depth + 1)
 
 
-def _has_big_repeat(items: object) -> bool:
-    from re import _constants as c  # type: ignore[attr-defined]
+def _has_big_repeat(items: Any) -> bool:
 
-    for op, av in items:  # type: ignore[attr-defined]
-        if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
-            if av[1] == c.MAXREPEAT or av[1] > _BIG_REPEAT or _has_big_repeat(av[2]):
+    for op, av in items:
+        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+            if av[1] == _sre.MAXREPEAT or av[1] > _BIG_REPEAT or _has_big_repeat(av[2]):
                 return True
-        elif op == c.SUBPATTERN and _has_big_repeat(av[-1]):
+        elif op == _sre.SUBPATTERN and _has_big_repeat(av[-1]):
             return True
-        elif op == c.BRANCH and any(_has_big_repeat(b) for b in av[1]):
+        elif op == _sre.BRANCH and any(_has_big_repeat(b) for b in av[1]):
             return True
     return False
 
@@ -329,13 +334,12 @@ def _has_big_repeat(items: object) -> bool:
 _SAMPLE = "".join(chr(i) for i in range(9, 127)) + "ءآابپتٹثجچحخدڈذرڑزژسشصضطظعغفقکگلمنںوہھیےéçñü"
 
 
-def _has_overlapping_branches(items: object) -> bool:
+def _has_overlapping_branches(items: Any) -> bool:
     """An alternation (anywhere under ``items``, not under a further repeat) with two
     alternatives that can begin with the same character, or two that can match nothing."""
-    from re import _constants as c  # type: ignore[attr-defined]
 
-    for op, av in items:  # type: ignore[attr-defined]
-        if op == c.BRANCH:
+    for op, av in items:
+        if op == _sre.BRANCH:
             firsts = [_first(b) for b in av[1]]
             if sum(1 for _chars, nullable in firsts if nullable) >= 2:
                 return True
@@ -346,37 +350,36 @@ def _has_overlapping_branches(items: object) -> bool:
                 seen |= chars
             if any(_has_overlapping_branches(b) for b in av[1]):
                 return True
-        elif op == c.SUBPATTERN and _has_overlapping_branches(av[-1]):
+        elif op == _sre.SUBPATTERN and _has_overlapping_branches(av[-1]):
             return True
     return False
 
 
-def _first(items: object) -> tuple[set[str], bool]:
+def _first(items: Any) -> tuple[set[str], bool]:
     """The sample characters ``items`` can begin with, and whether it can match nothing."""
-    from re import _constants as c  # type: ignore[attr-defined]
 
     chars: set[str] = set()
-    for op, av in items:  # type: ignore[attr-defined]
+    for op, av in items:
         nullable = False
-        if op == c.LITERAL:
+        if op == _sre.LITERAL:
             chars.add(chr(av))
-        elif op == c.NOT_LITERAL:
+        elif op == _sre.NOT_LITERAL:
             chars.update(ch for ch in _SAMPLE if ord(ch) != av)
-        elif op == c.IN:
+        elif op == _sre.IN:
             chars.update(ch for ch in _SAMPLE if _in_class(av, ch))
-        elif op == c.SUBPATTERN:
+        elif op == _sre.SUBPATTERN:
             sub, nullable = _first(av[-1])
             chars |= sub
-        elif op == c.BRANCH:
+        elif op == _sre.BRANCH:
             for branch in av[1]:
                 sub, empty = _first(branch)
                 chars |= sub
                 nullable = nullable or empty
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
             sub, empty = _first(av[2])
             chars |= sub
             nullable = empty or av[0] == 0
-        elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+        elif op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
             nullable = True
         else:  # ANY, a group reference, anything unusual: it may begin with anything
             chars.update(_SAMPLE)
@@ -399,19 +402,18 @@ _CATEGORIES: dict[str, Callable[[str], bool]] = {
 }
 
 
-def _in_class(items: object, ch: str) -> bool:
-    from re import _constants as c  # type: ignore[attr-defined]
+def _in_class(items: Any, ch: str) -> bool:
 
     negate = False
     found = False
-    for op, av in items:  # type: ignore[attr-defined]
-        if op == c.NEGATE:
+    for op, av in items:
+        if op == _sre.NEGATE:
             negate = True
-        elif op == c.LITERAL:
+        elif op == _sre.LITERAL:
             found = found or ord(ch) == av
-        elif op == c.RANGE:
+        elif op == _sre.RANGE:
             found = found or av[0] <= ord(ch) <= av[1]
-        elif op == c.CATEGORY:
+        elif op == _sre.CATEGORY:
             found = found or _CATEGORIES.get(str(av), _any_char)(ch)
         else:
             found = True
@@ -483,7 +485,7 @@ class RuleSet:
         entries: list[_Entry],
         main: _Automaton,
         roman: _Automaton,
-        regexes: list[tuple[RuleSpec, object, bool]],
+        regexes: list[tuple[RuleSpec, Any, bool]],
         regex_budget: float = REGEX_BUDGET_SECONDS,
     ) -> None:
         self._entries = entries
@@ -505,7 +507,7 @@ class RuleSet:
         entries: list[_Entry] = []
         main: dict[str, list[int]] = {}
         roman: dict[str, list[int]] = {}
-        regexes: list[tuple[RuleSpec, object, bool]] = []
+        regexes: list[tuple[RuleSpec, Any, bool]] = []
         for spec in rules:
             try:
                 validate_rule(spec)
@@ -606,10 +608,10 @@ class RuleSet:
                 break
             try:
                 if is_re2:
-                    m = compiled.search(n.text)  # type: ignore[attr-defined]
+                    m = compiled.search(n.text)
                 elif _regex is not None:
                     timeout = max(0.0, min(REGEX_TIMEOUT_SECONDS, self.regex_budget - spent))
-                    m = compiled.search(n.text, timeout=timeout)  # type: ignore[attr-defined]
+                    m = compiled.search(n.text, timeout=timeout)
                 else:  # pragma: no cover
                     m = compiled.search(n.text)
             except TimeoutError:
