@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, request
+from flask.json.provider import DefaultJSONProvider
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -64,7 +65,7 @@ class _SecureWhenHttps(SecureCookieSessionInterface):
     """Mark the session cookie `Secure` whenever the request arrived over HTTPS (directly or
     through a trusted proxy), so it works both on a laptop and behind TLS."""
 
-    def get_cookie_secure(self, app: Flask) -> bool:  # type: ignore[override]
+    def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
 
 
@@ -98,12 +99,14 @@ def build_app(overrides: dict[str, Any] | None = None) -> Flask:
         JSON_SORT_KEYS=False,
     )
     app.config.update(flask_overrides)
-    app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    provider = app.json
+    assert isinstance(provider, DefaultJSONProvider)  # Flask's own, not replaced here
+    provider.sort_keys = False
+    provider.ensure_ascii = False
     app.session_interface = _SecureWhenHttps()
     if int(settings["FORUM_PROXY_COUNT"]) > 0:
         count = int(settings["FORUM_PROXY_COUNT"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]  # Flask's documented way to wrap its WSGI app
 
     app.before_request(_refuse_oversized_streams)
     install_address_redaction()

@@ -101,7 +101,8 @@ def _off_the_loop(work: Callable[..., _T], *args: Any) -> _T:
     pool = _pool.get(os.getpid())
     if pool is None:
         pool = _pool[os.getpid()] = ThreadPool(HASHING_THREADS)
-    return pool.apply(work, args)  # type: ignore[no-any-return]
+    done: _T = pool.apply(work, args)  # gevent's pool is untyped: it returns what work returns
+    return done
 
 
 def _prepare(password: str) -> str:

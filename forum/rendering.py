@@ -121,7 +121,7 @@ def _build_markdown(*, linkify: bool) -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     if linkify:
         md.enable("linkify")
-    md.validateLink = _link_is_safe  # type: ignore[method-assign]
+    md.validateLink = _link_is_safe  # type: ignore[method-assign]  # markdown-it's documented hook
     return md
 
 
@@ -161,7 +161,7 @@ def _rewrite(tokens: list[Token]) -> list[Token]:
     return tokens
 
 
-class _LinkFilter(Filter):  # type: ignore[misc]
+class _LinkFilter(Filter):  # type: ignore[misc]  # bleach ships no types
     """After sanitising: give each link our `rel` (overriding any other) and unwrap links whose
     `href` bleach removed (a disallowed scheme), so no dead `<a>` is left."""
 

@@ -50,7 +50,7 @@ def _load_session_user(session_secret: str) -> User | None:
     if found is None:
         return None
     user, token = found
-    user._session_secret = session_secret  # type: ignore[attr-defined]
+    user._session_secret = session_secret  # type: ignore[attr-defined]  # a per-request attribute, not a column
     g.auth_token_id = token.id
     return user
 
@@ -80,7 +80,7 @@ def current_actor() -> Actor:
             g.auth_token_expires_at = token.expires_at
             g.auth_kind = "bearer"
     else:
-        candidate = _flask_login_user._get_current_object()  # type: ignore[attr-defined]
+        candidate = _flask_login_user._get_current_object()  # type: ignore[attr-defined]  # LocalProxy's typing hides it
         if isinstance(candidate, User):
             user = candidate
             g.auth_kind = "session"
@@ -95,7 +95,7 @@ def current_actor() -> Actor:
 
 def start_browser_session(user: User, secret: str) -> None:
     """Sign a browser in with a server-side session; the cookie id is rotated."""
-    user._session_secret = secret  # type: ignore[attr-defined]
+    user._session_secret = secret  # type: ignore[attr-defined]  # a per-request attribute, not a column
     cookie.clear()
     login_user(user, remember=False, fresh=True)
     # Flask-Login writes `_id`, an unsalted SHA-512 of the address and User-Agent, into the
@@ -138,7 +138,7 @@ def keep_new_codes(token_id: int, session_secret: str, codes: list[str] | tuple[
 def new_codes_of_this_session() -> list[str] | None:
     """The recovery codes waiting to be shown to this browser session, if any."""
     token_id = g.get("auth_token_id")
-    user = _flask_login_user._get_current_object()  # type: ignore[attr-defined]
+    user = _flask_login_user._get_current_object()  # type: ignore[attr-defined]  # LocalProxy's typing hides it
     secret = getattr(user, "_session_secret", None)
     if token_id is None or not secret:
         return None

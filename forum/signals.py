@@ -75,7 +75,8 @@ _PENDING = "forum.signals.pending"
 
 
 def _pending(session: Session) -> list[tuple[Any, int, dict[str, Any]]]:
-    return session.info.setdefault(_PENDING, [])  # type: ignore[no-any-return]
+    pending: list[tuple[Any, int, dict[str, Any]]] = session.info.setdefault(_PENDING, [])
+    return pending
 
 
 def announce_after_commit(session: Session, signal: Any, sender: Any, **kwargs: Any) -> None:

@@ -45,7 +45,7 @@ BAN_EVASION = "ban_evasion"
 try:
     from forum.models.room import RoomMessage
 except ImportError:  # pragma: no cover - depends on the checkout
-    RoomMessage = None  # type: ignore[assignment,misc]
+    RoomMessage = None  # type: ignore[assignment,misc]  # optional: a checkout without rooms
 
 
 @dataclass

@@ -74,8 +74,9 @@ def from_http(error: HTTPException) -> Response:
         status, code = 403, "forbidden"
         description = f"CSRF check failed: {error.description} Send the X-CSRF-Token header."
     response = problem(status, code, error.name, description)
-    if status == 405 and getattr(error, "valid_methods", None):
-        response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
+    allowed = getattr(error, "valid_methods", None)  # werkzeug's MethodNotAllowed only
+    if status == 405 and allowed:
+        response.headers["Allow"] = ", ".join(allowed)
     if status == 429:
         response.headers["Retry-After"] = str(retry_after_seconds())
     return response

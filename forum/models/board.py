@@ -173,5 +173,5 @@ def change_post_status(post: Post, thread: Thread, board: Board, new_status: str
         return
     thread.post_count = Thread.post_count + delta  # type: ignore[assignment]  # SQL, at flush
     if post.is_opening:
-        board.thread_count = Board.thread_count + delta  # type: ignore[assignment]
+        board.thread_count = Board.thread_count + delta  # type: ignore[assignment]  # SQL, at flush
     session.flush()  # the increments run now, so whoever reads a count next gets the true one

@@ -86,7 +86,7 @@ log = logging.getLogger(__name__)
 def socket_id() -> str:
     """The socket of the event being handled: Flask-SocketIO sets `request.sid`, an attribute
     Flask's request type does not declare."""
-    return str(request.sid)  # type: ignore[attr-defined]
+    return str(request.sid)  # type: ignore[attr-defined]  # set by Flask-SocketIO (see above)
 
 
 class RoomsNamespace(Namespace):
@@ -215,7 +215,7 @@ class RoomsNamespace(Namespace):
         if wait <= 0:
             self._send_presence(room_id, slug)
             return
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        app = current_app._get_current_object()  # type: ignore[attr-defined]  # LocalProxy's typing hides it
         self.socketio.start_background_task(self._trailing_presence, app, room_id, slug, wait)
 
     def _trailing_presence(self, app: Flask, room_id: int, slug: str, wait: float) -> None:

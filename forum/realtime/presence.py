@@ -14,7 +14,14 @@ from sqlalchemy.orm import Session
 
 from forum.models.user import User
 from forum.realtime.channels import current_database
-from forum.services import rooms, support
+from forum.services import support
+from forum.shapes import user_json
+
+
+def _shown(user: User) -> dict[str, Any]:
+    shown = user_json(user)
+    assert shown is not None  # a user is always shown as one
+    return shown
 
 
 class People:
@@ -31,12 +38,12 @@ class People:
     def connected(self, user: User) -> None:
         with self._lock:
             self._sockets[user.id] = self._sockets.get(user.id, 0) + 1
-            self._shown[user.id] = rooms.user_json(user)  # type: ignore[assignment]
+            self._shown[user.id] = _shown(user)
 
     def refresh(self, user: User) -> None:
         with self._lock:
             if user.id in self._shown:
-                self._shown[user.id] = rooms.user_json(user)  # type: ignore[assignment]
+                self._shown[user.id] = _shown(user)
 
     def disconnected(self, user_id: int) -> None:
         with self._lock:

@@ -26,7 +26,7 @@ MAX_BACKOFF = 1.0
 FIRST_BACKOFF = 0.1
 
 
-class ResyncingRedisManager(socketio.RedisManager):  # type: ignore[misc]
+class ResyncingRedisManager(socketio.RedisManager):  # type: ignore[misc]  # python-socketio ships no types
     """`socketio.RedisManager` with the listener's back-off capped at `MAX_BACKOFF` and a
     `resync` emitted to this process's sockets after every gap."""
 

@@ -348,7 +348,7 @@ def react(session: Session, actor: Actor, post: Post, kind: str) -> bool:
     if held:
         return True
     # In SQL, so members supporting one post at once never lose a count.
-    post.support_count = Post.support_count + 1  # type: ignore[assignment]
+    post.support_count = Post.support_count + 1  # type: ignore[assignment]  # SQL, at flush
     session.flush()  # the answer reads the count back
     notifications.notify_support(session, post, user.id)
     return True
@@ -368,5 +368,5 @@ def unreact(session: Session, actor: Actor, post: Post, kind: str) -> None:
     removed = result.first()
     if removed is not None and not removed[0]:
         # Her reaction row was there, so its count is in the post's: take it back in SQL.
-        post.support_count = Post.support_count - 1  # type: ignore[assignment]
+        post.support_count = Post.support_count - 1  # type: ignore[assignment]  # SQL, at flush
         session.flush()

@@ -8,7 +8,7 @@ blueprint when `create_app` installs it.
 from __future__ import annotations
 
 from flask import Flask
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Map
 
 from forum.web import (  # noqa: F401 - each module declares routes
     accounts,
@@ -27,8 +27,8 @@ class IdConverter(IntegerConverter):
     """A database id in a page address: 1 to 2**63 - 1, so an absurd number is a 404 rather
     than an overflow inside the database driver."""
 
-    def __init__(self, url_map: object, **kwargs: object) -> None:
-        super().__init__(url_map, min=1, max=2**63 - 1)  # type: ignore[arg-type]
+    def __init__(self, url_map: Map, **kwargs: object) -> None:
+        super().__init__(url_map, min=1, max=2**63 - 1)
 
 
 def init_app(app: Flask) -> None:

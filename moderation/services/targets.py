@@ -31,8 +31,8 @@ try:  # the rooms feature is written separately; moderation works without it
     from forum.models.room import Room, RoomMessage, RoomParticipant
     from forum.policy import rooms as room_rules
 except ImportError:  # pragma: no cover - depends on the checkout
-    Room = RoomMessage = RoomParticipant = None  # type: ignore[assignment,misc]
-    room_rules = None  # type: ignore[assignment]
+    Room = RoomMessage = RoomParticipant = None  # type: ignore[assignment,misc]  # optional: no rooms
+    room_rules = None  # type: ignore[assignment]  # optional: no rooms
 
 #: Statuses that keep content away from everyone but its author and moderators.
 _HELD = {"pending", "hidden"}
