@@ -1,4 +1,5 @@
-"""Who may do what: permissions as data, and named predicates over an actor.
+"""Who may do what: permissions as data (`actor`), rules composed from small checks
+(`requirements`), and the named predicates the rest of the code asks.
 
 Flask-Login only answers who is asking; this module answers whether they may. Nothing here
 reads the request or the database: where a rule must run inside a query (the block rule on a
@@ -7,135 +8,43 @@ listing), its SQL form is built here beside the Python form, and tests hold the 
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import CompoundSelect, and_, bindparam, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
-from forum.errors import Forbidden, TotpRequired, Unauthorized
 from forum.models.board import Post, PostStatus
 from forum.models.room import Room, RoomParticipant
 from forum.models.safety import Block, HiddenItem
-from forum.models.user import Role, User
+from forum.policy.actor import ANONYMOUS, GRANTS, Actor, Permission
+from forum.policy.requirements import (
+    BlockApplies,
+    CanEditPost,
+    CanReadBoard,
+    CanSeeStatus,
+    On,
+    OnDuty,
+    RepliesAnonymouslyByDefault,
+)
+
+__all__ = [
+    "ANONYMOUS", "GRANTS", "Actor", "Permission", "block_applies", "blocked_either_way_sql",
+    "can_edit_post", "can_read_board", "can_see_status", "has_duty", "hidden_authors_sql",
+    "hidden_by_block", "name_shown_sql", "named_author", "not_hidden_by_block_sql",
+    "not_hidden_item_sql", "refused_by_block", "replies_anonymously_by_default",
+]
 
 
-class Permission(enum.StrEnum):
-    """Permissions named `scope:resource:action`."""
-
-    BOARD_CREATE = "forum:board:create"
-    BOARD_READ_COUNSELLORS = "forum:board:read-counsellors"
-    POST_MODERATE = "forum:post:moderate"
-    AUTHOR_REVEAL = "forum:author:reveal"
-    USER_ROLE_EDIT = "admin:user:role"
-    QUEUE_REVIEW = "moderation:queue:review"
-    SANCTION_ISSUE = "moderation:sanction:issue"
-    RULES_EDIT = "moderation:rules:edit"
-    AUDIT_READ = "moderation:audit:read"
-    ROOM_CREATE = "rooms:room:create"
-    ROOM_MODERATE = "rooms:room:moderate"
-    SUPPORT_ACCEPT = "rooms:support:accept"
-    #: Moderators' exposure counts (numbers only): admins.
-    EXPOSURE_READ = "moderation:exposure:read"
-
-
-_MODERATOR = {
-    Permission.POST_MODERATE,
-    Permission.AUTHOR_REVEAL,
-    Permission.QUEUE_REVIEW,
-    Permission.SANCTION_ISSUE,
-    Permission.RULES_EDIT,
-    Permission.AUDIT_READ,
-    Permission.ROOM_MODERATE,
-    Permission.BOARD_READ_COUNSELLORS,
-}
-_COUNSELLOR = {
-    Permission.BOARD_READ_COUNSELLORS,
-    Permission.ROOM_CREATE,
-    Permission.SUPPORT_ACCEPT,
-}
-
-GRANTS: dict[Role, frozenset[Permission]] = {
-    Role.MEMBER: frozenset(),
-    Role.COUNSELLOR: frozenset(_COUNSELLOR),
-    Role.MODERATOR: frozenset(_MODERATOR),
-    Role.ADMIN: frozenset(Permission),
-}
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """The one asking: a signed-in user, or the anonymous visitor (`user` None).
-
-    `totp_ok` is False for a staff account that must still enrol its second factor: such an
-    account acts as a member until it does.
-    """
-
-    user: User | None
-    totp_ok: bool = True
-
-    @classmethod
-    def of(cls, user: User | None, *, require_totp: bool) -> Actor:
-        if user is None:
-            return ANONYMOUS
-        ok = not (require_totp and user.is_staff and not user.totp_enrolled)
-        return cls(user=user, totp_ok=ok)
-
-    @property
-    def is_authenticated(self) -> bool:
-        return self.user is not None
-
-    @property
-    def id(self) -> int | None:
-        return self.user.id if self.user is not None else None
-
-    @property
-    def role(self) -> Role | None:
-        return self.user.role_enum if self.user is not None else None
-
-    def has_role_grant(self, permission: Permission) -> bool:
-        """The role grants it, whether or not the second factor is in place."""
-        return self.user is not None and permission in GRANTS[self.user.role_enum]
-
-    def can(self, permission: Permission) -> bool:
-        """The role grants it and, for staff powers, the second factor is enrolled."""
-        return self.has_role_grant(permission) and self.totp_ok
-
-    def require(self, permission: Permission) -> None:
-        """Raise the right error when the actor may not use `permission`."""
-        if self.user is None:
-            raise Unauthorized("Please sign in first.")
-        if not self.has_role_grant(permission):
-            raise Forbidden("Your account cannot do this.")
-        if not self.totp_ok:
-            raise TotpRequired("Enrol a second factor (POST /api/v1/me/totp) to use staff powers.")
-
-    def require_user(self) -> User:
-        """The signed-in user, or 401."""
-        if self.user is None:
-            raise Unauthorized("Please sign in first.")
-        return self.user
-
-
-ANONYMOUS = Actor(user=None)
 
 
 def can_read_board(actor: Actor, visibility: str) -> bool:
-    """Public boards are open to all, members' boards to signed-in accounts, counsellors'
-    boards to counsellors and staff."""
-    if visibility == "public":
-        return True
-    if visibility == "members":
-        return actor.is_authenticated
-    return actor.can(Permission.BOARD_READ_COUNSELLORS)
+    """`requirements.CanReadBoard`."""
+    return CanReadBoard(actor, On(visibility=visibility))
 
 
 def can_edit_post(actor: Actor, author_id: int | None) -> bool:
-    """Authors edit and delete their own posts; moderators any."""
-    if actor.user is None:
-        return False
-    return actor.user.id == author_id or actor.can(Permission.POST_MODERATE)
+    """`requirements.CanEditPost`."""
+    return CanEditPost(actor, On(author_id=author_id))
 
 
 def replies_anonymously_by_default(actor: Actor, thread_author_id: int | None,
@@ -143,17 +52,13 @@ def replies_anonymously_by_default(actor: Actor, thread_author_id: int | None,
     """In her own anonymous thread she replies anonymously unless she says otherwise: a reply
     under her handle there would tie her to the thread (issue #19). Only she sees the default
     (her own reply form), so it reveals nothing to anyone else."""
-    return (thread_is_anonymous and actor.user is not None
-            and thread_author_id is not None and actor.user.id == thread_author_id)
+    return RepliesAnonymouslyByDefault(
+        actor, On(author_id=thread_author_id, anonymous=thread_is_anonymous))
 
 
 def can_see_status(actor: Actor, status: str, author_id: int | None) -> bool:
-    """Published content is for everyone; held or hidden content for its author and
-    moderators; removed content for moderators only."""
-    if status == PostStatus.PUBLISHED or actor.can(Permission.POST_MODERATE):
-        return True
-    return (status in {PostStatus.PENDING, PostStatus.HIDDEN}
-            and actor.id is not None and actor.id == author_id)
+    """`requirements.CanSeeStatus`."""
+    return CanSeeStatus(actor, On(author_id=author_id, status=status))
 
 
 # --- the block rule ------------------------------------------------------------------------
@@ -166,18 +71,16 @@ def can_see_status(actor: Actor, status: str, author_id: int | None) -> bool:
 
 
 def has_duty(actor: Actor, *, host_id: int | None = None) -> bool:
-    """On duty where `host_id` hosts (None: no room): a block cannot hide anything from her."""
-    if actor.user is None:
-        return False
-    if actor.can(Permission.POST_MODERATE):
-        return True
-    return host_id is not None and actor.user.id == host_id and actor.totp_ok
+    """On duty where `host_id` hosts (None: no room): a block cannot hide anything from her
+    (`requirements.OnDuty`)."""
+    return OnDuty(actor, On(host_id=host_id))
 
 
 def block_applies(actor: Actor, *, anonymous: bool, host_id: int | None = None) -> bool:
     """May a block between `actor` and an author act on this content at all? Only on named
-    content, and only for a signed-in viewer who is not on duty there."""
-    return not anonymous and actor.user is not None and not has_duty(actor, host_id=host_id)
+    content, and only for a signed-in viewer who is not on duty there
+    (`requirements.BlockApplies`)."""
+    return BlockApplies(actor, On(anonymous=anonymous, host_id=host_id))
 
 
 def hidden_by_block(

@@ -25,8 +25,9 @@ from forum.models.room import (
     RoomParticipant,
     RoomStatus,
 )
-from forum.models.user import Role, User
+from forum.models.user import User
 from forum.policy import Actor, Permission
+from forum.policy.requirements import ActsAsAdmin, HostsRoom, MayBeRestricted, MayModerateRoom, On
 
 
 class KickState(Protocol):
@@ -34,23 +35,27 @@ class KickState(Protocol):
 
 
 def is_admin(actor: Actor) -> bool:
-    return actor.role is Role.ADMIN and actor.totp_ok
+    """`requirements.ActsAsAdmin`."""
+    return ActsAsAdmin(actor)
 
 
 def is_host(actor: Actor, room: Room) -> bool:
-    """The room's host, with the second factor her staff powers need."""
-    return actor.id is not None and actor.id == room.host_id and actor.totp_ok
+    """The room's host, with the second factor her staff powers need
+    (`requirements.HostsRoom`)."""
+    return HostsRoom(actor, On(host_id=room.host_id))
 
 
 def may_moderate(actor: Actor, room: Room) -> bool:
-    """Hosts moderate their room; moderators and admins any room."""
-    return is_host(actor, room) or actor.can(Permission.ROOM_MODERATE)
+    """Hosts moderate their room; moderators and admins any room
+    (`requirements.MayModerateRoom`)."""
+    return MayModerateRoom(actor, On(host_id=room.host_id))
 
 
 def may_be_restricted(target: Actor, room: Room) -> bool:
     """May `target` be muted or removed from the room? Not its host, nor anyone whose role
-    grants room moderation (whether or not her second factor is in place yet)."""
-    return target.id != room.host_id and not target.has_role_grant(Permission.ROOM_MODERATE)
+    grants room moderation (whether or not her second factor is in place yet)
+    (`requirements.MayBeRestricted`)."""
+    return MayBeRestricted(target, On(host_id=room.host_id))
 
 
 def in_private_room(session: Session, actor: Actor, room: Room) -> bool:
