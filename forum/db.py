@@ -224,6 +224,27 @@ def describe_write(statement: str, context: Any) -> Write | None:
     return None
 
 
+class _Level:
+    """The writes of one level of a connection's transaction: the transaction itself, or one
+    savepoint inside it."""
+
+    __slots__ = ("commits", "writes")
+
+    def __init__(self) -> None:
+        #: A session's whole unit of work, joined to a transaction it does not own through
+        #: this savepoint (`Database.bind`): releasing it is that session's commit.
+        self.commits = False
+        self.writes: list[Write] = []
+
+
+def _levels(conn: Connection) -> list[_Level]:
+    """The open levels of `conn`'s transaction, outermost first."""
+    levels: list[_Level] | None = conn.info.get(_PENDING)
+    if levels is None:
+        levels = conn.info[_PENDING] = [_Level()]
+    return levels
+
+
 def _record_write(conn: Connection, _cursor: Any, statement: str, _parameters: Any,
                   context: Any, _executemany: bool) -> None:
     write = describe_write(statement, context)
@@ -233,16 +254,46 @@ def _record_write(conn: Connection, _cursor: Any, statement: str, _parameters: A
             not conn.in_transaction()):
         conn.info.setdefault(_COMMITTED, []).append(write)  # already committed
     else:
-        conn.info.setdefault(_PENDING, []).append(write)
+        _levels(conn)[-1].writes.append(write)
 
 
-def _committing(conn: Connection, *_args: Any) -> None:
-    pending = conn.info.pop(_PENDING, None)
-    if pending:
-        conn.info.setdefault(_COMMITTED, []).extend(pending)
+def _savepoint(conn: Connection, _name: str | None) -> None:
+    _levels(conn).append(_Level())
 
 
-def _rolling_back(conn: Connection, *_args: Any) -> None:
+def _leave_savepoint(conn: Connection, *, released: bool) -> None:
+    """The innermost savepoint ends (savepoints end innermost first). Its writes go to the
+    enclosing level, whether it was released or rolled back: only the outermost commit makes
+    them visible to others, so only it announces them (announcing a write that was rolled
+    back purges a little more than needed; dropping one that lands would leave a stale
+    page). The exception is a savepoint that is a session's whole unit of work
+    (`Database.bind`): its release is that session's commit, its rollback discards."""
+    levels = _levels(conn)
+    if len(levels) < 2:
+        return  # begun before this engine was watched: its writes are in the outer level
+    ended = levels.pop()
+    if not ended.commits:
+        levels[-1].writes.extend(ended.writes)
+    elif released and ended.writes:
+        conn.info.setdefault(_COMMITTED, []).extend(ended.writes)
+
+
+def _releasing(conn: Connection, _name: str, _context: Any) -> None:
+    _leave_savepoint(conn, released=True)
+
+
+def _rolling_back_to(conn: Connection, _name: str, _context: Any) -> None:
+    _leave_savepoint(conn, released=False)
+
+
+def _committing(conn: Connection) -> None:
+    levels = conn.info.pop(_PENDING, None)
+    writes = [w for level in levels or () for w in level.writes]
+    if writes:
+        conn.info.setdefault(_COMMITTED, []).extend(writes)
+
+
+def _rolling_back(conn: Connection) -> None:
     conn.info.pop(_PENDING, None)
 
 
@@ -255,7 +306,7 @@ def _announce(info: dict[str, Any], database: Database | None) -> None:
 
 
 @event.listens_for(Session, "after_begin")
-def _began(session: Session, _transaction: Any, connection: Connection) -> None:
+def _began(session: Session, transaction: Any, connection: Connection) -> None:
     known = session.info.setdefault(_CONNECTIONS, [])
     if not any(info is connection.info for info in known):
         known.append(connection.info)
@@ -263,6 +314,12 @@ def _began(session: Session, _transaction: Any, connection: Connection) -> None:
     if database is not None:
         connection.info[DATABASE_KEY] = database
         _watch_writes(connection.engine)
+    if transaction.parent is None and connection.in_nested_transaction():
+        # The session joined a transaction it does not own through a savepoint (the one
+        # just begun): its release is this session's commit.
+        levels = _levels(connection)
+        if len(levels) > 1:
+            levels[-1].commits = True
 
 
 @event.listens_for(Session, "after_flush")
@@ -278,6 +335,8 @@ def _executed(state: Any) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _committed(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: its writes are announced with the outermost commit
     session.info.pop(_WROTE, None)
     database = session.info.get(DATABASE_KEY)
     for info in session.info.pop(_CONNECTIONS, ()):
@@ -294,15 +353,20 @@ _WATCHED: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 def _watch_writes(engine: Engine) -> None:
     """Every write statement, whatever sent it (the ORM's flush, a Core insert, raw SQL), is
-    recorded on its connection; on commit it is announced to the `after_write_commit` of the
-    connection's database (after the session's commit, or when the connection goes back to
-    the pool if no session owned it)."""
+    recorded on its connection; when the outermost transaction commits it is announced to the
+    `after_write_commit` of the connection's database (after the session's commit, or when
+    the connection goes back to the pool if no session owned it). A savepoint's writes wait
+    for that commit like the others: a savepoint released is not yet a commit anyone else
+    can read, and announcing then would let a reader store the old page again before the
+    commit (`_leave_savepoint`)."""
     if engine in _WATCHED:
         return
     _WATCHED.add(engine)
     event.listen(engine, "after_cursor_execute", _record_write)
+    event.listen(engine, "savepoint", _savepoint)
+    event.listen(engine, "release_savepoint", _releasing)
+    event.listen(engine, "rollback_savepoint", _rolling_back_to)
     event.listen(engine, "commit", _committing)
-    event.listen(engine, "release_savepoint", _committing)
     event.listen(engine, "rollback", _rolling_back)
 
     @event.listens_for(engine, "checkin")
@@ -377,6 +441,7 @@ class Database:
 
     def bind(self, connection: Connection) -> None:
         """Make every new session join `connection`'s outer transaction through savepoints."""
+        _watch_writes(connection.engine)  # before the first session's savepoint
         self._pinned = threading.RLock()
         self._factory = self._reading_factory = sessionmaker(
             bind=connection,

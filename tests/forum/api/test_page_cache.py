@@ -45,6 +45,40 @@ def test_a_repeated_read_is_answered_from_memory_until_its_thread_is_written(
     assert [p["body_html"] for p in fresh["posts"]][-1] == "<p>A reply</p>"
 
 
+def test_pages_show_the_whole_unit_of_work_once_it_commits_past_a_savepoint(
+        client, make_board, make_user):
+    """A unit of work that writes in a savepoint, releases it and writes more (a report's row
+    in its own savepoint, then the hide it triggers): every page shows all of it as soon as
+    it commits. The savepoint's release used to announce the writes so far and take the
+    session's connections with them, so what came after was announced only with the next
+    commit anywhere: a post hidden by reports stayed on its page."""
+    from forum.models.board import Board, Post, PostStatus, Thread, change_post_status
+
+    make_board()
+    author, reader = make_user(), make_user()
+    threads = [start_thread(client, author).get_json()["thread"]["id"] for _ in range(2)]
+    edited, hidden = (client.post(f"/api/v1/threads/{thread_id}/posts", headers=author.headers,
+                                  json={"body": "A reply"}).get_json()["post"]["id"]
+                      for thread_id in threads)
+
+    def shown(thread_id):
+        page = client.get(f"/api/v1/threads/{thread_id}", headers=reader.headers).get_json()
+        return {p["id"]: p["body_html"] for p in page["posts"]}
+
+    for _ in range(2):  # the second time from the cache
+        assert edited in shown(threads[0]) and hidden in shown(threads[1])
+    with client.application.app_context():
+        with client.application.extensions["forum.db"].unit_of_work() as session:
+            with session.begin_nested():
+                post = session.get(Post, edited)
+                post.body, post.body_html = "Edited", "<p>Edited</p>"
+            post, thread = session.get(Post, hidden), session.get(Thread, threads[1])
+            change_post_status(post, thread, session.get(Board, thread.board_id),
+                               PostStatus.HIDDEN.value)
+    assert hidden not in shown(threads[1])  # first: a read that misses commits, and so
+    assert shown(threads[0])[edited] == "<p>Edited</p>"  # used to announce what was left
+
+
 def test_entries_are_per_viewer(client, make_board, make_user):
     """A held post shows to its author only; the cache never hands her page to another."""
     make_board()
