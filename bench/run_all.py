@@ -4,7 +4,9 @@ Runs, each in its own process and bounded in time: the moderation pipeline bench
 (`bench_pipeline.py`), the worst crafted texts through rendering and screening
 (`bench_text_cost.py`, at most 50 ms of CPU each), page weights on the wire
 (`bench_page_weight.py`: every page with its assets gzipped at most 60 KB, a 25-post thread at
-most 8 KB), the HTTP benchmark against the bare-Flask
+most 8 KB), the live forum's realistic mix against a DB-backed floor (`bench_live.py`, issue
+#20: many members, many threads, random pages, read-only and with a steady writer; its bounds
+come first), the single-URL HTTP benchmark against the bare-Flask
 floor (`bench_http.py`) and the Socket.IO fan-out benchmark against the bare Flask-SocketIO
 floor (`bench_rooms.py`), and what notifying 1,000 followers adds to a reply
 (`bench_notifications.py`, issue #16).
@@ -42,6 +44,7 @@ REGRESSION = 0.20
 RUNS: dict[str, tuple[str, int]] = {
     "pipeline": ("bench_pipeline.py", 180),
     "text_cost": ("bench_text_cost.py", 180),
+    "live": ("bench_live.py", 420),
     "http": ("bench_http.py", 300),
     "rooms": ("bench_rooms.py", 600),
     "notifications": ("bench_notifications.py", 300),
@@ -55,6 +58,8 @@ FIGURES: dict[str, tuple[tuple[str, ...], bool]] = {
     "pipeline.naive_over_pipeline": (("pipeline", "ratio_naive_over_pipeline"), True),
     "pipeline.detector_median_us": (("pipeline", "detector_median_us"), False),
     "text_cost.max_ms": (("text_cost", "max_ms"), False),
+    "live.read_only_ratio": (("live", "ratios", "read_only_vs_db_floor"), True),
+    "live.with_writer_ratio": (("live", "ratios", "with_writer_vs_db_floor"), True),
     "http.board_threads_ratio": (("http", "board_threads", "ratio"), True),
     "http.thread_ratio": (("http", "thread", "ratio"), True),
     "http.board_threads_rps": (("http", "board_threads", "saheli_rps"), True),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -143,17 +144,59 @@ def create_user_command(handle: str, role: str) -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=None, type=int, help="Default: $PORT or 5000.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes sharing the port (SO_REUSEPORT), each its own gevent loop; "
+                   "more than one needs FORUM_REDIS_URL.")
+@click.option("--worker", is_flag=True, hidden=True)
 @with_appcontext
-def serve_command(host: str, port: int | None) -> None:
+def serve_command(host: str, port: int | None, workers: int, worker: bool) -> None:
     """Serve HTTP and Socket.IO on one port with gevent, after applying migrations."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if worker:  # one of `--workers N`: the parent migrated
+        serve(app, host, port, hourly=housekeeping, reuse_port=True)
+        return
+    if workers > 1 and not app.config["FORUM"].get("FORUM_REDIS_URL"):
+        raise click.ClickException(
+            "--workers above 1 needs FORUM_REDIS_URL: the workers share page-cache purges, "
+            "room state and Socket.IO messages through Redis.")
     # Migrate in a child process (`forum init-db`, same environment): the server itself
     # never imports Alembic, and every byte matters with a thousand sockets per process.
     done = subprocess.run([sys.executable, "-m", "forum.cli", "init-db"],
                           capture_output=True, text=True, check=False)
     if done.returncode:
         raise click.ClickException(f"migrating the database failed:\n{done.stderr.strip()}")
-    serve(app, host, port, hourly=housekeeping)
+    if workers == 1:
+        serve(app, host, port, hourly=housekeeping)
+        return
+    run_workers(host, port or int(os.environ.get("PORT", "5000")), workers)
+
+
+def run_workers(host: str, port: int, workers: int) -> None:
+    """Start `workers` processes of `forum serve --worker` on one port and wait; SIGTERM and
+    SIGINT are passed on to them, and if one dies the others are stopped too (a supervisor
+    restarts the whole)."""
+    import signal
+    import time
+
+    command = [sys.executable, "-m", "forum.cli", "serve", "--host", host, "--port", str(port),
+               "--worker"]
+    children = [subprocess.Popen(command) for _ in range(workers)]
+
+    def stop(*_args: object) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while all(child.poll() is None for child in children):
+        time.sleep(0.5)
+    stop()
+    for child in children:
+        child.wait()
+    failed = [child.returncode for child in children if child.returncode not in (0, -15)]
+    if failed:
+        raise click.ClickException(f"a worker exited with {failed[0]}")
 
 
 def housekeeping(app: Flask) -> int:

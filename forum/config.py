@@ -36,7 +36,8 @@ ENVIRONMENT = {
     "FORUM_ROOM_STATE_PREFIX": "saheli:rooms:",
     "FORUM_SOCKETIO_CHANNEL": "saheli-socketio",
     "FORUM_RATE_LIMIT_PREFIX": "saheli",
-    "FORUM_PAGE_CACHE_SECONDS": "5",
+    "FORUM_PAGE_CACHE_SECONDS": "60",
+    "FORUM_READ_CONCURRENCY": "4",
     "FORUM_REGEX_BUDGET_MS": "50",
     # Shield mode's offer (issue #17): this many strangers replying to her within the window.
     "FORUM_SHIELD_OFFER_REPLIERS": "5",
@@ -57,6 +58,7 @@ _INTEGERS = {
     "FORUM_ARGON2_TIME_COST",
     "FORUM_ARGON2_MEMORY_KIB",
     "FORUM_PAGE_CACHE_SECONDS",
+    "FORUM_READ_CONCURRENCY",
     "FORUM_REGEX_BUDGET_MS",
     "FORUM_SHIELD_OFFER_REPLIERS",
     "FORUM_SHIELD_OFFER_MINUTES",

@@ -98,18 +98,32 @@ def _every_hour(app: Flask, task: Callable[[Flask], int]) -> None:
         gevent.sleep(3600)
 
 
+def shared_listener(host: str, port: int) -> socket.socket:
+    """A listening socket with SO_REUSEPORT: each worker of `forum serve --workers N` binds
+    its own on the same port, and the kernel spreads new connections between them."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    listener.bind((host, port))
+    listener.listen(1024)
+    return listener
+
+
 def serve(
-    app: Flask, host: str, port: int | None, *, hourly: Callable[[Flask], int] | None = None
+    app: Flask, host: str, port: int | None, *, hourly: Callable[[Flask], int] | None = None,
+    reuse_port: bool = False,
 ) -> None:
     """Serve until SIGTERM or SIGINT (the caller has applied migrations); `hourly` runs in a
-    background greenlet (room-message retention)."""
+    background greenlet (room-message retention). `reuse_port`: one of several workers on
+    the same port (`shared_listener`)."""
     install_address_redaction(create_handler=True)
     if hourly is not None:
         gevent.spawn(_every_hour, app, hourly)
     port = port or int(os.environ.get("PORT", "5000"))
     application: Any = app
     server = NoDelayWSGIServer(
-        (host, port),
+        shared_listener(host, port) if reuse_port else (host, port),
         application,
         handler_class=PrivateAccessHandler,
         log=None,

@@ -9,6 +9,7 @@ from flask import request
 from forum import db
 from forum.api import schemas as s
 from forum.api.core import endpoint
+from forum.pagecache import BOARDS, depends_on
 from forum.policy import Actor
 from forum.screening import installed_screener
 from forum.services import boards, posting, reading
@@ -20,6 +21,7 @@ PAGE_QUERY = (("cursor", "string"), ("limit", "integer"))
 @endpoint("/boards", "GET", summary="Boards this visitor may read", tag="boards",
           response=s.BoardsOut, auth=False, reads=True, cached=True)
 def list_boards(actor: Actor) -> dict[str, Any]:
+    depends_on(keys=frozenset({BOARDS}))
     return {"boards": boards.list_boards(db.session(), actor)}
 
 
@@ -40,7 +42,7 @@ def list_threads(actor: Actor, slug: str) -> dict[str, Any]:
     _board, threads, next_cursor = reading.list_threads(
         db.session(), actor, slug,
         cursor=request.args.get("cursor"),
-        limit=page_size(request.args.get("limit"), reading.THREAD_PAGE),
+        limit=page_size(request.args.get("limit"), reading.THREAD_PAGE), note=depends_on,
     )
     return {"threads": threads, "next_cursor": next_cursor}
 
@@ -73,7 +75,7 @@ def read_thread(actor: Actor, thread_id: int) -> dict[str, Any]:
     thread_out, _board, posts, next_cursor = reading.read_thread(
         db.session(), actor, thread_id,
         cursor=request.args.get("cursor"),
-        limit=page_size(request.args.get("limit"), reading.POST_PAGE),
+        limit=page_size(request.args.get("limit"), reading.POST_PAGE), note=depends_on,
     )
     return {"thread": thread_out, "posts": posts, "next_cursor": next_cursor}
 

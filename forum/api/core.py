@@ -19,7 +19,7 @@ from forum import db
 from forum.api import idempotency
 from forum.errors import Invalid, NotFound, Unauthorized
 from forum.limits import limited
-from forum.pagecache import page_cache
+from forum.pagecache import page_cache, read_gate
 from forum.policy import Actor
 from forum.sessions import csrf, current_actor
 
@@ -229,10 +229,17 @@ def endpoint(
 
         @functools.wraps(view)
         def handle(**kwargs: Any) -> Response:
+            if not reads:
+                return serve(**kwargs)
+            with read_gate():
+                return serve(**kwargs)
+
+        def serve(**kwargs: Any) -> Response:
             if any(isinstance(v, str) and "\x00" in v for v in kwargs.values()):
                 raise NotFound("Not found.")  # no slug holds a NUL character
             ticket = None
             if cached:
+                g.db_reading = True
                 cache = page_cache()
                 found = cache.lookup() if cache is not None else None
                 if isinstance(found, Response):

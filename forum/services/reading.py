@@ -7,6 +7,7 @@ sanitised on write). Blocks are applied inside the query, both ways.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import and_, bindparam, not_, or_, select, true, tuple_
@@ -114,7 +115,7 @@ def _board_page_statement(kind: str, position: str) -> Any:
             Board.slug, Board.name, Board.description, Board.visibility, Board.thread_count,
             Thread.id, Thread.title, Thread.created_at, Thread.last_post_at, Thread.post_count,
             Thread.content_warning, Thread.is_pinned, Thread.is_locked, Thread.is_anonymous,
-            Thread.status, User.id, User.handle, User.role,
+            Thread.status, User.id, User.handle, User.role, Board.id,
         )
         .select_from(Board)
         .outerjoin(Thread, and_(*on))
@@ -131,10 +132,12 @@ def _board_json(row: Any) -> dict[str, Any]:
 
 
 def list_threads(
-    session: Session, actor: Actor, slug: str, *, cursor: str | None, limit: int
+    session: Session, actor: Actor, slug: str, *, cursor: str | None, limit: int,
+    note: Callable[..., None] | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]], str | None]:
     """(the board, a page of its threads, the cursor of the next page); 404 when there is no
-    such board or the visitor may not read it (401 for a members' board and no sign-in)."""
+    such board or the visitor may not read it (401 for a members' board and no sign-in).
+    `note`: told what the page was built from (`forum.pagecache.depends_on`)."""
     params: dict[str, Any] = {"slug": slug, "rows": limit + 1, "viewer": actor.id}
     position = "first"
     if cursor:
@@ -153,13 +156,15 @@ def list_threads(
             raise Unauthorized("Sign in to read this board.")
         raise NotFound("No such board.")
     board = _board_json(rows[0])
+    if note is not None:
+        _note_board_page(note, rows)
     if rows[0][5] is None:  # the outer join found no thread
         return board, [], None
     revealed: list[int] = []
     threads = []
     for row in rows[:limit]:
         (tid, title, created, last_at, count, cw, pinned, locked, anon, status, uid, handle,
-         role) = row[5:]
+         role) = row[5:18]
         author, was_revealed = _shown_author(actor, anon, uid, handle, role)
         if was_revealed:
             revealed.append(tid)
@@ -185,6 +190,35 @@ def list_threads(
         last_row = rows[limit - 1]
         next_cursor = encode_cursor([bool(last_row[11]), iso(last_row[8]), last_row[5]])
     return board, threads, next_cursor
+
+
+def _note_board_page(note: Callable[..., None], rows: list[Any]) -> None:
+    """What a board page depends on: its board, every thread row fetched (the one past the
+    page too) and their named authors (an anonymous author's id is never kept)."""
+    board_id = rows[0][18]
+    threads = [row[5] for row in rows if row[5] is not None]
+    authors = {row[15] for row in rows if row[15] is not None and not row[13]}
+    note(keys=frozenset({f"board:{board_id}", f"listing:{board_id}", "board-pages",
+                         *(f"thread:{t}" for t in threads),
+                         *(f"user:{a}" for a in authors)}),
+         authors=frozenset(authors), threads=frozenset(threads),
+         boards_of=tuple((t, board_id) for t in threads), listing=board_id)
+
+
+def _note_thread_page(note: Callable[..., None], rows: list[Any]) -> None:
+    """What a thread page depends on: its thread, every post row fetched (the one past the
+    page too) and the named authors of both (an anonymous author's id is never kept)."""
+    first = rows[0]
+    thread_id, board_id = first[5], first[32]
+    posts = [row[19] for row in rows if row[19] is not None]
+    authors = {row[20] for row in rows if row[19] is not None and row[20] is not None
+               and not row[21]}
+    if first[6] is not None and not first[7]:
+        authors.add(first[6])
+    note(keys=frozenset({f"thread:{thread_id}", f"board:{board_id}",
+                         *(f"post:{p}" for p in posts), *(f"user:{a}" for a in authors)}),
+         authors=frozenset(authors), threads=frozenset({thread_id}), posts=frozenset(posts),
+         boards_of=((thread_id, board_id),))
 
 
 def thread_json(thread: Thread, board: Board, author: dict[str, Any] | None) -> dict[str, Any]:
@@ -267,6 +301,7 @@ def _thread_page_statement(kind: str) -> Any:
             Post.id, Post.author_id, Post.is_anonymous, Post.is_author_deleted, Post.body_html,
             Post.content_warning, Post.status, Post.created_at, Post.edited_at,
             Post.reply_to_id, Post.support_count, post_author.handle, post_author.role,
+            Board.id,
         )
         .select_from(Thread)
         .join(Board, Board.id == Thread.board_id)
@@ -280,10 +315,12 @@ def _thread_page_statement(kind: str) -> Any:
 
 
 def read_thread(
-    session: Session, actor: Actor, thread_id: int, *, cursor: str | None, limit: int
+    session: Session, actor: Actor, thread_id: int, *, cursor: str | None, limit: int,
+    note: Callable[..., None] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]], str | None]:
     """(the thread, its board, a page of its posts oldest first, the next page's cursor);
-    404 when the visitor may not see the thread (its board, its status, or a block)."""
+    404 when the visitor may not see the thread (its board, its status, or a block).
+    `note`: as for `list_threads`."""
     after = 0
     if cursor:
         (after,) = decode_cursor(cursor, 1)
@@ -306,13 +343,15 @@ def read_thread(
         or blocked
     ):
         raise NotFound("No such thread.")
+    if note is not None:
+        _note_thread_page(note, rows)
     may_reveal = actor.can(Permission.AUTHOR_REVEAL)
     posts: list[dict[str, Any]] = []
     revealed: list[int] = []
     if first[19] is not None:  # the outer join found posts
         for row in rows[:limit]:
             (pid, uid, anon, deleted, html, cw, status, p_created, edited, reply_to, support,
-             handle, role) = row[19:]
+             handle, role) = row[19:32]
             shown, was_revealed = (None, False) if deleted else _shown_author(
                 actor, anon, uid, handle, role)
             if was_revealed:

@@ -51,8 +51,9 @@ class LiveServer:
             self.log_file.close()
 
 
-def start_server(database_url: str, tmp: Path, *, seed: bool = True, **env: str) -> LiveServer:
-    """Start `forum serve` on a free port and wait until /healthz answers."""
+def start_server(database_url: str, tmp: Path, *, seed: bool = True,
+                 args: tuple[str, ...] = (), wait: float = 30, **env: str) -> LiveServer:
+    """Start `forum serve` (with `args`) on a free port and wait until /healthz answers."""
     port = free_port()
     instance = tmp / f"instance-{port}"
     log_path = tmp / f"server-{port}.log"
@@ -70,11 +71,11 @@ def start_server(database_url: str, tmp: Path, *, seed: bool = True, **env: str)
                        capture_output=True, timeout=120)
     log_file = log_path.open("wb")
     process = subprocess.Popen(
-        [FORUM, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [FORUM, "serve", "--host", "127.0.0.1", "--port", str(port), *args],
         env=full_env, stdout=log_file, stderr=subprocess.STDOUT,
     )
     server = LiveServer(f"http://127.0.0.1:{port}", process, log_path, full_env, log_file)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"forum serve exited early:\n{server.log()}")

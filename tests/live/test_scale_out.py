@@ -350,3 +350,87 @@ def test_a_redis_failure_is_logged_with_its_cause(tmp_path, clients, http):
         if proxy.open:
             proxy.cut()
         _forget(REDIS_URL, prefix)
+
+
+def test_a_revocation_through_one_process_takes_effect_at_once_in_the_other(pair, http):
+    """The second process knows each reader's token from its page cache (who she is, her
+    class, her own data) and serves her a members' board from memory; a role change, a
+    suspension and a sign-out made through the first process take effect on the second's
+    very next answer."""
+    reader, other, admin = people(pair, "member", "member", "admin")
+    one, two = pair.first.url, pair.second.url
+    board = f"{two}/api/v1/boards/online-harassment/threads"
+
+    def status(account):
+        return http.get(board, headers=account.headers, timeout=WAIT).status_code
+
+    def role(account):
+        found = http.get(f"{two}/api/v1/threads/{thread_id}", headers=account.headers,
+                         timeout=WAIT).json()["thread"]["author"]
+        return found["role"]
+
+    created = http.post(f"{one}/api/v1/boards/introductions/threads", headers=other.headers,
+                        json={"title": "Revocations", "body": "Words"}, timeout=WAIT)
+    assert created.status_code == 201, created.text
+    thread_id = created.json()["thread"]["id"]
+    for _ in range(2):  # the second answers come from the cache
+        assert status(reader) == status(other) == 200
+        assert role(reader) == "member"
+    # A role change shows at once on the pages that name her.
+    changed = http.patch(f"{one}/api/v1/users/{other.id}", headers=admin.headers,
+                         json={"role": "counsellor"}, timeout=WAIT)
+    assert changed.status_code == 200, changed.text
+    assert role(reader) == "counsellor"
+    # A suspension signs her out everywhere at once.
+    suspended = http.post(f"{one}/api/v1/users/{other.id}/sanctions", headers=admin.headers,
+                          json={"kind": "suspend", "duration_hours": 1, "reason": "pause"},
+                          timeout=WAIT)
+    assert suspended.status_code == 201, suspended.text
+    assert status(other) == 401
+    # Signing out through the first process.
+    assert http.post(f"{one}/api/v1/auth/logout", headers=reader.headers,
+                     timeout=WAIT).status_code == 204
+    assert status(reader) == 401
+
+
+def test_serve_with_workers_runs_that_many_processes_on_one_port(tmp_path, http):
+    """`forum serve --workers 2`: two processes share the port (each its own gevent loop),
+    requests are answered by both, and a write through either shows in the pages of both."""
+    _redis_or_skip(REDIS_URL)
+    url = new_database("postgresql", str(tmp_path))
+    prefix = f"saheli-workers:{uuid.uuid4().hex[:8]}:"
+    # Migrating, then starting two workers each with its own app: slower than one process.
+    server = start_server(url, tmp_path, args=("--workers", "2"), wait=150,
+                          **scale_env(REDIS_URL, prefix))
+    try:
+        children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
+        assert len(children.read_text().split()) == 2
+        author, reader = make_accounts(url, tmp_path, ["member", "member"])
+        created = http.post(f"{server.url}/api/v1/boards/introductions/threads",
+                            headers=author.headers, json={"title": "Workers", "body": "One"},
+                            timeout=WAIT)
+        assert created.status_code == 201, created.text
+        thread_url = f"{server.url}/api/v1/threads/{created.json()['thread']['id']}"
+        for _ in range(8):  # new connections: the kernel spreads them over both workers
+            assert len(requests.get(thread_url, headers=reader.headers,
+                                    timeout=WAIT).json()["posts"]) == 1
+        replied = http.post(f"{thread_url}/posts", headers=author.headers,
+                            json={"body": "Two"}, timeout=WAIT)
+        assert replied.status_code == 201, replied.text
+        for _ in range(8):
+            assert len(requests.get(thread_url, headers=reader.headers,
+                                    timeout=WAIT).json()["posts"]) == 2
+        assert server.log().count("Saheli serving on") == 2
+    finally:
+        server.stop()
+        _forget(REDIS_URL, prefix)
+
+
+def test_serve_with_workers_needs_redis(tmp_path):
+    from tests.live.conftest import FORUM
+
+    done = subprocess.run([FORUM, "serve", "--workers", "2"], capture_output=True, text=True,
+                          env={**os.environ, "FORUM_DATABASE_URL": f"sqlite:///{tmp_path}/f.db",
+                               "FORUM_INSTANCE_PATH": str(tmp_path)}, timeout=120)
+    assert done.returncode != 0
+    assert "FORUM_REDIS_URL" in done.stderr

@@ -1,5 +1,6 @@
-"""The read-page micro-cache (`forum.pagecache`): served again only while nothing was written,
-never across viewers, never for staff, never on a stale token."""
+"""The read-page cache (`forum.pagecache`): pages kept per thread and board, purged by what
+each write touched, shared by the members it is exact for, never for staff, never on a stale
+token."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 import pytest
 import redis
 
-from forum.pagecache import GenerationStore, PageCache, RedisGenerationStore
+from forum.pagecache import PageCache, PageDeps, RedisPurgeBus
 from tests.conftest import service_unavailable
 
 
@@ -22,7 +23,7 @@ def statements(queries, before):
     return [s for s in queries.statements[before:] if not re.match(r"\s*(RELEASE )?SAVEPOINT", s)]
 
 
-def test_a_repeated_read_is_answered_from_memory_until_anything_is_written(
+def test_a_repeated_read_is_answered_from_memory_until_its_thread_is_written(
         client, make_board, make_user, queries):
     make_board()
     author, reader = make_user(), make_user()
@@ -35,13 +36,47 @@ def test_a_repeated_read_is_answered_from_memory_until_anything_is_written(
     assert again.get_json() == first.get_json()
     assert again.headers["Content-Type"] == "application/json"
     assert "Content-Security-Policy" in again.headers  # the app's headers still apply
-    # Someone else writes anywhere: the next read is fresh and shows it.
+    # A reply in that thread: the next read is fresh and shows it.
     client.post(f"/api/v1/threads/{thread_id}/posts", headers=author.headers,
                 json={"body": "A reply"})
     before = len(queries.statements)
     fresh = client.get(url, headers=reader.headers).get_json()
     assert statements(queries, before) != []
     assert [p["body_html"] for p in fresh["posts"]][-1] == "<p>A reply</p>"
+
+
+def test_pages_show_the_whole_unit_of_work_once_it_commits_past_a_savepoint(
+        client, make_board, make_user):
+    """A unit of work that writes in a savepoint, releases it and writes more (a report's row
+    in its own savepoint, then the hide it triggers): every page shows all of it as soon as
+    it commits. The savepoint's release used to announce the writes so far and take the
+    session's connections with them, so what came after was announced only with the next
+    commit anywhere: a post hidden by reports stayed on its page."""
+    from forum.models.board import Board, Post, PostStatus, Thread, change_post_status
+
+    make_board()
+    author, reader = make_user(), make_user()
+    threads = [start_thread(client, author).get_json()["thread"]["id"] for _ in range(2)]
+    edited, hidden = (client.post(f"/api/v1/threads/{thread_id}/posts", headers=author.headers,
+                                  json={"body": "A reply"}).get_json()["post"]["id"]
+                      for thread_id in threads)
+
+    def shown(thread_id):
+        page = client.get(f"/api/v1/threads/{thread_id}", headers=reader.headers).get_json()
+        return {p["id"]: p["body_html"] for p in page["posts"]}
+
+    for _ in range(2):  # the second time from the cache
+        assert edited in shown(threads[0]) and hidden in shown(threads[1])
+    with client.application.app_context():
+        with client.application.extensions["forum.db"].unit_of_work() as session:
+            with session.begin_nested():
+                post = session.get(Post, edited)
+                post.body, post.body_html = "Edited", "<p>Edited</p>"
+            post, thread = session.get(Post, hidden), session.get(Thread, threads[1])
+            change_post_status(post, thread, session.get(Board, thread.board_id),
+                               PostStatus.HIDDEN.value)
+    assert hidden not in shown(threads[1])  # first: a read that misses commits, and so
+    assert shown(threads[0])[edited] == "<p>Edited</p>"  # used to announce what was left
 
 
 def test_entries_are_per_viewer(client, make_board, make_user):
@@ -117,16 +152,23 @@ class _Clock:
         return self.now
 
 
-def test_entries_expire_after_the_configured_seconds(app):
-    from flask import Response
+def _remember(cache, ticket, response, keys=frozenset({"board:1"})):
+    from flask import g
 
     from forum.policy import ANONYMOUS
 
+    g.page_deps = PageDeps(keys=keys)
+    cache.remember(ticket, ANONYMOUS, response)
+
+
+def test_entries_expire_after_the_configured_seconds(app):
+    from flask import Response
+
     clock = _Clock()
-    cache = PageCache(5, GenerationStore(), clock=clock)
+    cache = PageCache(5, clock=clock)
     with app.test_request_context("/api/v1/boards"):
         ticket = cache.lookup()
-        cache.remember(ticket, ANONYMOUS, Response(b"{}", mimetype="application/json"))
+        _remember(cache, ticket, Response(b"{}", mimetype="application/json"))
         clock.now += 4.9
         assert isinstance(cache.lookup(), Response)
         clock.now += 0.2
@@ -140,29 +182,37 @@ def redis_client():
         client.ping()
     except redis.RedisError as exc:
         service_unavailable("Redis", exc)
+    client.delete("test:pages:purges")
     yield client
-    client.delete("test:pages:generation")
+    client.delete("test:pages:purges")
 
 
-def test_a_write_in_one_process_invalidates_the_others_through_redis(app, redis_client):
-    """Two processes' caches share the write generation: a write through one makes the
-    other's entries stale before the writer has answered."""
+def test_a_write_in_one_process_purges_the_others_pages_through_redis(app, redis_client):
+    """Two processes share their purges: a write through one drops the other's page that
+    depends on it before the writer has answered, and leaves its other pages alone."""
     from flask import Response
 
-    from forum.policy import ANONYMOUS
-
-    one = PageCache(5, RedisGenerationStore(redis_client, "test:pages:generation"))
-    two = PageCache(5, RedisGenerationStore(redis_client, "test:pages:generation"))
-    with app.test_request_context("/api/v1/boards"):
-        two.remember(two.lookup(), ANONYMOUS, Response(b"{}", mimetype="application/json"))
+    one = PageCache(5, RedisPurgeBus(redis_client, "test:pages:purges"))
+    two = PageCache(5, RedisPurgeBus(redis_client, "test:pages:purges"))
+    with app.test_request_context("/api/v1/threads/7"):
+        _remember(two, two.lookup(), Response(b"{}", mimetype="application/json"),
+                  frozenset({"thread:7"}))
+    with app.test_request_context("/api/v1/threads/8"):
+        _remember(two, two.lookup(), Response(b"{}", mimetype="application/json"),
+                  frozenset({"thread:8"}))
         assert isinstance(two.lookup(), Response)
-        one.wrote()
+    from forum.db import Write
+
+    one.wrote([Write("posts", "insert", ({"thread_id": 7, "status": "published"},))])
+    with app.test_request_context("/api/v1/threads/7"):
         assert not isinstance(two.lookup(), Response)
+    with app.test_request_context("/api/v1/threads/8"):
+        assert isinstance(two.lookup(), Response)
 
 
 def test_an_unreachable_redis_bypasses_the_cache(app, caplog):
     dead = redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
-    cache = PageCache(5, RedisGenerationStore(dead, "test:pages:generation"))
+    cache = PageCache(5, RedisPurgeBus(dead, "test:pages:purges"))
     with app.test_request_context("/api/v1/boards"):
         assert cache.lookup() is None
     assert "page cache bypassed" in caplog.text
@@ -173,21 +223,17 @@ def test_the_cache_holds_a_bounded_number_of_bytes(app):
     also holds a thousand sockets stays small however many members read."""
     from flask import Response
 
-    from forum.policy import ANONYMOUS
-
-    cache = PageCache(5, GenerationStore(), max_bytes=16 * 1000)
+    cache = PageCache(5, max_bytes=16 * 1000)
     for page in range(40):
         with app.test_request_context(f"/api/v1/threads/{page}"):
-            cache.remember(cache.lookup(), ANONYMOUS,
-                           Response(b"x" * 900, mimetype="application/json"))
+            _remember(cache, cache.lookup(), Response(b"x" * 900, mimetype="application/json"))
     assert cache.bytes <= 16 * 1000
     with app.test_request_context("/api/v1/threads/39"):
         assert isinstance(cache.lookup(), Response)  # the most recent is kept
     with app.test_request_context("/api/v1/threads/0"):
         assert not isinstance(cache.lookup(), Response)  # the oldest went first
     with app.test_request_context("/api/v1/threads/big"):
-        cache.remember(cache.lookup(), ANONYMOUS,
-                       Response(b"x" * 2000, mimetype="application/json"))
+        _remember(cache, cache.lookup(), Response(b"x" * 2000, mimetype="application/json"))
         assert not isinstance(cache.lookup(), Response)  # larger than a sixteenth: not kept
 
 
