@@ -120,10 +120,17 @@ def _flushed_accounts(session: Session, _context: Any) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _announce(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: nothing is committed until the outermost commit
     for signal, sender, kwargs in session.info.pop(_PENDING, ()):
         signal.send(sender, **kwargs)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
+    if session.in_nested_transaction():
+        # A savepoint rolled back (an IntegrityError caught in it is ordinary): what the unit
+        # of work announced before stays pending. Should the savepoint itself have deleted a
+        # token, its revocation is sent anyway: cutting a socket too many is the safe side.
+        return
     session.info.pop(_PENDING, None)

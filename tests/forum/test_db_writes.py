@@ -108,3 +108,43 @@ def test_a_rolled_back_savepoint_is_announced_with_the_commit_a_rolled_back_unit
             session.execute(update(posts).where(posts.c.id == 1).values(status="pending"))
         raise RuntimeError
     assert heard == [EVERY_WRITE[:2]]
+
+
+def _listening() -> tuple[Any, list[int]]:
+    from blinker import Namespace
+
+    signal = Namespace().signal("test-revoked")
+    sent: list[int] = []
+    signal.connect(lambda sender, **_kw: sent.append(sender), weak=False)
+    return signal, sent
+
+
+def test_an_account_signal_waits_for_the_outermost_commit_past_savepoints(
+        database: Database) -> None:
+    """A revocation announced in a unit of work is sent once, after its commit: not when a
+    savepoint of it is released (the revocation is not committed yet), and not forgotten when
+    a later savepoint rolls back (an `IntegrityError` caught in a savepoint is ordinary)."""
+    from forum.signals import announce_after_commit
+
+    signal, sent = _listening()
+    with database.unit_of_work() as session:
+        announce_after_commit(session, signal, 7)
+        with session.begin_nested():
+            session.execute(insert(posts).values(id=1, status="published"))
+        assert sent == []
+        nested = session.begin_nested()
+        session.execute(insert(posts).values(id=2, status="published"))
+        nested.rollback()
+        assert sent == []
+    assert sent == [7]
+
+
+def test_an_account_signal_of_a_rolled_back_unit_of_work_is_never_sent(
+        database: Database) -> None:
+    from forum.signals import announce_after_commit
+
+    signal, sent = _listening()
+    with pytest.raises(RuntimeError), database.unit_of_work() as session:
+        announce_after_commit(session, signal, 7)
+        raise RuntimeError("the unit of work fails")
+    assert sent == []
