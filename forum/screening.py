@@ -68,6 +68,10 @@ class Screener(Protocol):
         target_id: int,
     ) -> None: ...
 
+    def warm_up(self, session: Session) -> None:
+        """Load and build, before serving, whatever screening keeps for the process's life."""
+        ...
+
 
 class PassThroughScreener:
     """Publishes everything: the core's default when no moderation package is installed."""
@@ -83,6 +87,9 @@ class PassThroughScreener:
         target_type: str,
         target_id: int,
     ) -> None:
+        return None
+
+    def warm_up(self, session: Session) -> None:
         return None
 
 

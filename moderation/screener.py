@@ -132,6 +132,11 @@ class ModerationScreener:
 
     # --- the Screener protocol -------------------------------------------------------------
 
+    def warm_up(self, session: Session) -> None:
+        """Compile the rules now in the database, with the lexicons and the learned detector
+        (`forum serve` does this before serving, then freezes the heap)."""
+        self.pipeline(session).screen("salaam, warming up")
+
     def screen(self, session: Session, submission: Submission) -> Screening:
         """Decide what the text becomes: `published`, `pending` or `blocked`."""
         author = submission.author

@@ -21,7 +21,6 @@ database before anyone hears of it, so a client that reconnects and asks
 
 from __future__ import annotations
 
-import gc
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -95,7 +94,6 @@ class RoomsNamespace(Namespace):
     def __init__(self, namespace: str = NAMESPACE) -> None:
         super().__init__(namespace)
         self._connections: dict[str, Connection] = {}
-        self._heap_settled: set[str] = set()
 
     # --- plumbing -----------------------------------------------------------------------
 
@@ -273,7 +271,6 @@ class RoomsNamespace(Namespace):
         self.enter_room(sid, user_channel(connection.user_id))
         if is_counsellor:
             self.enter_room(sid, COUNSELLORS)
-        self._settle_heap("connect")
 
     def on_disconnect(self, reason: Any = None) -> None:
         """Forget the socket; tell the rooms its person has fully left."""
@@ -440,31 +437,7 @@ class RoomsNamespace(Namespace):
 
     def on_message(self, data: Any = None) -> dict[str, Any]:
         """`{room, body, anonymous?}` → `{ok, message: {id, status}}`."""
-        answer = self._event(data, self._message)
-        self._settle_heap("message")
-        return answer
-
-    def _settle_heap(self, after: str) -> None:
-        """Once per server process after its first connection, and again after its first
-        room message: collect, then move everything alive out of the cyclic collector's
-        reach (`gc.freeze`).
-
-        By then the process holds what it keeps for life: the app and the moderation
-        lexicons and detector (at the first connection), the compiled rules (at the first
-        screening), ~170,000 objects. A fan-out keeps hundreds of packets queued across young
-        collections, so full collections come every few seconds; each walked that whole heap
-        (~100 ms measured: a pause every member felt, and on a process that only relays
-        messages from Redis the whole of its p99). Frozen, they walk only what was made
-        since. Only under gevent (`forum serve`): a test process builds many apps and must
-        not freeze them.
-        """
-        if after in self._heap_settled:
-            return
-        self._heap_settled.add(after)
-        if self.socketio.async_mode != "gevent":
-            return
-        gc.collect()
-        gc.freeze()
+        return self._event(data, self._message)
 
     def _message(self, session: Session, actor: Actor, data: Any, work: Work) -> dict[str, Any]:
         sid = socket_id()
