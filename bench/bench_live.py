@@ -5,7 +5,7 @@ The forum: 200 members with bearer tokens, 300 threads of 9 posts (one post in t
 spread over the seeded public and members' boards. Each request of the mix is a random member
 reading a random thread (80 %) or a random board's first page (20 %): `wrk` with a Lua script,
 16 connections. Three servers answer the same paths from the same database, each one process
-under the same gevent server with TCP_NODELAY (`forum.server.serve`):
+under the same gevent server with TCP_NODELAY (`forum.ops.server.serve`):
 
 - Saheli (`forum serve`, page cache on, its default 60 s);
 - the DB-backed floor (`bench/floor_db_app.py`: plain Flask and psycopg, one auth query and one

@@ -32,8 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
 
 from forum import create_app  # noqa: E402
-from forum.commands import upgrade_database  # noqa: E402
 from forum.models import Board, Notification, ThreadFollow, User  # noqa: E402
+from forum.ops.commands import upgrade_database  # noqa: E402
 from forum.policy import Actor  # noqa: E402
 from forum.screening import PassThroughScreener  # noqa: E402
 from forum.services import posting  # noqa: E402

@@ -31,11 +31,11 @@ PASSWORD = "a long enough phrase 7"
 def _world(app: Any) -> dict[str, str]:
     """Seed the forum; a member with a 25-post thread, and an open room."""
     from forum import db
-    from forum.commands import upgrade_database
     from forum.models.user import Role
+    from forum.ops.commands import upgrade_database
+    from forum.ops.seed import seed_welcome
     from forum.policy import Actor
     from forum.screening import PassThroughScreener
-    from forum.seed import seed_welcome
     from forum.services import accounts, boards, posting, rooms
 
     with app.app_context():

@@ -1,5 +1,5 @@
 """The HTTP floor: a bare Flask app answering fixed JSON from memory, served by exactly the
-same server configuration as Saheli (`forum.server.serve`: gevent pywsgi, one process, the same
+same server configuration as Saheli (`forum.ops.server.serve`: gevent pywsgi, one process, the same
 access log), so the ratio measures Saheli's own cost and nothing else.
 
 Run: `python bench/floor_app.py PORT JSON_FILE` (it gevent-patches first, like `forum serve`).
@@ -18,7 +18,7 @@ from pathlib import Path  # noqa: E402
 
 from flask import Flask, Response  # noqa: E402
 
-from forum.server import serve  # noqa: E402
+from forum.ops.server import serve  # noqa: E402
 
 
 def build(payloads: dict[str, object]) -> Flask:

@@ -1,7 +1,7 @@
 """The DB-backed floor: the least a forum can do to answer Saheli's two hot reads from the same
 PostgreSQL tables. Plain Flask and psycopg, one auth query (the bearer token's hash to its
 account) and one page query (a thread with its published posts and their authors, or a board
-with its latest threads), `json.dumps`, served by exactly Saheli's server (`forum.server.serve`:
+with its latest threads), `json.dumps`, served by exactly Saheli's server (`forum.ops.server.serve`:
 gevent pywsgi with TCP_NODELAY, one process, the same access log).
 
 It checks nothing Saheli checks (blocks, hidden items, held posts, board visibility, staff,
@@ -29,7 +29,7 @@ import psycopg  # noqa: E402
 from flask import Flask, Response, request  # noqa: E402
 from gevent.queue import Queue  # noqa: E402
 
-from forum.server import serve  # noqa: E402
+from forum.ops.server import serve  # noqa: E402
 
 AUTH = ("SELECT u.id, u.handle, u.role FROM auth_tokens t JOIN users u ON u.id = t.user_id "
         "WHERE t.token_hash = %s AND t.kind = 'bearer' AND t.expires_at > now()")

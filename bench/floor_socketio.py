@@ -1,5 +1,5 @@
 """The Socket.IO floor: a bare Flask-SocketIO echo room, gevent mode, served by exactly the same
-server as `forum serve` (`forum.server.serve`: gevent pywsgi, simple-websocket, one process).
+server as `forum serve` (`forum.ops.server.serve`: gevent pywsgi, simple-websocket, one process).
 
 It speaks the subset of Saheli's `/rooms` protocol the rooms benchmark uses — `join {room}` and
 `message {room, body}`, both acknowledged, and a `message` event of the same shape as Saheli's
@@ -25,7 +25,7 @@ from typing import Any  # noqa: E402
 from flask import Flask  # noqa: E402
 from flask_socketio import SocketIO, emit, join_room  # noqa: E402
 
-from forum.server import serve  # noqa: E402
+from forum.ops.server import serve  # noqa: E402
 
 NAMESPACE = "/rooms"
 #: The `message` event has the shape and size of Saheli's (`forum.services.rooms.message_json`,

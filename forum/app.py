@@ -17,23 +17,13 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from forum import (
-    api,
-    db,
-    delivery,
-    health,
-    i18n,
-    limits,
-    pagecache,
-    passwords,
-    realtime,
-    sessions,
-    web,
-)
+from forum import api, db, realtime, web
 from forum import config as forum_config
 from forum.api import errors as api_errors
-from forum.commands import register_commands
-from forum.logs import install_address_redaction
+from forum.http import delivery, health, i18n, limits, pagecache, sessions
+from forum.identity import passwords
+from forum.ops.commands import register_commands
+from forum.ops.logs import install_address_redaction
 from forum.screening import PassThroughScreener
 from forum.services import accounts
 

@@ -413,7 +413,7 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         #: Called with the `Write`s of each committed transaction that wrote, whatever path
-        #: wrote (`forum.pagecache` purges what they touched).
+        #: wrote (`forum.http.pagecache` purges what they touched).
         self.after_write_commit: list[Callable[[list[Write]], None]] = []
         _watch_writes(engine)
 

@@ -11,10 +11,10 @@ from flask import Blueprint, current_app, request
 
 from forum import db
 from forum.api.core import endpoint
+from forum.http.sessions import account_by_credentials, request_network_fingerprint
 from forum.models.user import User
 from forum.policy import Actor, Permission
 from forum.screening import Submission, installed_screener
-from forum.sessions import account_by_credentials, request_network_fingerprint
 from forum.shapes import page_size
 from moderation import schemas as s
 from moderation.helplines import REPORTING_HELPLINES

@@ -75,7 +75,7 @@ def _drop_postgres_database(url: str) -> None:
 
 def migrate(url: str, instance: str) -> None:
     """Build the schema the way production does: the Alembic migrations."""
-    from forum.commands import upgrade_database
+    from forum.ops.commands import upgrade_database
 
     app = create_app({**TEST_SETTINGS, "INSTANCE_PATH": instance, "FORUM_DATABASE_URL": url})
     with app.app_context():

@@ -9,14 +9,14 @@ from flask import g
 from forum import db
 from forum.api import schemas as s
 from forum.api.core import endpoint
-from forum.models.user import User
-from forum.policy import Actor
-from forum.services import accounts
-from forum.sessions import (
+from forum.http.sessions import (
     end_browser_session,
     request_network_fingerprint,
     token_lifetime,
 )
+from forum.models.user import User
+from forum.policy import Actor
+from forum.services import accounts
 from forum.shapes import iso
 from forum.shapes import user_row_json as user_json
 from forum.standing import active_sanctions

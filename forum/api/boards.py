@@ -9,7 +9,7 @@ from flask import request
 from forum import db
 from forum.api import schemas as s
 from forum.api.core import endpoint
-from forum.pagecache import BOARDS, depends_on
+from forum.http.pagecache import BOARDS, depends_on
 from forum.policy import Actor
 from forum.screening import installed_screener
 from forum.services import boards, posting, reading

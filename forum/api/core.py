@@ -18,10 +18,10 @@ from sqlalchemy.exc import IntegrityError
 from forum import db
 from forum.api import idempotency
 from forum.errors import Invalid, NotFound, Unauthorized
-from forum.limits import limited
-from forum.pagecache import page_cache, read_gate
+from forum.http.limits import limited
+from forum.http.pagecache import page_cache, read_gate
+from forum.http.sessions import csrf, current_actor
 from forum.policy import Actor
-from forum.sessions import csrf, current_actor
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -80,7 +80,7 @@ def request_json() -> dict[str, Any]:
     """The request's JSON object, parsed once per request and kept in `g.request_body`.
 
     The one place a JSON body is read: the views (through `parse_body`) and the abuse limits
-    keyed on a field (`forum.limits.account_key`) see the same parsed object, whatever the
+    keyed on a field (`forum.http.limits.account_key`) see the same parsed object, whatever the
     content type claims. An empty body is `{}`; a body sent with another content type than
     JSON (a form, text), malformed JSON, JSON nested deeper than `MAX_JSON_DEPTH` and anything
     but an object are 422 `validation_failed`."""
@@ -212,10 +212,10 @@ def endpoint(
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare an API view. The view receives the actor, then the parsed body if any, then
     the URL's arguments. Plug-ins (moderation) pass their own `blueprint` under `/api/v1`.
-    `limit` names the abuse limits of `forum.limits.LIMITS` that apply. `reads`: the view
+    `limit` names the abuse limits of `forum.http.limits.LIMITS` that apply. `reads`: the view
     only reads, or writes a single audit row at most, so it runs outside a transaction
     (`forum.db.Database.new_session`). `cached`: a `reads` view whose answers
-    `forum.pagecache` may serve again until anything in the forum is written."""
+    `forum.http.pagecache` may serve again until anything in the forum is written."""
     if (reads or cached) and method not in SAFE_METHODS:
         raise ValueError(f"{method} {rule}: only a safe method can be `reads` or `cached`")
     if cached and not reads:
@@ -260,8 +260,9 @@ def endpoint(
             except BaseException:
                 db.session().rollback()
                 raise
-            if ticket is not None:
-                page_cache().remember(ticket, actor, response)  # type: ignore[union-attr]
+            cache = page_cache()
+            if ticket is not None and cache is not None:  # a ticket comes from the cache
+                cache.remember(ticket, actor, response)
             return response
 
         (blueprint or bp).add_url_rule(

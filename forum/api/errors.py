@@ -18,7 +18,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from forum.errors import DomainError, RateLimited, Unavailable
-from forum.limits import retry_after_seconds
+from forum.http.limits import retry_after_seconds
 
 log = logging.getLogger(__name__)
 

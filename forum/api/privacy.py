@@ -9,9 +9,9 @@ from flask import g
 from forum import db
 from forum.api import schemas as s
 from forum.api.core import endpoint
+from forum.http.sessions import end_browser_session
 from forum.policy import Actor
 from forum.services import accounts, privacy
-from forum.sessions import end_browser_session
 
 
 @endpoint("/me/export", "GET", summary="Everything stored about the caller", tag="privacy",

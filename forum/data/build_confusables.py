@@ -3,7 +3,7 @@
 Why: handle uniqueness needs the TR39 skeleton, which maps every confusable character to its
 prototype. The published text file is 500 KB of comments and layout; the forum needs only the
 mapping, so this script keeps the mapping (and the version) in a compact JSON file that the
-`forum.handles` module loads once. Rerun it when Unicode publishes a new version:
+`forum.identity.handles` module loads once. Rerun it when Unicode publishes a new version:
 
     python forum/data/build_confusables.py /path/to/confusables-17.0.0.txt
 

@@ -92,7 +92,7 @@ class AuthToken(Base):
     created_at: Mapped[timestamp]
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     #: Fresh recovery codes waiting to be shown to this browser session until she confirms she
-    #: saved them, sealed with a key only the session's cookie secret gives (`forum.sessions`).
+    #: saved them, sealed with a key only the session's cookie secret gives (`forum.http.sessions`).
     pending_codes: Mapped[str | None] = mapped_column(Text)
 
     user: Mapped[User] = relationship(back_populates="tokens")

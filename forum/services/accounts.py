@@ -16,10 +16,10 @@ from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from forum import handles, passwords, tokens
 from forum.audit import record_action
 from forum.db import rows_affected, utcnow
 from forum.errors import Conflict, Forbidden, Invalid, NotFound, TotpRequired, Unauthorized
+from forum.identity import handles, passwords, tokens
 from forum.models.user import AuthToken, RecoveryCode, Role, User
 from forum.policy import Actor, Permission
 from forum.signals import account_signed_out

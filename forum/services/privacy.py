@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from forum import passwords
 from forum.db import rows_affected, utcnow
 from forum.errors import Invalid, NotFound
+from forum.identity import passwords
 from forum.models.board import Board, Post, PostStatus, Reaction, Thread, change_post_status
 from forum.models.idempotency import IdempotentAnswer
 from forum.models.room import RoomMessage, RoomMute, SupportRequest

@@ -137,7 +137,7 @@ def list_threads(
 ) -> tuple[dict[str, Any], list[dict[str, Any]], str | None]:
     """(the board, a page of its threads, the cursor of the next page); 404 when there is no
     such board or the visitor may not read it (401 for a members' board and no sign-in).
-    `note`: told what the page was built from (`forum.pagecache.depends_on`)."""
+    `note`: told what the page was built from (`forum.http.pagecache.depends_on`)."""
     params: dict[str, Any] = {"slug": slug, "rows": limit + 1, "viewer": actor.id}
     position = "first"
     if cursor:

@@ -498,7 +498,7 @@ def invite_helper(session: Session, actor: Actor, user_id: int) -> dict[str, Any
 def invite_helper_by_handle(session: Session, actor: Actor, handle: str) -> dict[str, Any]:
     """The page's invitation: by handle, answered exactly as `invite_helper` by id (an
     unknown handle and one she may not name give the same answer)."""
-    from forum.handles import handle_key
+    from forum.identity.handles import handle_key
 
     try:
         key = handle_key(handle.strip())

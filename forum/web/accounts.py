@@ -16,10 +16,9 @@ from markupsafe import Markup
 
 from forum import db
 from forum.errors import DomainError
-from forum.i18n import LANG_COOKIE, LANG_COOKIE_AGE, normalise
-from forum.limits import limited
-from forum.services import accounts, privacy
-from forum.sessions import (
+from forum.http.i18n import LANG_COOKIE, LANG_COOKIE_AGE, normalise
+from forum.http.limits import limited
+from forum.http.sessions import (
     current_actor,
     end_browser_session,
     forget_new_codes,
@@ -29,6 +28,7 @@ from forum.sessions import (
     session_lifetime,
     start_browser_session,
 )
+from forum.services import accounts, privacy
 from forum.standing import active_sanctions
 from forum.web.core import (
     NEUTRAL_TITLE_COOKIE,
@@ -43,7 +43,7 @@ from forum.web.core import (
 )
 
 # Freshly issued recovery codes wait on the server-side session row, sealed with the session's
-# secret (`forum.sessions.keep_new_codes`), until she confirms she saved them; the pending
+# secret (`forum.http.sessions.keep_new_codes`), until she confirms she saved them; the pending
 # second-factor secret waits on her account row. Nothing secret travels in the cookie, which
 # Flask signs but does not encrypt (issue #12).
 

@@ -12,11 +12,11 @@ from flask_babel import gettext, lazy_gettext
 
 from forum import db
 from forum.errors import DomainError, NotFound
+from forum.http.sessions import current_actor
 from forum.models.board import Visibility
 from forum.models.user import Role, User
 from forum.policy import Permission
 from forum.services import accounts, boards
-from forum.sessions import current_actor
 from forum.web.core import (
     bp,
     check_csrf,

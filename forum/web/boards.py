@@ -13,12 +13,12 @@ from sqlalchemy import select
 
 from forum import db
 from forum.errors import DomainError, Forbidden
-from forum.limits import limited
+from forum.http.limits import limited
+from forum.http.sessions import current_actor
 from forum.models.board import Post, Thread
 from forum.policy import Permission, can_edit_post, replies_anonymously_by_default
 from forum.screening import Screening, Submission, installed_screener
 from forum.services import boards, posting, reading
-from forum.sessions import current_actor
 from forum.web.core import (
     bp,
     check_csrf,

@@ -28,8 +28,8 @@ from werkzeug.exceptions import HTTPException
 
 from forum import db
 from forum.errors import ContentBlocked, DomainError, Invalid, TotpRequired
+from forum.http.sessions import csrf, current_actor
 from forum.policy import Permission
-from forum.sessions import csrf, current_actor
 from forum.web.messages import translate
 
 bp = Blueprint("web", __name__)

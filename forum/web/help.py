@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from forum import db
+from forum.http.sessions import current_actor
 from forum.policy import Permission
 from forum.services import rooms, support
-from forum.sessions import current_actor
 from forum.web.core import bp, page
 
 log = logging.getLogger(__name__)

@@ -16,9 +16,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from forum import db
 from forum.errors import Invalid
+from forum.http.sessions import current_actor
 from forum.services import boards as board_service
 from forum.services import notifications
-from forum.sessions import current_actor
 from forum.shapes import page_size
 from forum.web.core import bp, check_csrf, commit, form_errors, page, rollback, signed_in_page
 

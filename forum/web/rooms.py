@@ -15,11 +15,11 @@ from flask_babel import gettext
 from forum import db
 from forum.db import utcnow
 from forum.errors import DomainError
-from forum.limits import limited
+from forum.http.limits import limited
+from forum.http.sessions import current_actor
 from forum.policy import Permission
 from forum.policy import rooms as room_rules
 from forum.services import rooms, support
-from forum.sessions import current_actor
 from forum.web.core import (
     bp,
     check_csrf,

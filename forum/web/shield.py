@@ -10,8 +10,8 @@ from flask import abort, redirect, request, url_for
 
 from forum import db
 from forum.errors import DomainError
+from forum.http.sessions import current_actor
 from forum.services import shield
-from forum.sessions import current_actor
 from forum.web.core import bp, check_csrf, commit, form_errors, page, rollback, signed_in_page
 
 

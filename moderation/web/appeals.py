@@ -12,8 +12,8 @@ from flask_babel import gettext
 
 from forum import db
 from forum.errors import DomainError, Invalid
-from forum.limits import limited
-from forum.sessions import account_by_credentials, current_actor
+from forum.http.limits import limited
+from forum.http.sessions import account_by_credentials, current_actor
 from forum.web.core import bp, check_csrf, commit, form_errors, page, rollback, signed_in_page
 from moderation.services import appeals
 

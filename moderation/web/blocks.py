@@ -16,7 +16,7 @@ from flask_babel import gettext
 
 from forum import db
 from forum.errors import DomainError
-from forum.sessions import current_actor
+from forum.http.sessions import current_actor
 from forum.web.core import (
     bp,
     check_csrf,

@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from forum import db
 from forum.errors import DomainError, Invalid, NotFound
+from forum.http.sessions import current_actor
 from forum.models.user import User
 from forum.policy import Permission
-from forum.sessions import current_actor
 from forum.shapes import page_size
 from forum.web.core import bp, check_csrf, commit, form_errors, page, rollback, signed_in_page
 from moderation.services import audit, care, review, rules, sanctions

@@ -13,8 +13,8 @@ from flask_babel import gettext, lazy_gettext
 
 from forum import db
 from forum.errors import DomainError, NotFound
-from forum.limits import limited
-from forum.sessions import current_actor, request_network_fingerprint
+from forum.http.limits import limited
+from forum.http.sessions import current_actor, request_network_fingerprint
 from forum.web.core import (
     bp,
     check_csrf,

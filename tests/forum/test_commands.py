@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from forum.models import Board, User
-from forum.seed import BOARDS
+from forum.ops.seed import BOARDS
 
 
 def test_create_user_reads_the_password_from_stdin(app):
@@ -27,7 +27,7 @@ def test_create_user_refuses_a_weak_password_with_a_message(app):
 
 
 def test_seed_adds_the_boards_once(app):
-    from forum.seed import seed_database
+    from forum.ops.seed import seed_database
 
     session = app.extensions["forum.db"].new_session()
     assert seed_database(session) == len(BOARDS)

@@ -1,4 +1,4 @@
-"""Tests for forum.handles: validity, the uniqueness key (TR39 skeleton) and reserved names."""
+"""Tests for forum.identity.handles: validity, the uniqueness key (TR39 skeleton) and reserved names."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from forum.handles import handle_key, is_reserved, normalize_handle, skeleton, validate_handle
+from forum.identity.handles import handle_key, is_reserved, normalize_handle, skeleton, validate_handle
 
 
 @pytest.mark.parametrize(

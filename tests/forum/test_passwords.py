@@ -1,4 +1,4 @@
-"""Tests for forum.passwords: Argon2id hashing, rehash on login, and the password rules."""
+"""Tests for forum.identity.passwords: Argon2id hashing, rehash on login, and the password rules."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from forum import passwords
-from forum.passwords import (
+from forum.identity import passwords
+from forum.identity.passwords import (
     configure,
     hash_password,
     is_common,

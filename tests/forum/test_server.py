@@ -1,4 +1,4 @@
-"""The production server's socket handling (`forum.server`)."""
+"""The production server's socket handling (`forum.ops.server`)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import socket
 
 from flask import Flask
 
-from forum import server
+from forum.ops import server
 
 
 def test_every_connection_is_served_with_nagle_off(monkeypatch):

@@ -1,4 +1,4 @@
-"""Tests for forum.tokens: bearer tokens and recovery codes."""
+"""Tests for forum.identity.tokens: bearer tokens and recovery codes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from forum.tokens import (
+from forum.identity.tokens import (
     RECOVERY_ALPHABET,
     is_well_formed_recovery_code,
     new_recovery_codes,

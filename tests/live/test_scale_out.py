@@ -243,7 +243,7 @@ print(socketio.server.eio.async_mode, type(socketio.server.manager).__name__)
 
 
 def test_with_redis_the_socketio_async_mode_is_gevent(pair):
-    """`forum serve` patches first (forum.cli), then builds the app: the same steps here,
+    """`forum serve` patches first (forum.ops.cli), then builds the app: the same steps here,
     with the live pair's environment, must give gevent and the Redis queue."""
     probe = subprocess.run([sys.executable, "-c", _MODE_PROBE], env=pair.first.env,
                            capture_output=True, text=True, timeout=60)

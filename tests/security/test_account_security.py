@@ -336,7 +336,7 @@ def test_the_migration_keeps_every_row_when_it_rebuilds_sqlite_tables(tmp_path):
     from alembic import command
 
     from forum import create_app
-    from forum.commands import alembic_config, upgrade_database
+    from forum.ops.commands import alembic_config, upgrade_database
     from tests.conftest import TEST_SETTINGS
 
     url = f"sqlite:///{tmp_path}/old.sqlite3"
@@ -466,9 +466,10 @@ def test_the_migration_recomputes_handle_keys_and_both_imitators_still_sign_in(t
 
     from alembic import command
 
-    from forum import create_app, passwords
-    from forum.commands import alembic_config, upgrade_database
-    from forum.handles import handle_key, skeleton
+    from forum import create_app
+    from forum.identity import passwords
+    from forum.identity.handles import handle_key, skeleton
+    from forum.ops.commands import alembic_config, upgrade_database
     from tests.conftest import TEST_SETTINGS
 
     def old_key(handle: str) -> str:

@@ -133,7 +133,7 @@ def test_ipv4_fingerprint_is_a_keyed_hmac_of_the_slash_24(address, last: int, ot
     """Two addresses of one /24 share the fingerprint (ban evasion from the same network is
     seen); the raw address never appears in it; another key gives another fingerprint, so a
     leaked database cannot be matched to addresses without `FORUM_SECRET_KEY`."""
-    from forum.net import address_fingerprint, network_fingerprint
+    from forum.identity.net import address_fingerprint, network_fingerprint
 
     key = "the-server-key"
     neighbour = ".".join(str(address).split(".")[:3] + [str(last)])
@@ -153,7 +153,7 @@ def test_ipv6_fingerprint_covers_the_slash_48(address, host_bits: int) -> None:
 
     from hypothesis import assume
 
-    from forum.net import network_fingerprint
+    from forum.identity.net import network_fingerprint
 
     network = int(address) >> 80 << 80
     neighbour = ipaddress.IPv6Address(network | host_bits)

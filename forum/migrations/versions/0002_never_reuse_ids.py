@@ -10,13 +10,13 @@ Also adds `users.totp_pending_secret` (a second-factor secret being enrolled, th
 staying in force until it is confirmed) and `auth_tokens.pending_codes` (fresh recovery codes
 waiting to be shown to one browser session, sealed): both used to travel in the cookie.
 
-Handle keys are recomputed: `forum.handles.handle_key` now drops nonspacing marks, so keys
+Handle keys are recomputed: `forum.identity.handles.handle_key` now drops nonspacing marks, so keys
 stored by the old function would no longer match what login and registration compute. Two
 existing accounts whose new keys collide (one imitated the other with combining marks) cannot
 share a key: the older account gets the new key, the newer keeps its old one and still signs in
 by her exact handle (`forum.services.accounts`); the migration logs their ids for moderators.
 
-`forum.commands.upgrade_database` turns SQLite's foreign-key enforcement off around the
+`forum.ops.commands.upgrade_database` turns SQLite's foreign-key enforcement off around the
 migrations: dropping the old copy of a rebuilt table would otherwise fire ON DELETE CASCADE.
 
 Revision ID: 0002
@@ -68,7 +68,7 @@ def upgrade() -> None:
 
 
 def _recompute_handle_keys() -> None:
-    from forum.handles import handle_key
+    from forum.identity.handles import handle_key
 
     bind = op.get_bind()
     users = sa.table("users", sa.column("id", sa.Integer), sa.column("handle", sa.String),

@@ -1,4 +1,4 @@
-"""The read-page cache (`forum.pagecache`): pages kept per thread and board, purged by what
+"""The read-page cache (`forum.http.pagecache`): pages kept per thread and board, purged by what
 each write touched, shared by the members it is exact for, never for staff, never on a stale
 token."""
 
@@ -9,7 +9,7 @@ import re
 import pytest
 import redis
 
-from forum.pagecache import PageCache, PageDeps, RedisPurgeBus
+from forum.http.pagecache import PageCache, PageDeps, RedisPurgeBus
 from tests.conftest import service_unavailable
 
 

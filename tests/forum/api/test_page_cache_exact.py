@@ -19,7 +19,7 @@ PASSWORD = "correct horse battery staple 42"
 
 #: Mutating routes that write no table a cached page reads (boards, threads, posts, users,
 #: blocks, hidden items, tokens): the engine-level rules purge nothing for them, whatever
-#: they write (`forum.pagecache._RULES`).
+#: they write (`forum.http.pagecache._RULES`).
 NO_PAGE_TABLES = {
     ("POST", "/auth/appeal"), ("POST", "/auth/register"), ("POST", "/auth/login"),
     ("POST", "/auth/recover"), ("PATCH", "/me/notification-settings"),
@@ -149,7 +149,7 @@ def pages(ids):
 
 
 def answers(client, people, ids, *, cached):
-    cache = client.application.extensions.pop("forum.pagecache") if not cached else None
+    cache = client.application.extensions.pop("forum.http.pagecache") if not cached else None
     try:
         seen = {}
         for viewer in (None, "reader", "other", "author"):
@@ -160,7 +160,7 @@ def answers(client, people, ids, *, cached):
         return seen
     finally:
         if cache is not None:
-            client.application.extensions["forum.pagecache"] = cache
+            client.application.extensions["forum.http.pagecache"] = cache
 
 
 def fill(value, ids):

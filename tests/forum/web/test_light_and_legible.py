@@ -270,7 +270,7 @@ def test_members_text_carries_direction_and_language(client: Any, make_board: An
 
 
 def test_default_boards_are_named_in_urdu_on_urdu_pages(client: Any, db_session: Any) -> None:
-    from forum.seed import seed_database
+    from forum.ops.seed import seed_database
 
     seed_database(db_session)
     db_session.commit()
@@ -368,7 +368,7 @@ def test_init_db_says_it_created_the_database_then_seeds_something_to_try(
     from sqlalchemy import create_engine, text
 
     from forum import create_app
-    from forum.commands import init_db_command
+    from forum.ops.commands import init_db_command
     from tests.conftest import TEST_SETTINGS
 
     url = f"sqlite:///{tmp_path}/fresh.sqlite3"
@@ -395,7 +395,7 @@ def test_init_db_demo_prints_accounts_that_sign_in_and_opens_a_room(tmp_path: An
     from click.testing import CliRunner
 
     from forum import create_app
-    from forum.commands import init_db_command
+    from forum.ops.commands import init_db_command
     from tests.conftest import TEST_SETTINGS
 
     url = f"sqlite:///{tmp_path}/demo.sqlite3"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forum import handles, passwords
+from forum.identity import handles, passwords
 from forum.models.board import Board, Thread
 from forum.models.room import Room
 from forum.models.user import Role, User

@@ -3,7 +3,7 @@
 A filter on every handler replaces anything shaped like an IPv4 or IPv6 address in a log
 record with `[addr]`, so that neither the access log nor a library's error message can write
 one (API.md, privacy guarantees). The server's access log is built without addresses in the
-first place (see `forum.server`); this is the safety net.
+first place (see `forum.ops.server`); this is the safety net.
 """
 
 from __future__ import annotations

@@ -22,7 +22,8 @@ from flask_login import LoginManager, login_user, logout_user
 from flask_login import current_user as _flask_login_user
 from flask_wtf.csrf import CSRFProtect
 
-from forum import db, net
+from forum import db
+from forum.identity import net
 from forum.models.user import AuthToken, User
 from forum.policy import ANONYMOUS, Actor
 from forum.services import accounts

@@ -41,7 +41,7 @@ def select_locale() -> str:
         return cached
     chosen: str | None = None
     try:
-        from forum.sessions import current_actor
+        from forum.http.sessions import current_actor
 
         actor = current_actor()
         if actor.user is not None:
@@ -73,7 +73,7 @@ def _page_language() -> dict[str, Any]:
 def init_app(app: Flask) -> None:
     """Install Flask-Babel with Saheli's locale selector and the `page_lang`/`page_dir`
     template variables used by `base.html`."""
-    translations = Path(__file__).resolve().parent.parent / "translations"
+    translations = Path(__file__).resolve().parents[2] / "translations"
     app.config.setdefault("BABEL_DEFAULT_LOCALE", SUPPORTED[0])
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(translations))
     babel.init_app(app, locale_selector=select_locale)

@@ -17,7 +17,7 @@ def main() -> None:
 
         monkey.patch_all()
 
-    from forum.commands import cli
+    from forum.ops.commands import cli
 
     cli.main(prog_name="forum")
 

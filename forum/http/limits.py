@@ -20,8 +20,8 @@ from flask import Flask, g, request
 from flask_limiter import Limiter
 from limits.storage import MemoryStorage, RedisStorage, Storage
 
-from forum import handles
-from forum.sessions import current_actor, request_network_fingerprint
+from forum.http.sessions import current_actor, request_network_fingerprint
+from forum.identity import handles
 
 
 def network_key() -> str:

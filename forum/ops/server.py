@@ -20,7 +20,7 @@ import gevent
 from flask import Flask
 from gevent.pywsgi import WSGIHandler, WSGIServer
 
-from forum.logs import install_address_redaction, redact
+from forum.ops.logs import install_address_redaction, redact
 
 access_log = logging.getLogger("forum.access")
 

@@ -18,11 +18,11 @@ from forum.db import utcnow
 from forum.errors import DomainError, Invalid
 from forum.evidence import verify_chain
 from forum.models.user import Role
-from forum.seed import seed_demo, seed_welcome
-from forum.server import serve
+from forum.ops.seed import seed_demo, seed_welcome
+from forum.ops.server import serve
 from forum.services import accounts, counters, notifications, rooms
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def alembic_config(url: str) -> Any:
@@ -74,6 +74,12 @@ def schema_revision(app: Flask) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+
+def the_app() -> Flask:
+    """The application itself, not the context-local proxy: what greenlets, threads and
+    housekeeping get, since they run outside this context."""
+    return current_app._get_current_object()  # type: ignore[attr-defined,no-any-return]  # LocalProxy's typing hides it
+
 @click.command("init-db")
 @click.option("--seed", is_flag=True,
               help="Add the default boards, welcoming threads and a room (once).")
@@ -84,7 +90,7 @@ def schema_revision(app: Flask) -> str | None:
 def init_db_command(seed: bool, demo: bool) -> None:
     """Create or upgrade the schema; with --seed, add the default boards and a first thread
     or two to answer; with --demo, accounts to try every role with."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = the_app()
     before = schema_revision(app)
     upgrade_database(app)
     after = schema_revision(app)
@@ -151,7 +157,7 @@ def create_user_command(handle: str, role: str) -> None:
 @with_appcontext
 def serve_command(host: str, port: int | None, workers: int, worker: bool) -> None:
     """Serve HTTP and Socket.IO on one port with gevent, after applying migrations."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = the_app()
     if worker:  # one of `--workers N`: the parent migrated
         serve(app, host, port, hourly=housekeeping, reuse_port=True)
         return
@@ -161,7 +167,7 @@ def serve_command(host: str, port: int | None, workers: int, worker: bool) -> No
             "room state and Socket.IO messages through Redis.")
     # Migrate in a child process (`forum init-db`, same environment): the server itself
     # never imports Alembic, and every byte matters with a thousand sockets per process.
-    done = subprocess.run([sys.executable, "-m", "forum.cli", "init-db"],
+    done = subprocess.run([sys.executable, "-m", "forum.ops.cli", "init-db"],
                           capture_output=True, text=True, check=False)
     if done.returncode:
         raise click.ClickException(f"migrating the database failed:\n{done.stderr.strip()}")
@@ -178,7 +184,7 @@ def run_workers(host: str, port: int, workers: int) -> None:
     import signal
     import time
 
-    command = [sys.executable, "-m", "forum.cli", "serve", "--host", host, "--port", str(port),
+    command = [sys.executable, "-m", "forum.ops.cli", "serve", "--host", host, "--port", str(port),
                "--worker"]
     children = [subprocess.Popen(command) for _ in range(workers)]
 

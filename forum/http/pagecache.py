@@ -55,10 +55,10 @@ import redis
 from flask import Flask, Response, current_app, g, request
 from sqlalchemy import bindparam, literal, select, union_all
 
-from forum import tokens
 from forum.db import Write, utcnow
+from forum.http.sessions import bearer_secret
+from forum.identity import tokens
 from forum.policy import Actor, Permission, hidden_authors_sql
-from forum.sessions import bearer_secret
 
 log = logging.getLogger(__name__)
 
@@ -568,7 +568,7 @@ def read_gate() -> Any:
 
 def page_cache() -> PageCache | None:
     """The app's cache, or None when it is turned off."""
-    return current_app.extensions.get("forum.pagecache")
+    return current_app.extensions.get("forum.http.pagecache")
 
 
 def init_app(app: Flask) -> None:
@@ -589,5 +589,5 @@ def init_app(app: Flask) -> None:
         prefix = settings.get("FORUM_ROOM_STATE_PREFIX", "saheli:rooms:")
         bus = RedisPurgeBus(client, f"{prefix}page-purges")
     cache = PageCache(seconds, bus)
-    app.extensions["forum.pagecache"] = cache
+    app.extensions["forum.http.pagecache"] = cache
     app.extensions["forum.db"].after_write_commit.append(cache.wrote)
