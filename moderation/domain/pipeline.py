@@ -22,6 +22,7 @@ Policy (see ``lexicons/README.md``):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -170,6 +171,37 @@ def _verb_ending(hit: Hit, text: str) -> bool:
 _HARM_SOURCES = frozenset({"detector:threat", "detector:coercion"})
 
 
+# Words that address the target of an insult ("you", "tum sab ... ho"): cut with it.
+_ADDRESS = frozenset("you u ya all guys tum tu aap ap sab log ho hai hain are r go".split())
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _cut(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with every span (merged, and widened over up to two addressing words on each
+    side) replaced by a clause break."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    words = [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(text)]
+    for span in merged:
+        before = [w for w in words if w[1] <= span[0]][-2:]
+        for start, _end, w in reversed(before):
+            if w not in _ADDRESS:
+                break
+            span[0] = start
+        after = [w for w in words if w[0] >= span[1]][:2]
+        for _start, end, w in after:
+            if w not in _ADDRESS:
+                break
+            span[1] = end
+    for start, end in reversed(merged):
+        text = text[:start] + " . " + text[end:]
+    return text
+
+
 def _harm_reasons(folded: str, text: str, before: list[Reason]) -> list[Reason]:
     """Threat and coercion reasons (``hold``); ``flag`` when a victim tells what was sent to her.
 
@@ -275,7 +307,8 @@ class Pipeline:
         return abuse_reason(score, threshold)
 
     def _rule_reasons(
-        self, n: Normalized, text: str, reasons: list[Reason], censor_spans: list[tuple[int, int]]
+        self, n: Normalized, text: str, reasons: list[Reason], censor_spans: list[tuple[int, int]],
+        abuse_spans: list[tuple[int, int]] | None = None,
     ) -> bool:
         """Append every rule hit's reason (and censor span); whether a crisis anchor matched."""
         anchored = False
@@ -286,6 +319,8 @@ class Pipeline:
             if _verb_ending(hit, text):
                 continue  # "le loon", "kar lun gi": the verb "I take", not the vulgar word
             reasons.append(_reason_for(hit, text))
+            if abuse_spans is not None:
+                abuse_spans.append((hit.start, hit.end))
             if hit.rule.action == "censor":
                 censor_spans.append((hit.start, hit.end))
         return anchored
@@ -299,11 +334,17 @@ class Pipeline:
         if text:
             n = normalize(text)
             folded = n.text
-            anchored = self._rule_reasons(n, text, reasons, censor_spans) or symbol_cue(n)
+            abuse_spans: list[tuple[int, int]] = []
+            anchored = self._rule_reasons(n, text, reasons, censor_spans, abuse_spans) or symbol_cue(n)
             scored = self._abuse(text, folded)
             if scored is not None:
                 reasons.append(scored)
             crisis_found = crisis_reason(text, n) if anchored else None  # risk: crisis.py
+            if crisis_found is None and anchored and abuse_spans:
+                # A slur never hides crisis: "you stupid bitch, ammi ko batana ..." puts "you"
+                # in her clause. Read her words again with each abusive span cut out as a
+                # clause of its own.
+                crisis_found = crisis_reason(_cut(text, abuse_spans))
             if crisis_found is not None:
                 reasons.insert(0, crisis_found)
             reasons.extend(detect_personal_info(text))
