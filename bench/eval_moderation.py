@@ -286,14 +286,29 @@ def crisis_section(pipeline: Pipeline, part: str, bounded: bool) -> tuple[list[s
     return lines, ok
 
 
+def deployed_pipeline() -> Pipeline:
+    """The pipeline as posting runs it: lexicons, structured detectors, and the learned
+    detectors (abuse model at the default per-language thresholds, harm model at its own)."""
+    from moderation.services.rules import DEFAULT_ABUSE_THRESHOLDS
+
+    return Pipeline.build(abuse_threshold=DEFAULT_ABUSE_THRESHOLDS)
+
+
 def harm_section(pipeline: Pipeline) -> tuple[list[str], bool]:
     """Threats, coercion and personal information (issue #13): figures, confusion, misses, bounds.
 
     Scores ``HARM_BOUNDED_PART`` (written and committed before the current rules; the bounds
     apply to it), the spent earlier held-out parts (see the README) and the development parts. A
     text is *caught* (or *queued*) when the pipeline blocks, holds or flags it, or raises crisis.
+    Every figure is the deployed pipeline's (``deployed_pipeline``: the learned detectors
+    included; they only flag); each part also prints the rules alone, for comparison.
     """
-    lines = ["", "## Threats, coercion, personal information (issue #13)", ""]
+    rules_only = pipeline
+    pipeline = deployed_pipeline()
+    lines = ["", "## Threats, coercion, personal information (issue #13)", "",
+             "Figures are the deployed pipeline's: lexicons, structured detectors and the learned "
+             "detectors (the abuse model and the harm model, which only flag). `rules alone` is "
+             "the same without the learned detectors.", ""]
     ok = True
     actions = ("allow", "censor", "flag", "hold", "block")
     if not (HARM_DIR / f"{HARM_BOUNDED_PART}.jsonl").exists():
@@ -306,7 +321,11 @@ def harm_section(pipeline: Pipeline) -> tuple[list[str], bool]:
         confusion: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(actions, 0))
         blocked_reports: list[str] = []
         misses: list[tuple[dict[str, str], Verdict]] = []
+        alone: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for row in rows:
+            r = rules_only.screen(row["text"])
+            alone[row["category"]][0] += r.action in QUEUED or r.crisis
+            alone[row["category"]][1] += 1
             v = pipeline.screen(row["text"])
             queued = v.action in QUEUED or v.crisis
             cat, lang = row["category"], row["language"]
@@ -324,6 +343,8 @@ def harm_section(pipeline: Pipeline) -> tuple[list[str], bool]:
                   "| --- | --- | --- | --- |"]
         for (cat, lang), (q, n) in sorted(counts.items()):
             lines.append(f"| {cat} | {lang} | {n} | {q} ({fmt(q / n)}) |")
+        lines += ["", "Rules alone (no learned detector): " + ", ".join(
+            f"{cat} {q}/{n}" for cat, (q, n) in sorted(alone.items())) + " queued."]
         lines += ["", "Confusion (rows: category, columns: the pipeline's action):", "",
                   "| category | " + " | ".join(actions) + " |",
                   "| --- |" + " --- |" * len(actions)]

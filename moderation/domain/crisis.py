@@ -1334,7 +1334,7 @@ def _decide(
                                  if c.clause in (if_self or ()) and c.subject not in ("first", "none")}
     kept = _kept(cues, context, conditional, s)
     mine = [c for c in kept if c.subject in ("first", "none") and not c.negated]
-    lower = [c for c in kept if c not in mine]
+    lower = [c for c in kept if not (c.subject in ("first", "none") and not c.negated)]
     cats = {c.category for c in mine}
     presence, jump = "presence" in cats, "jump" in cats
     means = "means" in cats or s.emoji or s.dose or presence or jump

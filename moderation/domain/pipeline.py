@@ -23,12 +23,19 @@ Policy (see ``lexicons/README.md``):
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
 from moderation.domain.crisis import ANCHOR_ID, crisis_reason, symbol_cue
-from moderation.domain.detector import AbuseDetector, abuse_reason, reported_speech
+from moderation.domain.detector import (
+    HARM_MODEL_PATH,
+    AbuseDetector,
+    abuse_reason,
+    harm_reason,
+    reported_speech,
+)
 from moderation.domain.detectors import (
     detect_flood,
     detect_new_account_link,
@@ -176,6 +183,12 @@ _ADDRESS = frozenset("you u ya all guys tum tu aap ap sab log ho hai hain are r 
 _WORD = re.compile(r"[^\W_]+")
 
 
+@lru_cache(maxsize=1)
+def _harm_model() -> AbuseDetector | None:
+    """The shipped harm model, or None when it is not there (the abuse model still runs)."""
+    return AbuseDetector.load(HARM_MODEL_PATH) if HARM_MODEL_PATH.exists() else None
+
+
 def _cut(text: str, spans: list[tuple[int, int]]) -> str:
     """``text`` with every span (merged, and widened over up to two addressing words on each
     side) replaced by a clause break."""
@@ -186,20 +199,30 @@ def _cut(text: str, spans: list[tuple[int, int]]) -> str:
         else:
             merged.append([start, end])
     words = [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(text)]
-    for span in merged:
-        before = [w for w in words if w[1] <= span[0]][-2:]
-        for start, _end, w in reversed(before):
-            if w not in _ADDRESS:
+    starts = [w[0] for w in words]
+    ends = [w[1] for w in words]
+    for span in merged:  # bisect: linear in the text whatever the number of spans
+        j = bisect_right(ends, span[0]) - 1  # the last word that ends before the span
+        for _ in range(2):
+            if j < 0 or words[j][2] not in _ADDRESS:
                 break
-            span[0] = start
-        after = [w for w in words if w[0] >= span[1]][:2]
-        for _start, end, w in after:
-            if w not in _ADDRESS:
+            span[0] = words[j][0]
+            j -= 1
+        j = bisect_left(starts, span[1])  # the first word that starts after it
+        for _ in range(2):
+            if j >= len(words) or words[j][2] not in _ADDRESS:
                 break
-            span[1] = end
-    for start, end in reversed(merged):
-        text = text[:start] + " . " + text[end:]
-    return text
+            span[1] = words[j][1]
+            j += 1
+    pieces: list[str] = []
+    at = 0
+    for start, end in merged:
+        start = max(start, at)
+        pieces.append(text[at:start])
+        pieces.append(" . ")
+        at = max(at, end)
+    pieces.append(text[at:])
+    return "".join(pieces)
 
 
 def _harm_reasons(folded: str, text: str, before: list[Reason]) -> list[Reason]:
@@ -294,17 +317,26 @@ class Pipeline:
             RuleSet.compile(all_rules, regex_budget=regex_budget), abuse_threshold, include_lexicons
         )
 
-    def _abuse(self, text: str, folded: str) -> Reason | None:
-        """The learned detector's flag, at or above the threshold of the text's language."""
+    def _abuse(self, text: str, folded: str) -> list[Reason]:
+        """The learned detectors' flags: the abuse model at or above the threshold of the text's
+        language, and the harm model (threats and coercion, issue #13) at its own thresholds.
+        Both run when the detector is on (``abuse_threshold`` set, as posting runs it)."""
         if self.abuse_threshold is None:
-            return None
+            return []
         score = AbuseDetector.load().score(text, folded)
         threshold = (
             self.abuse_threshold.get(score.language, 1.0)
             if isinstance(self.abuse_threshold, Mapping)
             else self.abuse_threshold
         )
-        return abuse_reason(score, threshold)
+        found = abuse_reason(score, threshold)
+        out = [] if found is None else [found]
+        harm = _harm_model()
+        if harm is not None:
+            hit = harm_reason(harm.score(text, folded), harm.meta.get("thresholds", {}))
+            if hit is not None:
+                out.append(hit)
+        return out
 
     def _rule_reasons(
         self, n: Normalized, text: str, reasons: list[Reason], censor_spans: list[tuple[int, int]],
@@ -336,9 +368,7 @@ class Pipeline:
             folded = n.text
             abuse_spans: list[tuple[int, int]] = []
             anchored = self._rule_reasons(n, text, reasons, censor_spans, abuse_spans) or symbol_cue(n)
-            scored = self._abuse(text, folded)
-            if scored is not None:
-                reasons.append(scored)
+            reasons.extend(self._abuse(text, folded))
             crisis_found = crisis_reason(text, n) if anchored else None  # risk: crisis.py
             if crisis_found is None and anchored and abuse_spans:
                 # A slur never hides crisis: "you stupid bitch, ammi ko batana ..." puts "you"
