@@ -61,7 +61,8 @@ eval-moderation: $(STAMP)
 	$(BIN)/python bench/eval_moderation.py; rc=$$?; \
 	  $(BIN)/python bench/detector/evaluate.py && exit $$rc
 
-# Refit the detector (same data, same weights) into moderation/domain/data/abuse_model.json.
+# Refit the detectors (same data, same weights): the abuse model (abuse_model.json) and the harm
+# model for threats and coercion (harm_model.json), both in moderation/domain/data/.
 train-detector: $(STAMP)
 	$(BIN)/python bench/detector/train.py
 

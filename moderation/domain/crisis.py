@@ -661,6 +661,10 @@ _DONE = "chuki chuka chuke already"
 # A goodbye message to someone close: tell + kin + love or sorry ("tell my little sister I'm
 # sorry and that I loved her", "meri choti behen ko kehna ... pyar").
 _TELL = "tell telling batana bata kehna keh بتانا کہنا بتا"
+_TELL_ANCHORS = (
+    "tell my", "telling my", "tell ammi", "tell abbu", "tell mom", "tell mum", "tell dad",
+    "ko batana", "ko bata dena", "ko kehna", "کو بتانا", "کو کہنا", "کو بتا دینا",
+)
 _KIN = """
     sister sisters brother brothers mom mother mum mama ammi ami amma abbu abu dad father papa baba
     family daughter son husband behen bhai beti beta walidain
@@ -1403,7 +1407,10 @@ def anchor_rules() -> tuple[RuleSpec, ...]:
     for name in _ANCHOR_CLASSES:
         words.update(_CLASSES[name].split())
     words.update(_GOODBYE_WORDS.split())  # a clause that is only "goodbye"
-    words.update(_TELL.split())  # "tell my little sister I loved her" (see ``_farewell``)
+    # "tell my little sister I loved her" (see ``_farewell``): "tell" alone is everyday support
+    # talk ("we should tell someone"), so the anchors are "tell" with a person after it and the
+    # Urdu "ko batana / kehna".
+    words.update(_TELL_ANCHORS)
     for category, langs in _PHRASES.items():
         if category in _UNANCHORED:
             continue
