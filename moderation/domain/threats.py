@@ -824,7 +824,10 @@ _ADVICE = re.compile(
 # Harm words in everyday idioms: "break the news to her", "kill time", "marks kaat denge".
 _EVERYDAY_HARM = re.compile(
     r"\bbreak (?:the|this|that|some) (?:news|ice|record|fast|bad news)\b|\bbreak it to\b|"
-    r"\b(?:marks|number|numbers|paise|salary|tankhwa|tankhwah|fee|fees|fine) (?:\S+ )?(?:kaat|kat)\w*"
+    r"\b(?:marks|number|numbers|paise|salary|tankhwa|tankhwah|fee|fees|fine) (?:\S+ )?(?:kaat|kat)\w*|"
+    # finding something *for* her: "acha wakeel dhoond ke dungi", "وکیل ڈھونڈ دوں گی"
+    r"\bdhoo?ndh? ke (?:dungi|dunga|dun|doon|deti|denge)\b|"
+    + "(?:" + _ur("ڈھونڈ") + ") (?:" + _ur("دوں دیں") + ")"
 )
 
 
