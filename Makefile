@@ -56,11 +56,13 @@ bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
 
 # The lexicon pipeline on the labelled set, then the learned detector's table.
+# Both always run (the detector's table is printed even when a bound of the first fails).
 eval-moderation: $(STAMP)
-	$(BIN)/python bench/eval_moderation.py
-	$(BIN)/python bench/detector/evaluate.py
+	$(BIN)/python bench/eval_moderation.py; rc=$$?; \
+	  $(BIN)/python bench/detector/evaluate.py && exit $$rc
 
-# Refit the detector (same data, same weights) into moderation/domain/data/abuse_model.json.
+# Refit the detectors (same data, same weights): the abuse model (abuse_model.json) and the harm
+# model for threats and coercion (harm_model.json), both in moderation/domain/data/.
 train-detector: $(STAMP)
 	$(BIN)/python bench/detector/train.py
 

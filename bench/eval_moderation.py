@@ -22,10 +22,14 @@ screening of the verdict carries ``resources``; it is *blocked* when the screeni
 are: every crisis text gets help lines, none is blocked (also with a slur appended), and support
 talk about crisis is alerted at most 5 % of the time. Any FAIL makes the script exit 1.
 
-Only the newest held-out part of each set is bounded (``heldout7`` for harm, ``heldout_g`` for
-crisis): it was committed before the rules it measures were changed, and its misses are not read
-while tuning. Earlier parts are printed as *spent* (their misses were read in earlier rounds).
-The procedure is in ``bench/moderation_eval/harm/README.md``.
+Only the newest held-out part of each set is bounded: ``HARM_BOUNDED_PART`` and
+``CRISIS_BOUNDED_PART`` below, the one place each is named. It was committed before the rules it
+measures were changed, and its misses are not read while tuning. Every other ``heldout*.jsonl``
+and ``dev*.jsonl`` file in the set's folder is found on disk and printed as *spent* or
+*development* (their misses were read). Starting a round is therefore: add the new file, change
+the constant, add the README row. When the bounded file is not there yet, the script says so and
+exits 1 (no bound was checked, which is not a pass). The procedure is in
+``bench/moderation_eval/harm/README.md``.
 """
 
 from __future__ import annotations
@@ -51,7 +55,40 @@ HARM_CATEGORIES = ("threat", "coercion", "personal_info")
 HARM_BOUND_CAUGHT = 0.95  # each harmful category, held-out part
 HARM_BOUND_BENIGN_QUEUED = 0.02  # benign look-alikes falsely queued, held-out part
 QUEUED = {"flag", "hold", "block"}
-BOUNDED_PART = "heldout7"  # the part written before the current rules and never run before them
+# The bounded parts: written before the current rules and never run before them. Each round
+# changes only these two names (and adds the file and the README rows).
+HARM_BOUNDED_PART = "heldout8"
+CRISIS_BOUNDED_PART = "heldout_h"
+
+
+def _part_order(name: str) -> tuple[int, int, str]:
+    """Held-out parts newest first, then development parts newest first."""
+    kind = 0 if name.startswith("heldout") else 1
+    tail = name.removeprefix("heldout").removeprefix("dev").lstrip("_")
+    rank = int(tail) if tail.isdigit() else (ord(tail) - ord("a") + 2 if len(tail) == 1 else 1)
+    return (kind, -rank, name)
+
+
+def parts_of(folder: Path, bounded: str) -> list[str]:
+    """Every part in ``folder`` (``heldout*.jsonl``, ``dev*.jsonl``), the bounded one first."""
+    names = {p.stem for p in folder.glob("*.jsonl") if p.stem.startswith(("heldout", "dev"))}
+    return sorted(names, key=lambda n: (n != bounded, *_part_order(n)))
+
+
+def part_title(part: str, bounded: str) -> str:
+    """How a part is labelled in the report."""
+    if part == bounded:
+        return "held-out, newest part (bounds apply)"
+    if part.startswith("heldout"):
+        return "held-out, spent (its first run is in the README; its misses were seen)"
+    return "development (tuned on)"
+
+
+def missing_part_lines(folder: Path, bounded: str) -> list[str]:
+    """The report's words when the bounded part is not in the tree."""
+    return ["", f"**Bounded part `{folder.name}/{bounded}.jsonl` is not in the tree**: no bound "
+            "of this set was checked (exit status 1). Add the file, or point the constant in "
+            "`bench/eval_moderation.py` at the newest part.", ""]
 
 
 @dataclass(frozen=True)
@@ -214,8 +251,8 @@ def crisis_section(pipeline: Pipeline, part: str, bounded: bool) -> tuple[list[s
         (f"support talk about crisis alerted: {support_alerted}/{support_n} ({fmt(support_rate)})",
          "≤ 5 %", support_rate <= SUPPORT_ALERT_BOUND),
     ]
-    lines = ["", f"## Crisis detection, `{part}.jsonl` ({len(crisis)} crisis, {len(benign)} benign)",
-             ""]
+    lines = ["", f"## Crisis detection, `{part}.jsonl` ({len(crisis)} crisis, {len(benign)} benign)"
+             f" — {part_title(part, CRISIS_BOUNDED_PART)}", ""]
     ok = True
     lines += ["| measure | value | bound | result |", "| --- | --- | --- | --- |"]
     for text, bound, passed in checks:
@@ -249,29 +286,46 @@ def crisis_section(pipeline: Pipeline, part: str, bounded: bool) -> tuple[list[s
     return lines, ok
 
 
+def deployed_pipeline() -> Pipeline:
+    """The pipeline as posting runs it: lexicons, structured detectors, and the learned
+    detectors (abuse model at the default per-language thresholds, harm model at its own)."""
+    from moderation.services.rules import DEFAULT_ABUSE_THRESHOLDS
+
+    return Pipeline.build(abuse_threshold=DEFAULT_ABUSE_THRESHOLDS)
+
+
 def harm_section(pipeline: Pipeline) -> tuple[list[str], bool]:
     """Threats, coercion and personal information (issue #13): figures, confusion, misses, bounds.
 
-    Scores ``bench/moderation_eval/harm/heldout7.jsonl`` (written and committed before the
-    current rules; the bounds apply to it), the spent earlier held-out parts
-    (``heldout6.jsonl`` ... ``heldout.jsonl``; see the README) and
-    ``dev.jsonl`` (the part the rules were developed on). A text is *caught* (or *queued*)
-    when the pipeline blocks, holds or flags it, or raises crisis.
+    Scores ``HARM_BOUNDED_PART`` (written and committed before the current rules; the bounds
+    apply to it), the spent earlier held-out parts (see the README) and the development parts. A
+    text is *caught* (or *queued*) when the pipeline blocks, holds or flags it, or raises crisis.
+    Every figure is the deployed pipeline's (``deployed_pipeline``: the learned detectors
+    included; they only flag); each part also prints the rules alone, for comparison.
     """
-    lines = ["", "## Threats, coercion, personal information (issue #13)", ""]
+    rules_only = pipeline
+    pipeline = deployed_pipeline()
+    lines = ["", "## Threats, coercion, personal information (issue #13)", "",
+             "Figures are the deployed pipeline's: lexicons, structured detectors and the learned "
+             "detectors (the abuse model and the harm model, which only flag). `rules alone` is "
+             "the same without the learned detectors.", ""]
     ok = True
     actions = ("allow", "censor", "flag", "hold", "block")
-    for part in ("heldout7", "heldout6", "heldout5", "heldout4", "heldout3", "heldout2", "heldout",
-                 "dev", "dev2", "dev3"):
+    if not (HARM_DIR / f"{HARM_BOUNDED_PART}.jsonl").exists():
+        lines += missing_part_lines(HARM_DIR, HARM_BOUNDED_PART)
+        ok = False
+    for part in parts_of(HARM_DIR, HARM_BOUNDED_PART):
         path = HARM_DIR / f"{part}.jsonl"
-        if not path.exists():
-            continue
         rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
         counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
         confusion: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(actions, 0))
         blocked_reports: list[str] = []
         misses: list[tuple[dict[str, str], Verdict]] = []
+        alone: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for row in rows:
+            r = rules_only.screen(row["text"])
+            alone[row["category"]][0] += r.action in QUEUED or r.crisis
+            alone[row["category"]][1] += 1
             v = pipeline.screen(row["text"])
             queued = v.action in QUEUED or v.crisis
             cat, lang = row["category"], row["language"]
@@ -284,22 +338,13 @@ def harm_section(pipeline: Pipeline) -> tuple[list[str], bool]:
             wrong = (cat == "benign") == queued if cat != "victim_report" else v.action == "block"
             if wrong or (cat == "victim_report" and not queued):
                 misses.append((row, v))
-        title = {
-            "heldout7": "held-out, seventh part (bounds apply)",
-            "heldout6": "held-out, sixth part (spent: its first run failed, its misses seen)",
-            "heldout5": "held-out, fifth part (spent: its first run failed, its misses seen)",
-            "heldout4": "held-out, fourth part (spent: its first run failed, its misses seen)",
-            "heldout3": "held-out, third part (spent: its first run failed, its misses seen)",
-            "heldout2": "held-out, second part (spent: its first run failed, its misses seen)",
-            "heldout": "held-out, first part (spent: run twice, its misses seen; now development)",
-            "dev": "development (tuned on)",
-            "dev2": "development, seventh round (written after heldout7, tuned on)",
-            "dev3": "development, seventh round, threats (tuned on)",
-        }[part]
+        title = part_title(part, HARM_BOUNDED_PART)
         lines += [f"### {part}.jsonl — {title}", "", "| category | language | n | queued |",
                   "| --- | --- | --- | --- |"]
         for (cat, lang), (q, n) in sorted(counts.items()):
             lines.append(f"| {cat} | {lang} | {n} | {q} ({fmt(q / n)}) |")
+        lines += ["", "Rules alone (no learned detector): " + ", ".join(
+            f"{cat} {q}/{n}" for cat, (q, n) in sorted(alone.items())) + " queued."]
         lines += ["", "Confusion (rows: category, columns: the pipeline's action):", "",
                   "| category | " + " | ".join(actions) + " |",
                   "| --- |" + " --- |" * len(actions)]
@@ -312,27 +357,27 @@ def harm_section(pipeline: Pipeline) -> tuple[list[str], bool]:
                          f"{','.join(v.codes) or '-'}: {text}")
         if not misses:
             lines.append("- none")
-        if part != BOUNDED_PART:
-            lines.append("")
-            continue
-        lines += ["", "Bounds (held-out part):", ""]
+        bounded = part == HARM_BOUNDED_PART
+        verdict = (lambda passed: "PASS" if passed else "FAIL") if bounded else (
+            lambda passed: "(spent/dev: not bounded)")
+        lines += ["", "Bounds (held-out part):" if bounded else "Bound lines (not bounded):", ""]
         for cat in HARM_CATEGORIES:
             q, n = counts.get((cat, "all"), [0, 0])
             rate = q / n if n else 0.0
             passed = n > 0 and rate >= HARM_BOUND_CAUGHT
-            ok &= passed
+            ok &= passed or not bounded
             lines.append(f"- {cat} caught {fmt(rate)} (bound ≥ {HARM_BOUND_CAUGHT:.0%}): "
-                         f"{'PASS' if passed else 'FAIL'}")
+                         f"{verdict(passed)}")
         q, n = counts.get(("benign", "all"), [0, 0])
-        rate = q / n if n else 1.0
-        passed = n > 0 and rate <= HARM_BOUND_BENIGN_QUEUED
-        ok &= passed
+        rate = q / n if n else 0.0
+        passed = rate <= HARM_BOUND_BENIGN_QUEUED and (n > 0 or not bounded)
+        ok &= passed or not bounded
         lines.append(f"- benign falsely queued {fmt(rate)} (bound ≤ {HARM_BOUND_BENIGN_QUEUED:.0%}):"
-                     f" {'PASS' if passed else 'FAIL'}")
+                     f" {verdict(passed)}")
         passed = not blocked_reports
-        ok &= passed
+        ok &= passed or not bounded
         lines.append(f"- victims' reports blocked: {len(blocked_reports)} (bound 0): "
-                     f"{'PASS' if passed else 'FAIL'}")
+                     f"{verdict(passed)}")
         lines.append("")
     return lines, ok
 
@@ -450,11 +495,11 @@ def main() -> int:
     crisis_ok = True
     # Only the newest held-out part is bounded: the earlier ones were run, failed and their
     # misses were read, so they are development data now (still scored and printed, marked spent).
-    parts = (("heldout_g", True), ("heldout_f", False), ("heldout_e", False), ("heldout_d", False),
-             ("heldout_c", False), ("heldout_b", False), ("heldout", False), ("dev", False),
-             ("dev2", False))
-    for part, bounded in parts:
-        part_lines, part_ok = crisis_section(pipeline, part, bounded)
+    if not (CRISIS_DIR / f"{CRISIS_BOUNDED_PART}.jsonl").exists():
+        lines += missing_part_lines(CRISIS_DIR, CRISIS_BOUNDED_PART)
+        crisis_ok = False
+    for part in parts_of(CRISIS_DIR, CRISIS_BOUNDED_PART):
+        part_lines, part_ok = crisis_section(pipeline, part, part == CRISIS_BOUNDED_PART)
         lines += part_lines
         crisis_ok = crisis_ok and part_ok
     lines += ["", f"Crisis bounds on the held-out part: {'PASS' if crisis_ok else 'FAIL'}"]
@@ -463,6 +508,10 @@ def main() -> int:
     report = "\n".join(lines) + "\n"
     RESULTS.write_text(report, encoding="utf-8")
     sys.stdout.write(report)
+    for folder, part in ((CRISIS_DIR, CRISIS_BOUNDED_PART), (HARM_DIR, HARM_BOUNDED_PART)):
+        if not (folder / f"{part}.jsonl").exists():
+            sys.stderr.write(f"eval_moderation: bounded part {folder.name}/{part}.jsonl is missing: "
+                             "its bounds were not checked\n")
     return 0 if crisis_ok and harm_ok else 1
 
 

@@ -130,6 +130,7 @@ _PHRASES: dict[str, dict[str, str]] = {
             زندہ نہیں رہنا
             اپنی جان ~ {لے|لوں|دے|دوں|لینا}
             {خود|اپنے آپ} کو {مار لوں|مار لوں گی|مار ڈالوں|ختم کر لوں|ختم کر دوں|ختم کر لوں گی|ختم کرنا}
+            {خود|اپنے آپ} کو {مار دے|مار دوں|مار ڈالے|مار لے|ختم کر لے|ختم کر دے}
             زندگی ختم کر {لوں|دوں|لوں گی|دوں گی}
             زندگی ختم کرنا
             {خودکشی|خود کشی} ~ {کر|کرنا|کروں|کروں گی}
@@ -332,6 +333,7 @@ _PHRASES: dict[str, dict[str, str]] = {
             thank you {all|everyone|} for {everything|being kind to me}
             look after my
             take care of {ammi|abbu|amma|my mother|my mom|my sister} for me
+            {nice|good} knowing {you|u|y'all|everyone}
             tell everyone {i'm|im|i am} sorry
             sorry {ammi|abbu|ami|abu|mama|papa|mom|mum|dad}
             {won't|wont|will not|not} be coming back
@@ -349,6 +351,7 @@ _PHRASES: dict[str, dict[str, str]] = {
             chali {jaungi|jaun|jaoon} hamesha ke liye
             hamesha ke liye {chali|ja|ja rahi}
             maaf kar dena {ammi|abbu|sab}
+            {maaf|maf} karna sab {ko|}
             wapas nahi {aaungi|aungi|jaungi}
             {aakhri|akhri} salaam
             meri taraf se {alvida|aakhri}
@@ -360,6 +363,20 @@ _PHRASES: dict[str, dict[str, str]] = {
             {مجھے|} معاف کر {دینا|دیں}
             ہمیشہ کے لیے
             واپس نہیں {جاؤں|آؤں}
+        """,
+    },
+    # An apology to everyone: a farewell only beside a means or distress ("pills le li, sorry
+    # everyone"); alone it is everyday ("sorry everyone, I was late").
+    "apology": {
+        "en": """
+            {sorry|so sorry|im sorry|i'm sorry} {everyone|everybody|all|guys|ammi|abbu|mom|mum|dad}
+        """,
+        "roman_ur": """
+            {sab|sab ko|sabko|sab se|sabse} sorry
+            {sorry|maaf karna|maaf kar dena} {sab|sabko|sab ko}
+        """,
+        "ur": """
+            سب {سے|کو} معافی
         """,
     },
     "burden": {
@@ -378,6 +395,8 @@ _PHRASES: dict[str, dict[str, str]] = {
             {happier|better|easier|fine} if i {wasn't|was not|weren't|were not} {here|around|alive}
             {better|happier|easier} if i {was|were} gone
             {anyone's|anybody's|everyone's|a} {problem|burden} anymore
+            {happier|better|easier|lighter|calmer} ~ ~ if i {just|} {disappeared|disappear|vanished}
+            {happier|better|easier|lighter|calmer} ~ ~ if i {just|} {vanish|was gone|died|left forever}
             {won't|wont|will not} be {anyone's|anybody's|a} {problem|burden}
         """,
         "roman_ur": """
@@ -427,7 +446,7 @@ _PHRASES: dict[str, dict[str, str]] = {
             {zindagi|zindgi} se {thak|tang|tung|bezaar} {gayi|gai|aa gayi|hun}
             bas ab khatam
             {aaj|ab|bas} sab khatam
-            kuch {bhi|} {theek|thik} nahi hoga
+            kuch {bhi|} {theek|thik|behtar|acha|achha} nahi {hoga|ho ga|hona}
             kuch {baqi|baaki|baki} nahi {raha|bacha}
             aur nahi
         """,
@@ -518,31 +537,37 @@ _CLASSES: dict[str, str] = {
     "death": "die dying died dead death mar marna marne mrna maut mout marun مر مرنا مرنے موت مروں",
     "death_verb": "die mar marna marne mrna marun مر مرنا مرنے مروں",
     "life_inf": "jeena jina جینا",
-    "life": "live living alive exist existing life zindagi zindgi zinda jeena jina زندگی زندہ جینا",
+    "life": """
+        live living alive exist existing life zindagi zindgi zinda jeena jina jeene jine jeenay
+        زندگی زندہ جینا جینے
+    """,
     "desire": """
         want wanna wanted wish wishing rather pray praying ready thinking think thought peaceful
         peace relief chahti chahta chahiye chahye dil kash kaash soch sochti sochta khayal khyal
-        sukoon
-        چاہتی چاہتا چاہیے چاہئے دل کاش سوچ سوچتی خیال سکون
+        sukoon khwahish khwaish khuwahish tamanna iccha arzoo
+        چاہتی چاہتا چاہیے چاہئے دل کاش سوچ سوچتی خیال سکون خواہش تمنا آرزو
     """,
     "intent": "will ll gonna going shall",
-    "stop": "stop stopped",
+    # Ending a life: "want my life to be over", "zindagi khatam karne ka sochti hun".
+    "stop": "stop stopped end over khatam khtm ختم",
     "harm": """
         cut cutting cuts slit slitting slash slashed burn burning burned burnt scratch scratching
         punch punching bleed bleeding bled hurt hurting blade razor kaata kaati kaat kata kati
-        zakhmi zakham zakhm chalaya
-        کاٹا کاٹی کاٹتی کاٹ زخمی
+        zakhmi zakham zakhm chalaya kaate kaatay kaatey kaatin
+        کاٹا کاٹی کاٹتی کاٹ کاٹے کاٹیں کٹ زخمی
     """,
     "body": """
         wrist wrists arm arms thigh thighs skin knuckles legs leg stomach kalai kalaiyan bazu
-        haath hath taang jism khud myself
-        کلائی بازو ہاتھ ٹانگ جسم خود
+        haath hath taang jism khud myself kalaiyon tangon taangon
+        کلائی کلائیاں کلائیوں بازو بازوؤں ہاتھ ٹانگ ٹانگوں ٹانگیں جسم خود
     """,
     "means": """
         pills pill tablets tablet meds medicine medicines syrup strip poison bleach acid
         pesticide knife blade razor rope noose overdose antidepressants painkillers panadol
         paracetamol xanax lexotanil alprazolam valium ativan tramadol rivotril clonazepam
-        diazepam insulin roof rooftop bridge canal ledge balcony terrace tracks building floor
+        diazepam insulin ibuprofen brufen disprin aspirin sertraline fluoxetine escitalopram
+        citalopram amitriptyline quetiapine olanzapine zolpidem lorazepam bromazepam codeine
+        roof rooftop bridge canal ledge balcony terrace tracks building floor
         phenyl harpic gas river nadi darya dariya sea samandar gun pistol revolver bandook
         kerosene petrol chaaku chaku dupatta zehreeli zehrili killer insulin
         goli goliyan golian goliya dawai dawa zehr zahr zehar zeher zahar tezab tezaab rassi phanda
@@ -554,6 +579,7 @@ _CLASSES: dict[str, str] = {
     "act": """
         take taking took swallow swallowed swallowing drink drank drinking jump jumping hang
         hanging counted saved saving collect collected stocked hoarded ordered bought overdose khol
+        taken
         hidden hid hiding
         kha khaa khaun khaon khaungi khalungi khana khai khali pi piyun kod kodna kodne
         kodungi chhalang chalang latak
@@ -565,7 +591,7 @@ _CLASSES: dict[str, str] = {
         all whole entire enough everything saari sari poori puri pura tamam kafi ساری پوری پورا
         تمام کافی
     """,
-    "quantity": "every sab سب",
+    "quantity": "every sab bunch handful lots patte patta pattay strip strips packet سب پتے",
     "hope": """
         hope hopes hopeless way point worth reason umeed umid ummeed faida fayda faaida matlab
         maqsad wajah waja raasta rasta future امید فائدہ مقصد وجہ راستہ
@@ -611,11 +637,12 @@ _SUPPORT = """
     lecture helpline hotline lifeline crisisline volunteer volunteers news article articles
     headline report reports research study studies statistics rates survey campaign podcast
     documentary signs warning ngo support group counsellor counselor akhbar khabar rok roak
-    tham thaam advice forum rules moderators khabron khabrein media
+    tham thaam advice forum rules moderators khabron khabrein media doctor prescribed prescription
+    dosage pharmacist
     آگاہی ورکشاپ سیمینار ہیلپ لائن خبر اخبار تحقیق بچاؤ روک لیکچر معلوماتی
 """
 _MEDIA = """
-    song songs lyrics movie film drama episode series novel poem gaana gana nazm
+    song songs lyrics movie film drama episode series novel poem gaana gana gaane gaanay nazm
     فلم ڈرامہ گانا
 """
 # Asking how to help someone else is support talk too ("how can i help my sister who cuts herself").
@@ -624,6 +651,28 @@ _HELPING = re.compile(
     r"(?:help|support) (?:a|my|our) (?:friend|sister|brother|cousin|daughter|son|student|colleague) who)\b"
 )
 _CLAUSE_WORDS = "but however lekin magar لیکن مگر"
+# Laughter: "I'll die if I fail chemistry again haha" is hyperbole (see ``_Setting.laughing``).
+_LAUGHTER = "lol lmao lmfao rofl haha hahaha hahahaha hehe xd ہاہا ہاہاہا"
+_LAUGHTER_EMOJI = ("\U0001f602", "\U0001f923", "\U0001f606", "\U0001f605")  # 😂 🤣 😆 😅
+# Advice in the polite imperative ("kisi se baat karein"): talk to a reader, not about herself.
+_ADVICE = "karein karen kijiye kijie kijye rahein rahen lein dein کریں کیجیے کیجئے رہیں لیں دیں"
+# An act already done ("kha chuki hun", "already"): with a strong means it is a method.
+_DONE = "chuki chuka chuke already"
+# A goodbye message to someone close: tell + kin + love or sorry ("tell my little sister I'm
+# sorry and that I loved her", "meri choti behen ko kehna ... pyar").
+_TELL = "tell telling batana bata kehna keh بتانا کہنا بتا"
+_TELL_ANCHORS = (
+    "tell my", "telling my", "tell ammi", "tell abbu", "tell mom", "tell mum", "tell dad",
+    "ko batana", "ko bata dena", "ko kehna", "کو بتانا", "کو کہنا", "کو بتا دینا",
+)
+_KIN = """
+    sister sisters brother brothers mom mother mum mama ammi ami amma abbu abu dad father papa baba
+    family daughter son husband behen bhai beti beta walidain
+    بہن بھائی امی ابو ماں بیٹی بیٹا والدین
+"""
+_ADDRESSEE = frozenset({"you", "u", "everyone", "everybody", "all", "guys", "friends", "world",
+                        "sab", "sabko", "dosto", "doston", "yaar", "yaaro", "سب", "دوستو"})
+_FAREWELL_LOVE = "loved sorry maaf pyar pyaar love forgive پیار معاف"
 _GOODBYE_WORDS = "goodbye alvida alwida bye الوداع"
 _FIRST_FORCING = """
     myself lungi dungi karungi jaungi lun dun hun hoon mujhe mujh mera meri my i me لوں دوں ہوں مجھے
@@ -644,7 +693,7 @@ _NUMBER = "#"
 _MAX_GAP = 2
 _MIN_COUNT = 5
 
-_DISTRESS = frozenset({"ideation", "self_harm"})
+_DISTRESS = frozenset({"ideation", "die_future", "self_harm"})
 _MODERATE_CUES = frozenset({"goodbye", "burden", "hopeless"})
 # Whose means or time it is does not matter: her own words of distress decide.
 _NEUTRAL = frozenset({"means", "blade", "jump", "time", "now", "plan", "presence"})
@@ -652,6 +701,9 @@ _NEUTRAL = frozenset({"means", "blade", "jump", "time", "now", "plan", "presence
 _CUTTING = frozenset({"blade", "razor", "knife", "chhuri", "churi", "chaaku", "chaku", "بلیڈ", "چاقو"})
 # Verb-ending cues whose auxiliary tells the person ("marna chahti hun" / "... hai").
 _VERBAL = frozenset({"ideation", "self_harm", "topic", "goodbye", "burden", "hopeless"})
+# Dropped beside laughter: the future "I'll die", goodbyes and apologies, never a reflexive
+# ("kill myself lol" keeps its help lines), a means or self-harm.
+_HYPERBOLE = frozenset({"die_future", "goodbye", "apology"})
 
 
 def _light(text: str) -> str:
@@ -705,6 +757,13 @@ class _Lexicon:
     clause_words: frozenset[str]
     goodbye_words: frozenset[str]
     topic_words: frozenset[str]
+    laughter: frozenset[str]
+    advice: frozenset[str]
+    done: frozenset[str]
+    tell: frozenset[str]
+    kin: frozenset[str]
+    farewell_love: frozenset[str]
+    pronoun: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -763,6 +822,13 @@ def _lexicon() -> _Lexicon:
         clause_words=_words(_CLAUSE_WORDS, _light_tokens),
         goodbye_words=_words(_GOODBYE_WORDS, _light_tokens),
         topic_words=_words("suicide suicidal harm selfharm khudkushi kushi خودکشی کشی", _light_tokens),
+        laughter=_words(_LAUGHTER, _light_tokens),
+        advice=_words(_ADVICE, _light_tokens),
+        done=_words(_DONE, _light_tokens),
+        tell=_words(_TELL, _light_tokens),
+        kin=_words(_KIN, _light_tokens),
+        farewell_love=_words(_FAREWELL_LOVE, _light_tokens),
+        pronoun=_words("i im me my myself main mai mujhe mujh mera meri mere مجھے میرا میری", _light_tokens),
     )
 
 
@@ -968,6 +1034,10 @@ class _ClauseReader:
                 w == "pe" and (words[i + 1] in _TAKEN or _first_future(words[i + 1]))
             ):
                 at.setdefault("act", []).append(i)
+            elif w in ("le", "li") and i and "means" in lex.class_of.get(words[i - 1], ()) and (
+                words[i + 1] in _TAKEN or words[i + 1] in ("hain", "hai", "he")
+            ):
+                at.setdefault("act", []).append(i)  # "pills le li hain": a means taken
         self.at = at
         self.neg = [i for i, w in enumerate(words) if w in lex.negation]
         self.future = [i for i, w in enumerate(words) if _first_future(w)] + [
@@ -976,6 +1046,7 @@ class _ClauseReader:
         self.out: list[_Cue] = []
 
     def cues(self) -> list[_Cue]:
+        self._farewell()
         if self.at:
             self._death()
             self._life()
@@ -995,6 +1066,18 @@ class _ClauseReader:
     def _negated_before(self, i: int) -> bool:
         return any(i - 3 <= j < i for j in self.neg)
 
+    def _farewell(self) -> None:
+        """Tell + kin + love or sorry: "tell my little sister I'm sorry", "ammi ko kehna pyar"."""
+        lex, words = self.lex, self.words
+        tell = [i for i, w in enumerate(words) if w in lex.tell]
+        if not tell:
+            return
+        kin = [i for i, w in enumerate(words) if w in lex.kin and any(abs(i - t) <= 4 for t in tell)]
+        love = [i for i, w in enumerate(words) if w in lex.farewell_love
+                and any(0 < i - t <= 12 or 0 < i - k <= 12 for t in tell for k in kin)]
+        if kin and love:
+            self._cue("goodbye", [tell[0], kin[0], love[0]])
+
     def _death(self) -> None:
         """Death + desire: "I think about dying", "marne ko dil karta hai", "mar jaungi"."""
         at = self.at
@@ -1003,14 +1086,16 @@ class _ClauseReader:
             return
         d = death[0]
         near = [w for w in at.get("desire", []) if abs(w - d) <= 5]
+        category = "ideation"
         verb = at.get("death_verb", [])
-        if verb:  # "going to die", "will die": intent right before a verb of dying, or after it
+        if verb and not near:  # "going to die", "will die": intent before a verb of dying, or after
             near += [j for j in at.get("intent", []) + self.future if -1 <= verb[0] - j <= 3]
             near += [j for j in self.future if 0 < j - verb[0] <= 2]
+            category = "die_future"  # also "I'll die if I fail": hyperbole beside laughter
         if near:
             w = near[0]
             negated = self._negated_before(min(d, w)) or self._negated_before(max(d, w))
-            self._cue("ideation", [d, w], negated)
+            self._cue(category, [d, w], negated)
 
     def _life(self) -> None:
         """Life + negation + desire: "I don't want to be alive", "mujhe nahi jeena"."""
@@ -1034,8 +1119,9 @@ class _ClauseReader:
             w in ("گی", "گا") and j and words[j - 1] in ("لے", "دے") for j, w in enumerate(words)
         )  # "kha legi", "کھا لے گی": her words, about someone else
         poison = any(words[i] in _POISON for i in at.get("means", ()))
+        done = "strong_means" in message and not self.lex.done.isdisjoint(words)  # "kha chuki"
         return bool(
-            poison or at.get("quantity") or at.get("intent") or self.future or third_future
+            poison or done or at.get("quantity") or at.get("intent") or self.future or third_future
             or at.get("death") or at.get("desire") or any(_is_count(w) for w in words)
             or message & {"time", "plan", "quantity_strong", "count"}
         )
@@ -1076,6 +1162,35 @@ class _ClauseReader:
             self._cue("hopeless", hope)
 
 
+def _goodbye_clause(lex: _Lexicon, c: _Clause, last: bool) -> bool:
+    """A clause that starts with "goodbye" and is only that, or speaks to someone ("bye
+    everyone", "alvida dosto"), or ends the message (whatever is appended, a slur included)."""
+    light = c.light
+    return light[0] in lex.goodbye_words and (len(light) == 1 or light[1] in _ADDRESSEE or last)
+
+
+def _conditional_kind(lex: _Lexicon, words: list[str]) -> str | None:
+    """"If your friend ...", "agar koi ..." (``other``); but "nobody would notice if I was gone,
+    you ..." is about herself (``self``); None when the clause holds no "if" and no one else."""
+    if lex.conditional.isdisjoint(words) or (lex.other.isdisjoint(words) and lex.third.isdisjoint(words)):
+        return None
+    return "other" if _conditional_about_other(lex, words) else "self"
+
+
+def _conditional_about_other(lex: _Lexicon, words: list[str]) -> bool:
+    """"If your friend ...", "agar koi ...": the first person marker after "if" is someone else
+    ("nobody would notice if I was gone, you ..." is about herself)."""
+    for k, w in enumerate(words):
+        if w not in lex.conditional:
+            continue
+        for j in range(k + 1, len(words)):
+            if _is_first(lex, words, j):
+                break
+            if words[j] in lex.other or words[j] in lex.third:
+                return True
+    return False
+
+
 def _general_statement(lex: _Lexicon, c: _Clause) -> bool:
     """"Self harm is not attention seeking": a topic word as the subject of a general sentence,
     with no first person in the clause."""
@@ -1112,15 +1227,18 @@ def assess(text: str, normalized: Normalized | None = None) -> CrisisFinding | N
     cues: list[_Cue] = []
     context: dict[int, set[str]] = {}
     conditional: set[int] = set()
+    if_self: set[int] = set()
     phrase_cues = [_phrase_cues(lex, c, i) for i, c in enumerate(clauses)]
     message |= {f.category for found, _ctx in phrase_cues for f in found} & {"time", "plan"}
+    if any(f.category == "means" for found, _ctx in phrase_cues for f in found):
+        message.add("strong_means")  # "sleeping pills", "neend ki goliyan", "rat poison"
     for i, c in enumerate(clauses):
         found, ctx = phrase_cues[i]
         have = {f.category for f in found}
-        if message or found:
+        if message or found or not lex.tell.isdisjoint(c.light):
             found.extend(f for f in _class_cues(lex, c, i, message) if f.category not in have)
-        if len(c.light) == 1 and c.light[0] in lex.goodbye_words:
-            found.append(_Cue("goodbye", "none", False, i))  # a clause that is only "goodbye"
+        if "goodbye" not in have and _goodbye_clause(lex, c, last=i == len(clauses) - 1):
+            found.append(_Cue("goodbye", "none", False, i))
         cues.extend(found)
         if c.quoted:
             ctx.add("quoted")
@@ -1128,27 +1246,36 @@ def assess(text: str, normalized: Normalized | None = None) -> CrisisFinding | N
             ctx.add("generic")
         if ctx:
             context[i] = ctx
-        if not lex.conditional.isdisjoint(c.light) and not (
-            lex.other.isdisjoint(c.light) and lex.third.isdisjoint(c.light)
-        ):
-            conditional.add(i)  # "if your friend ...", "agar koi ..."
+        kind = _conditional_kind(lex, c.light)
+        if kind is not None:
+            (conditional if kind == "other" else if_self).add(i)
     if not cues and not emoji:
         return None
+    setting = _setting_of(lex, clauses, n, emoji)
+    risk, names = _decide(cues, context, conditional, setting, if_self)
+    if risk is None:
+        return None
+    return CrisisFinding(risk, names, _excerpt(n))
+
+
+def _setting_of(lex: _Lexicon, clauses: list[_Clause], n: Normalized, emoji: bool) -> _Setting:
+    """What surrounds the cues: support talk, media, a dose, her own voice, laughter, advice."""
+    original = n.original
     words = {w for c in clauses for w in c.light}
-    dose = any(ch.isdigit() for ch in original) and _DOSE.search(original) is not None
-    setting = _Setting(
+    text = n.text
+    dose = ("mg" in text or "ml" in text) and _DOSE.search(original) is not None
+    first_subject = not lex.first_subject.isdisjoint(words) or any(
+        _first_future(w) or (_is_first(lex, c.light, j) and w not in lex.first)
+        for c in clauses for j, w in enumerate(c.light))
+    return _Setting(
         support=not lex.support.isdisjoint(words) or _HELPING.search(n.text) is not None,
         media=not lex.media.isdisjoint(words),
         emoji=emoji,
         dose=dose,
-        first_subject=not lex.first_subject.isdisjoint(words)
-        or any(_first_future(w) or (_is_first(lex, c.light, j) and w not in lex.first)
-               for c in clauses for j, w in enumerate(c.light)),
+        first_subject=first_subject,
+        laughing=not lex.laughter.isdisjoint(words) or any(e in original for e in _LAUGHTER_EMOJI),
+        advice=not lex.advice.isdisjoint(words) and lex.pronoun.isdisjoint(words),
     )
-    risk, names = _decide(cues, context, conditional, setting)
-    if risk is None:
-        return None
-    return CrisisFinding(risk, names, _excerpt(n))
 
 
 @dataclass(frozen=True, slots=True)
@@ -1158,6 +1285,8 @@ class _Setting:
     emoji: bool  # the pill or rope emoji
     dose: bool  # "800mg"
     first_subject: bool  # "I", "main", "hun" somewhere
+    laughing: bool = False  # "lol", "haha", 😂: "I'll die if I fail" is hyperbole
+    advice: bool = False  # "baat karein", with no first person: advice to a reader
 
 
 def _kept(
@@ -1185,27 +1314,40 @@ def _kept(
             continue  # workshops, the news, dramas: only her own words count
         if (s.support or s.media) and "quoted" in ctx:
             continue  # a line quoted from a song, a film or a training
-        if "idiom" in ctx and c.category in {"ideation", "topic", "hopeless"}:
+        if "idiom" in ctx and c.category in {"ideation", "die_future", "topic", "hopeless"}:
             continue
         if "bereaved" in ctx and (c.category == "topic" or c.subject == "third"):
             continue
         if c.category == "goodbye" and "see_you" in in_message:
             continue
+        if s.laughing and c.category in _HYPERBOLE:
+            continue  # "I'll die if I fail chemistry haha", "tell my sister I love her haircut lol"
+        if s.advice and c.subject != "first" and c.category in {"topic", "ideation"}:
+            continue  # "khudkushi ke khayal aayein to kisi se baat karein"
         kept.append(c)
     return kept
 
 
 def _decide(
-    cues: list[_Cue], context: dict[int, set[str]], conditional: set[int], s: _Setting
+    cues: list[_Cue], context: dict[int, set[str]], conditional: set[int], s: _Setting,
+    if_self: set[int] | None = None,
 ) -> tuple[str | None, tuple[str, ...]]:
+    # In a clause whose "if" is followed by herself, only her unmarked words still speak ("nobody
+    # would notice if I was gone"); someone else's ("he'd kill himself if I left") do not.
+    conditional = conditional | {c.clause for c in cues
+                                 if c.clause in (if_self or ()) and c.subject not in ("first", "none")}
     kept = _kept(cues, context, conditional, s)
     mine = [c for c in kept if c.subject in ("first", "none") and not c.negated]
-    lower = [c for c in kept if c not in mine]
+    lower = [c for c in kept if not (c.subject in ("first", "none") and not c.negated)]
     cats = {c.category for c in mine}
     presence, jump = "presence" in cats, "jump" in cats
     means = "means" in cats or s.emoji or s.dose or presence or jump
     when = bool(cats & {"time", "plan"})
-    ideation = bool(cats & ({"ideation", "topic"} | _MODERATE_CUES))
+    ideation = bool(cats & ({"ideation", "die_future", "topic"} | _MODERATE_CUES))
+    if "apology" in cats:  # "sorry everyone" beside a means or distress is a farewell
+        ideation = ideation or means or "method" in cats or "self_harm" in cats
+        if not (ideation or cats & _DISTRESS):
+            cats.discard("apology")
     risk: str | None = None
     if (
         "method" in cats
@@ -1265,6 +1407,10 @@ def anchor_rules() -> tuple[RuleSpec, ...]:
     for name in _ANCHOR_CLASSES:
         words.update(_CLASSES[name].split())
     words.update(_GOODBYE_WORDS.split())  # a clause that is only "goodbye"
+    # "tell my little sister I loved her" (see ``_farewell``): "tell" alone is everyday support
+    # talk ("we should tell someone"), so the anchors are "tell" with a person after it and the
+    # Urdu "ko batana / kehna".
+    words.update(_TELL_ANCHORS)
     for category, langs in _PHRASES.items():
         if category in _UNANCHORED:
             continue

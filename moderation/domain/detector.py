@@ -44,9 +44,11 @@ from moderation.domain.verdict import Reason
 __all__ = [
     "AbuseDetector",
     "DetectorScore",
+    "HARM_MODEL_PATH",
     "MODEL_PATH",
     "REPORT_DISCOUNT",
     "abuse_reason",
+    "harm_reason",
     "char_features",
     "guess_language",
     "idf_of",
@@ -56,6 +58,9 @@ __all__ = [
 ]
 
 MODEL_PATH = Path(__file__).with_name("data") / "abuse_model.json"
+#: The threat-and-coercion model (issue #13), same format, its per-language thresholds in
+#: ``meta["thresholds"]``; fitted by ``bench/detector/train.py`` beside the abuse model.
+HARM_MODEL_PATH = Path(__file__).with_name("data") / "harm_model.json"
 CHAR_NGRAMS = (1, 5)
 # A report of abuse received keeps this share of its score (see ``reported_speech``).
 REPORT_DISCOUNT = 0.25
@@ -459,3 +464,13 @@ def abuse_reason(score: DetectorScore | float, threshold: float, language: str =
     if value < threshold:
         return None
     return Reason(f"abuse_score:{lang}", "flag", "abuse", f"abuse_model:{value:.3f}", None)
+
+
+def harm_reason(score: DetectorScore, thresholds: Mapping[str, float]) -> Reason | None:
+    """The ``flag`` reason of the harm model (threats and coercion) when its score reaches the
+    threshold of the text's language, else ``None``. Like the abuse model it only flags: a
+    moderator looks, the post stays up."""
+    threshold = thresholds.get(score.language)
+    if threshold is None or score.score < threshold:
+        return None
+    return Reason(f"harm_score:{score.language}", "flag", "threat", f"harm_model:{score.score:.3f}", None)

@@ -22,12 +22,20 @@ Policy (see ``lexicons/README.md``):
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
 from moderation.domain.crisis import ANCHOR_ID, crisis_reason, symbol_cue
-from moderation.domain.detector import AbuseDetector, abuse_reason, reported_speech
+from moderation.domain.detector import (
+    HARM_MODEL_PATH,
+    AbuseDetector,
+    abuse_reason,
+    harm_reason,
+    reported_speech,
+)
 from moderation.domain.detectors import (
     detect_flood,
     detect_new_account_link,
@@ -170,6 +178,53 @@ def _verb_ending(hit: Hit, text: str) -> bool:
 _HARM_SOURCES = frozenset({"detector:threat", "detector:coercion"})
 
 
+# Words that address the target of an insult ("you", "tum sab ... ho"): cut with it.
+_ADDRESS = frozenset("you u ya all guys tum tu aap ap sab log ho hai hain are r go".split())
+_WORD = re.compile(r"[^\W_]+")
+
+
+@lru_cache(maxsize=1)
+def _harm_model() -> AbuseDetector | None:
+    """The shipped harm model, or None when it is not there (the abuse model still runs)."""
+    return AbuseDetector.load(HARM_MODEL_PATH) if HARM_MODEL_PATH.exists() else None
+
+
+def _cut(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with every span (merged, and widened over up to two addressing words on each
+    side) replaced by a clause break."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    words = [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(text)]
+    starts = [w[0] for w in words]
+    ends = [w[1] for w in words]
+    for span in merged:  # bisect: linear in the text whatever the number of spans
+        j = bisect_right(ends, span[0]) - 1  # the last word that ends before the span
+        for _ in range(2):
+            if j < 0 or words[j][2] not in _ADDRESS:
+                break
+            span[0] = words[j][0]
+            j -= 1
+        j = bisect_left(starts, span[1])  # the first word that starts after it
+        for _ in range(2):
+            if j >= len(words) or words[j][2] not in _ADDRESS:
+                break
+            span[1] = words[j][1]
+            j += 1
+    pieces: list[str] = []
+    at = 0
+    for start, end in merged:
+        start = max(start, at)
+        pieces.append(text[at:start])
+        pieces.append(" . ")
+        at = max(at, end)
+    pieces.append(text[at:])
+    return "".join(pieces)
+
+
 def _harm_reasons(folded: str, text: str, before: list[Reason]) -> list[Reason]:
     """Threat and coercion reasons (``hold``); ``flag`` when a victim tells what was sent to her.
 
@@ -262,20 +317,30 @@ class Pipeline:
             RuleSet.compile(all_rules, regex_budget=regex_budget), abuse_threshold, include_lexicons
         )
 
-    def _abuse(self, text: str, folded: str) -> Reason | None:
-        """The learned detector's flag, at or above the threshold of the text's language."""
+    def _abuse(self, text: str, folded: str) -> list[Reason]:
+        """The learned detectors' flags: the abuse model at or above the threshold of the text's
+        language, and the harm model (threats and coercion, issue #13) at its own thresholds.
+        Both run when the detector is on (``abuse_threshold`` set, as posting runs it)."""
         if self.abuse_threshold is None:
-            return None
+            return []
         score = AbuseDetector.load().score(text, folded)
         threshold = (
             self.abuse_threshold.get(score.language, 1.0)
             if isinstance(self.abuse_threshold, Mapping)
             else self.abuse_threshold
         )
-        return abuse_reason(score, threshold)
+        found = abuse_reason(score, threshold)
+        out = [] if found is None else [found]
+        harm = _harm_model()
+        if harm is not None:
+            hit = harm_reason(harm.score(text, folded), harm.meta.get("thresholds", {}))
+            if hit is not None:
+                out.append(hit)
+        return out
 
     def _rule_reasons(
-        self, n: Normalized, text: str, reasons: list[Reason], censor_spans: list[tuple[int, int]]
+        self, n: Normalized, text: str, reasons: list[Reason], censor_spans: list[tuple[int, int]],
+        abuse_spans: list[tuple[int, int]] | None = None,
     ) -> bool:
         """Append every rule hit's reason (and censor span); whether a crisis anchor matched."""
         anchored = False
@@ -286,6 +351,8 @@ class Pipeline:
             if _verb_ending(hit, text):
                 continue  # "le loon", "kar lun gi": the verb "I take", not the vulgar word
             reasons.append(_reason_for(hit, text))
+            if abuse_spans is not None:
+                abuse_spans.append((hit.start, hit.end))
             if hit.rule.action == "censor":
                 censor_spans.append((hit.start, hit.end))
         return anchored
@@ -299,11 +366,15 @@ class Pipeline:
         if text:
             n = normalize(text)
             folded = n.text
-            anchored = self._rule_reasons(n, text, reasons, censor_spans) or symbol_cue(n)
-            scored = self._abuse(text, folded)
-            if scored is not None:
-                reasons.append(scored)
+            abuse_spans: list[tuple[int, int]] = []
+            anchored = self._rule_reasons(n, text, reasons, censor_spans, abuse_spans) or symbol_cue(n)
+            reasons.extend(self._abuse(text, folded))
             crisis_found = crisis_reason(text, n) if anchored else None  # risk: crisis.py
+            if crisis_found is None and anchored and abuse_spans:
+                # A slur never hides crisis: "you stupid bitch, ammi ko batana ..." puts "you"
+                # in her clause. Read her words again with each abusive span cut out as a
+                # clause of its own.
+                crisis_found = crisis_reason(_cut(text, abuse_spans))
             if crisis_found is not None:
                 reasons.insert(0, crisis_found)
             reasons.extend(detect_personal_info(text))

@@ -221,6 +221,32 @@ _EN_IDIOMS = [
      r"(?:your|her) \w+(?: \w+)? (?:walks|goes|leaves|comes) (?:\w+ )?(?:home |out |outside )?alone"),
     ("dishonour dishonor shame",
      r"(?:dishonou?r|shame) (?:my|our) (?:family|name|izzat) and you"),
+    # Menace without a harm verb, eighth round (issue #13): an unnamed harm that will come to
+    # the target ("something happens to that pretty face", "you'll find out what happens"), a
+    # last warning, a threat on her freedom ("while you still can"), where she will end up.
+    (("happen happens", "you your her that"),
+     r"(?:something|anything|accident) (?:\w+ ){0,2}?(?:happen|happens|happened) to "
+     r"(?:you|your \w+|her|that \w+(?: \w+)?)"),
+    (("find see learn", "happens"),
+     r"(?:you|she) (?:will|are going to|is going to) (?:\w+ ){0,1}?(?:find out|see|learn) what happens"),
+    (("warning",), r"(?:last|final|only) warning"),
+    (("while", "can"),
+     r"(?:sleep|run|smile|breathe|laugh|hide|walk|talk) (?:\w+ ){0,3}?while you (?:still )?can"),
+    (("hospital grave coffin ditch wheelchair morgue",),
+     r"(?:you|she|your \w+) (?:will|are going to|is going to|would) (?:\w+ ){0,1}?be "
+     r"(?:lying |resting )?(?:in|on) (?:a |the |your )?(?:\w+ )?(?:hospital|grave|coffin|ditch|"
+     r"wheelchair|morgue)"),
+    (("done",), r"(?:when|once|after) (?:i am|we are) done with (?:you|her)"),
+    (("surprised",), r"(?:do not|dont) be surprised (?:if|when) (?:you|your|her|something)"),
+    (("last",), r"(?:the )?last thing (?:you|she) (?:will )?(?:ever )?see"),
+    (("acid", "face"), r"acid (?:\w+ ){0,6}?(?:your|her|that) (?:\w+ )?face"),
+    (("like", "burned burnt killed dead ditches ditch raped acid beaten buried disappear hurt"),
+     r"(?:girls|women|people|bitches|those|sluts|ladies) like (?:you|her) (?:\w+ ){0,3}?(?:get|end up|"
+     r"are found|get found|deserve to be) (?:\w+ ){0,3}?(?:burned|burnt|killed|dead|ditches|ditch|"
+     r"raped|acid|beaten|buried|disappear|hurt)"),
+    (("walking getting", "away"), r"(?:you|she) (?:are|is|will) not (?:walking|getting|going to walk) away"),
+    (("capable",), r"(?:you|she) (?:do not|does not|have no idea|dont) (?:\w+ )?(?:know )?what "
+                   r"(?:i am|we are) capable of"),
 ]
 
 # Roman Urdu: harm stems (a token beginning with one), targets, and future endings.
@@ -235,7 +261,7 @@ _RU_STRONG = (
 _RU_WEAK = (
     r"khatam|khtm|khatm|tamaam|tamam|haal|hal|sabak|sabaq|sbq|chor|chhor|chod|chhod|dekh|"
     r"anjaam|anjam|hell|jahannam|jahanum|haram|azaab|azab|over|bakhsh|bakhash|gayab|ghayab|"
-    r"dhoond|dhund|dhoondh|ilaaj|ilaj|delete"
+    r"dhoond|dhund|dhoondh|ilaaj|ilaj|delete|finish|lesson"
 )
 _RU_TARGET = (
     r"tujhe|tujhay|tjhe|tujhko|tujh|tumhe|tumhein|tumhen|tumhain|tumhe|tmhe|tumko|tum|tera|teri|"
@@ -246,7 +272,7 @@ _RU_TARGET = (
 # will" (-oge, -ogi), and "mar jayega" is "will die", not "will kill" (the "ja" forms are out).
 _RU_FUTURE = (
     r"(?!ja)\w*(?:unga|ungi|ungaa|enge|engay|engy|ainge|aingay|ayenge|aenge|aynge|ega|egi|egay)"
-    r"|parega|padega|pare ga"
+    r"|parega|padega|pare ga|le jayenge|le jaenge|le jayega|le jaega|wala hun|wala hoon|wale hain"
 )
 _RU_IDIOMS = [
     ("haal hal sabak sabaq yaad yad",
@@ -295,6 +321,31 @@ _RU_IDIOMS = [
     (("time waqt", "aa a agaya aagaya"),
      r"(?:tera|tumhara|teri|tumhari) (?:time|waqt) (?:aa gaya|a gaya|agaya|aagaya|aa raha)"),
     (("dekhna",), r"dekhna (?:\w+ ){0,1}kya hota (?:hai|he)"),
+    # Eighth round: regret after an "or else", "you will find out", days numbered, eyes on her
+    # people, a car driven over her, "found your address".
+    (("warna", "pachtaogi pachtayegi pachtaoge pachtayega pachtaegi pachtaega"),
+     r"warna (?:\w+ ){0,1}(?:pachtaogi|pachtayegi|pachtaoge|pachtayega|pachtaegi|pachtaega)"),
+    (("pata", "chal"),
+     r"(?:tujhe|tumhe|tumhein|tjhe|tumko|tujhko|tere|tumhare) (?:\w+ ){0,2}?pata chal "
+     r"(?:jayega|jaega|jaye ga|jae ga|jaegi|jayegi)"),
+    (("din", "gine gin"), r"(?:tere|teri|tumhare|tumhari) din (?:gine|gin) "),
+    (("nazar",), r"(?:tere|teri|tumhare|tumhari|tera|tumhara) (?:\w+ ){1,2}(?:pe|par|pr) (?:bhi )?nazar "
+                 r"(?:hai|he|rakhi|rakhe)"),
+    (("gaadi gari gaari gadi car truck", "charha chadha chara"),
+     r"(?:gaadi|gari|gaari|gadi|car|truck) (?:\w+ ){0,2}?(?:charha|chadha|chara) (?:\w+ )?"
+     r"(?:dunga|denge|dungi|dun ga|den ge|doon ga)"),
+    (("pata address", "mil"),
+     r"(?:tere|teri|tumhare|tumhari) (?:ghar|\w+) (?:ka|ki) (?:pata|address) mil (?:gaya|gya|gayi)"),
+    (("accident",), r"(?:tera|teri|tumhara|tumhari) (?:\w+ ){0,1}accident (?:pakka|karwa\w*|kara\w*)"),
+    (("mitti",), r"(?:tera|teri|tumhara|tumhari) (?:\w+ ){0,2}?mitti (?:mein|me|main) (?:mila|milaa)"),
+    (("khair",), r"(?:apni|apne|apna|teri|tere|tera|tumhari|tumhare|tumhara) (?:\w+ ){0,3}?khair "
+                 r"(?:manao|mana|manana|manaye|manaiye)"),
+    (("chup",), r"(?:tumhe|tujhe|tumhein|tjhe|tumko|tujhko) (?:\w+ ){0,2}?chup (?:karwa|kara|krwa)\w*"),
+    (("jaanti janti", "sakta sakte"),
+     r"(?:tu|tum|tujhe|tumhe) (?:\w+ ){0,1}(?:jaanti|janti|jaante|jante) (?:nahi|nhi|nai) "
+     r"(?:\w+ ){0,1}(?:main|mein|hum) (?:kya|kia) (?:kar|kr) (?:sakta|sakte)"),
+    (("peeche piche", "hain hun"), r"(?:hum|main) (?:tere|tumhare|teri|tumhari) (?:peeche|piche) "
+                                   r"(?:hain|hun|hoon)"),
     (("pata kya", "jaye jaaye jae"),
      r"(?:tumhari|teri|tumhare|tere|apni|apne|tumhara|tera) (?:\w+ ){0,3}?(?:pata nahi|kya pata|"
      r"kon jaane|kaun jaane) (?:\w+ ){0,2}?(?:kya|kab) ho (?:jaye|jaaye|jae)"),
@@ -334,7 +385,14 @@ _UR_IDIOMS = [
     ("ہمیشہ", "ہمیشہ کے لیے (?:بند|خاموش|چپ)"),
     ("اکیلی", "اکیلی (?:\\S+ ){0,2}(?:نکلی|گئی|جاؤ|جاو) تو"),
     ("غیرت عزت", "(?:غیرت|عزت) کے نام پر"),
-    ("واپس", "واپس نہیں (?:آئے|آئی|آئیں|لوٹے|لوٹی) (?:گا|گی|گے)"),
+    ("واپس", "واپس نہیں (?:آئے|آئی|آئیں|لوٹے|لوٹی|آؤ|آ سکو) (?:گا|گی|گے)"),
+    ("پچھتاؤ پچھتاؤگی", "ورنہ (?:\\S+ )?(?:پچھتاؤ|پچھتاؤگی|پچھتاؤ گی)"),
+    ("پتہ پتا", "(?:تمہیں|تجھے|تمھیں) (?:\\S+ ){0,2}?(?:پتہ|پتا) چل جائے گا"),
+    ("نظر", "(?:تمہاری|تیری|تمہارے|تیرے) (?:\\S+ ){1,2}(?:پر|پہ) (?:بھی )?نظر ہے"),
+    ("گاڑی", "گاڑی (?:\\S+ ){0,2}?چڑھا (?:دوں|دیں) (?:گا|گے)"),
+    ("خیر", "(?:اپنی|اپنے|تیری|تمہاری|تیرے|تمہارے) (?:\\S+ ){0,3}?خیر (?:مناؤ|منائیں|مناو)"),
+    ("جانتے جانتا", "(?:ہم|میں) (?:جانتے|جانتا) (?:ہیں|ہوں) (?:کہ )?(?:تم|تمہارا|تمہاری|تو) "
+     "(?:\\S+ ){0,1}(?:کس وقت|کہاں|کب)"),
     ("خیر", "(?:تیری|تمہاری|تیرا|تمہارا|اپنی|اپنے|تیرے|تمہارے) (?:\\S+ )?خیر نہیں"),
     ("حشر", "(?:تیرا|تیری|تمہارا|تمہاری) (?:\\S+ ){0,2}?حشر (?:\\S+ ){0,1}?(?:ہوگا|ہو گا|کریں گے)"),
     ("آ آکر",
@@ -361,6 +419,7 @@ _UR_ORELSE_RE = (
 _LEVER = (
     r"pics|pic|pictures|picture|photos|photo|video|videos|chats|chat|screenshots|screenshot|"
     r"nudes|recordings|recording|(?:sees?|knows?|gets?|see|know) everything|sab kuch|"
+    r"(?:sees?|gets?|reads?|knows?) what you (?:sent|did|wrote|said)|"
     r"tasveer\w*|tasvir\w*|tasweer\w*|tasver\w*|photoz|selfies|album|albums|voice notes|"
     r"audio|audios|folder|gallery|files"
 )
@@ -378,7 +437,8 @@ _AUDIENCE = (
     r"mangaetar|boss|office|hr|brother|bhai|sister|behen|college|university|uni|class|group|"
     r"groups|page|facebook|fb|insta|instagram|tiktok|everyone|everybody|sab ko|sabko|sab ke|"
     r"sab log|sab dekh\w*|public|viral|everywhere|whole|gharwalon|ghar walon|ghar wale|khandan|"
-    r"relatives|rishtedar|rishtedaron|in laws|inlaws|sasural|susral|internet|online|leak|leaked|"
+    r"relatives|rishtedar|rishtedaron|in laws|inlaws|sasural|susral|susraal|sasuraal|internet|"
+    r"online|leak|leaked|"
     r"shohar|shauhar|shoher|miyan|principal|teacher|contacts|social media|"
     r"upload|uploaded|expose|exposed|publish"
 )
@@ -652,7 +712,27 @@ def _coercion_patterns() -> dict[str, re.Pattern[str]]:
             rf" (?:i have|i still have|i have got|i got|we have|mere paas|mere pas) (?:\S+ ){{0,2}}?"
             rf"(?:your|tumhari|teri|tumhare|tere) (?:\S+ )?(?:{_LEVER}) (?:\S+ ){{0,12}}?"
             r"(?:do (?:as|what) (?:i|we) (?:say|tell|want)|jo (?:main|mein|hum) (?:kahun|kahunga|"
-            r"kahen|bolun|bolunga))"
+            r"kahen|bolun|bolunga)|you know what to do|tum jaanti ho kya karna)"
+        ),
+        # "do what i say and nobody has to see these photos": obedience, or they are seen
+        "obey_seen": re.compile(
+            r" (?:do (?:as|what) (?:i|we) (?:say|tell|want)|listen to (?:me|us)|jo (?:main|hum) "
+            r"(?:kahun|kahen|bolun)) (?:\S+ ){0,4}?(?:nobody|no one|noone|koi) (?:\S+ ){0,2}?"
+            r"(?:see|sees|know|knows|dekhega|dekhe|jaanega)"
+        ),
+        # "or i post everything", "ورنہ سب کچھ لیک کر دوں گا": spread in public by him, no
+        # audience named (the public is the audience)
+        "spread_public": re.compile(
+            rf" (?:(?:i|we)(?: will| am going to| are going to)? (?:\S+ ){{0,1}}?(?:post|leak|upload|"
+            rf"expose|publish)\w*|(?:leak|viral|upload|expose|post)\w* (?:\S+ ){{0,1}}?(?:dunga|"
+            rf"denge|dun ga|karunga|krunga|kar dunga)|(?:{_ur('لیک وائرل اپلوڈ')})\S* "
+            rf"(?:\S+ ){{0,1}}?(?:{_ur('دوں دیں دونگا')})) "
+        ),
+        # "tere parents ko sab forward ho jayega", "گھر والوں کو سب پتا چل جائے گا": it reaches them
+        "reaches": re.compile(
+            rf" (?:forward|bhej|dikha|viral|leak|pata chal|pohanch|pahunch|{_ur('پتا چل پہنچ')})\w* "
+            rf"(?:ho |\S+ )?(?:jayega|jaega|jayegi|jaegi|jayenge|jaenge|jayengi|jaengi|"
+            rf"{_ur('جائے جائیں')}) "
         ),
         "possession": re.compile(
             rf" (?:i have|i have got|i got|we have|mere paas|mere pas|{_urp('میرے پاس')}) "
@@ -741,6 +821,16 @@ _ADVICE = re.compile(
 )
 
 
+# Harm words in everyday idioms: "break the news to her", "kill time", "marks kaat denge".
+_EVERYDAY_HARM = re.compile(
+    r"\bbreak (?:the|this|that|some) (?:news|ice|record|fast|bad news)\b|\bbreak it to\b|"
+    r"\b(?:marks|number|numbers|paise|salary|tankhwa|tankhwah|fee|fees|fine) (?:\S+ )?(?:kaat|kat)\w*|"
+    # finding something *for* her: "acha wakeel dhoond ke dungi", "وکیل ڈھونڈ دوں گی"
+    r"\bdhoo?ndh? ke (?:dungi|dunga|dun|doon|deti|denge)\b|"
+    + "(?:" + _ur("ڈھونڈ") + ") (?:" + _ur("دوں دیں") + ")"
+)
+
+
 _GAME = re.compile(
     r" (?:\S+ )?(?:at|in) (?:the |a )?(?:ludo|chess|carrom|cricket|football|badminton|tennis|pubg|"
     r"fifa|tekken|scrabble|monopoly|uno|cards|game|games|match|quiz|exam|exams|debate|race|"
@@ -807,6 +897,8 @@ def _threats(folded: str, tokens: list[str]) -> list[Reason]:
             excerpt = m.group().strip()
             if _GAME.match(stream, m.end() - 1):
                 continue  # "i will destroy you at ludo": a game, not a threat
+            if _EVERYDAY_HARM.search(excerpt):
+                continue  # "break the news to her", "sir marks kaat denge": idioms of harm words
             if _SAFETY_WORDS.search(excerpt) and _ADVICE.search(stream):
                 continue  # "be careful when you go out alone, share your location": advice
             if fam.name == "leak":
@@ -855,7 +947,7 @@ _SPREAD_SET = _set(
     "dikha dikhadunga ga bata batadunga"
 ) | _ur_set("گا گے دونگا بھیج دکھا وائرل بتا لگا")
 # What is held over her: pictures and the like, her job, or something he will send or show.
-_COERCION_GATE = _LEVER_SET | _JOB_SET | _SPREAD_SET | _set("everything kuch have got paas")
+_COERCION_GATE = _LEVER_SET | _JOB_SET | _SPREAD_SET | _set("everything kuch have got paas sees sent")
 _IF_YOU = frozenset(("ogi", "oge"))
 _SEES_THESE = re.compile(
     r" (?:sees|see|gets|get|will see|will get|receives) (?:these|them|it all|those|everything|all of it) "
@@ -903,6 +995,10 @@ def _coercion_in(folded: str, tokens: list[str]) -> list[Reason]:
         m = _coercion_patterns()["obey"].search(_stream(tokens))
         if m is not None:
             return [_coercion("images", m.group().strip())]
+    if not _LEVER_SET.isdisjoint(token_set):
+        m = _coercion_patterns()["obey_seen"].search(_stream(tokens))
+        if m is not None:
+            return [_coercion("images", m.group().strip())]
     conditional = "ogi" in folded or "oge" in folded  # "ignore karogi to ...": if you ...
     if _ORELSE_START.isdisjoint(token_set) and not conditional:
         return []
@@ -927,10 +1023,16 @@ def _coercion_in(folded: str, tokens: list[str]) -> list[Reason]:
             _AUDIENCE_PHRASES.search(window) is not None
         )
         if not audience:
+            if pats["spread_public"].search(window):
+                return [_coercion("exposure", window.strip())]
             continue
+        if pats["reaches"].search(window):
+            return [_coercion("exposure", window.strip())]
         if not _LEVER_SET.isdisjoint(near_set) or pats["lever"].search(window):
             return [_coercion("images", window.strip())]
         if not _SPREAD_SET.isdisjoint(near_set) and pats["spread_mine"].search(window):
+            return [_coercion("exposure", window.strip())]
+        if pats["spread_public"].search(window):
             return [_coercion("exposure", window.strip())]
         if "these" in near_set and _SEES_THESE.search(window):  # "everyone at your work sees these"
             return [_coercion("exposure", window.strip())]

@@ -72,8 +72,12 @@ def bump_version(session: Session) -> None:
 #: smallest training set, at 0.8: 4 % / 23 %; English, trained on few English tweets, still
 #: scores some greetings above 0.6 (markdown, "first time here"), so 0.9: 0 % / 17 % (the
 #: English lexicon carries the rest). Flags only queue for review; a moderator's single
-#: threshold replaces all three.
-DEFAULT_ABUSE_THRESHOLDS = {"roman_ur": 0.6, "ur": 0.8, "en": 0.9}
+#: threshold replaces all three. Urdu script moved from 0.8 to 0.9 in the eighth round of issue
+#: #13: at 0.8 the abuse model flagged 9 of the 102 Urdu benign look-alikes of
+#: bench/moderation_eval/harm (Ghalib and Faiz, advice on reporting), at 0.9 4 of them; the
+#: Urdu test part of the detector's own set loses 2 of 36 abusive texts (19 -> 17), and Urdu
+#: threats and coercion are the harm model's (moderation/domain/data/harm_model.json).
+DEFAULT_ABUSE_THRESHOLDS = {"roman_ur": 0.6, "ur": 0.9, "en": 0.9}
 
 
 def abuse_threshold(session: Session) -> float | None:

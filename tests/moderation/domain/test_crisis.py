@@ -243,3 +243,55 @@ def test_appending_a_crisis_sentence_to_any_text_gives_help_lines(
     v = pipeline.screen(text + "\n" + sentence)
     screening = ModerationScreener().screening_of(v)
     assert v.crisis and screening.resources and screening.status != "blocked"
+
+
+@pytest.mark.parametrize("insult", ["you stupid bitch", "fuck you all", "tum sab kamine ho", "bitch"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nobody would even notice if i was gone",
+        "walking to the railway line now, bye",
+        "ammi ko batana main unse bohat pyar karti thi",
+        "میرے بغیر سب خوش رہیں گے",
+    ],
+)
+def test_an_insult_before_or_after_never_withholds_help_lines(
+    pipeline: Pipeline, text: str, insult: str
+) -> None:
+    screener = ModerationScreener()
+    for variant in (f"{text} {insult}", f"{insult} {text}", f"{text}. {insult}"):
+        screening = screener.screening_of(pipeline.screen(variant))
+        assert screening.resources, variant
+        assert screening.status != "blocked", variant
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("saari neend ki goliyan kha chuki hun ab", IMMINENT),
+        ("maine 15 tablets le li hain, bas ab so jaungi", IMMINENT),
+        ("goliyan kha li hain, sab ko sorry", IMMINENT),
+        ("apni zindagi khatam karne ka soch rahi hun", HIGH),
+        ("اب جینے کی کوئی خواہش نہیں رہی", HIGH),
+        ("کل رات پھر اپنی کلائی کاٹی", HIGH),
+        ("tell my baby brother that i loved him more than anything", MODERATE),
+        ("my cousin told me she took a bunch of pills last night", MODERATE),
+    ],
+)
+def test_classes_the_spent_parts_missed(text: str, expected: str) -> None:
+    assert risk(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "if I fail this maths test I'll literally die lol",
+        "physics ka paper dekh ke mar jaungi yaar haha",
+        "sorry everyone, I was late to the group call",
+        "goodbye to my old phone, it served me well",
+        "khudkushi ke khayal aate hon to ghar walon se baat karein",
+        "he said he'd kill himself if i left, that's how he controlled me",
+    ],
+)
+def test_hyperbole_apologies_and_advice_raise_nothing(text: str) -> None:
+    assert risk(text) is None
