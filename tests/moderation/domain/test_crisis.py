@@ -207,7 +207,9 @@ def test_the_anchors_never_hide_a_cue(pipeline: Pipeline) -> None:
     rule set) matched; on every evaluation text that decides exactly as the detector alone."""
     assert {r.language for r in anchor_rules()} == {"en", "ur", "roman_ur"}
     disagree = [t for t in _eval_texts() if pipeline.screen(t).crisis != (assess(t) is not None)]
-    assert disagree == []
+    # A count only: the texts include the held-out part, which no failure may print (a text
+    # read from a failing test is a text tuned to).
+    assert len(disagree) == 0, f"{len(disagree)} evaluation texts: anchors and detector disagree"
 
 
 def test_crisis_reason_of_empty_text_is_none() -> None:
