@@ -17,43 +17,22 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import requests
+from benchkit import free_port, scratch_database, wait_ready  # this folder is on its path
 from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parent.parent
 FORUM = str(Path(sys.executable).with_name("forum"))
-ADMIN_URL = os.environ.get(
-    "FORUM_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 DURATION = os.environ.get("BENCH_SECONDS", "8")
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "16")
 POSTING_CLIENTS = 8
 POSTS_PER_CLIENT = 40
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_ready(url: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            requests.get(url, timeout=1)
-            return
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer")
 
 
 def wrk(url: str, token: str) -> float:
@@ -73,11 +52,11 @@ def main() -> int:
     if shutil.which("wrk") is None:
         print("wrk is not installed (apt-get install wrk)")
         return 2
-    name = f"saheli_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    with scratch_database() as url:
+        return _measure(url)
+
+
+def _measure(url: str) -> int:
     tmp = Path(tempfile.mkdtemp())
     env = {**os.environ, "FORUM_DATABASE_URL": url, "FORUM_INSTANCE_PATH": str(tmp),
            "FORUM_SECRET_KEY": "bench", "FORUM_ARGON2_TIME_COST": "1",
@@ -185,12 +164,6 @@ def main() -> int:
         for process in processes:
             process.terminate()
             process.wait(timeout=10)
-        with admin.connect() as conn:
-            conn.execute(text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                {"n": name})
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -45,10 +45,10 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_http import ADMIN_URL, FORUM, ROOT, free_port, wait_ready  # noqa: E402
+from bench_http import FORUM, ROOT  # noqa: E402
+from benchkit import free_port, scratch_database, wait_ready  # noqa: E402
 
 SECONDS = int(os.environ.get("BENCH_LIVE_SECONDS", "8"))
 ROUNDS = int(os.environ.get("BENCH_LIVE_ROUNDS", "2"))
@@ -223,11 +223,11 @@ def main() -> int:
     if shutil.which("wrk") is None:
         print("wrk is not installed (apt-get install wrk)")
         return 2
-    name = f"saheli_live_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    with scratch_database("saheli_live") as url:
+        return _measure(url)
+
+
+def _measure(url: str) -> int:
     tmp = Path(tempfile.mkdtemp())
     env = {**os.environ, "FORUM_DATABASE_URL": url, "FORUM_INSTANCE_PATH": str(tmp),
            "FORUM_SECRET_KEY": "bench", "FORUM_ARGON2_TIME_COST": "1",
@@ -334,12 +334,6 @@ def main() -> int:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
-        with admin.connect() as conn:
-            conn.execute(text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                {"n": name})
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -30,19 +30,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
 import requests
-from bench_http import free_port, wait_ready  # this folder is on the path of its scripts
-from sqlalchemy import create_engine, text
+from benchkit import free_port, scratch_database, wait_ready  # this folder is on its path
 
-ADMIN_URL = os.environ.get(
-    "FORUM_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 CLIENTS = 8
 PER_CLIENT = 25
 
@@ -50,37 +45,29 @@ PER_CLIENT = 25
 @contextmanager
 def served(forum: str) -> Iterator[str]:
     """A fresh database and a `forum serve` of this build on it; yields the API's base URL."""
-    name = f"saheli_ab_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
     tmp = Path(tempfile.mkdtemp())
-    env = {**os.environ, "FORUM_DATABASE_URL": ADMIN_URL.rsplit("/", 1)[0] + "/" + name,
-           "FORUM_INSTANCE_PATH": str(tmp), "FORUM_SECRET_KEY": "bench",
-           "FORUM_ARGON2_TIME_COST": "1", "FORUM_ARGON2_MEMORY_KIB": "1024",
-           "FORUM_RATE_LIMITS": "false"}
     process = None
     try:
-        seeded = subprocess.run([forum, "init-db", "--seed"], env=env, capture_output=True,
-                                text=True, check=False)
-        if seeded.returncode:
-            raise RuntimeError(f"init-db failed:\n{seeded.stderr}")
-        port = free_port()
-        process = subprocess.Popen([forum, "serve", "--port", str(port)], env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-        wait_ready(f"{base}/healthz")
-        yield f"{base}/api/v1"
+        with scratch_database("saheli_ab") as url:
+            env = {**os.environ, "FORUM_DATABASE_URL": url, "FORUM_INSTANCE_PATH": str(tmp),
+                   "FORUM_SECRET_KEY": "bench", "FORUM_ARGON2_TIME_COST": "1",
+                   "FORUM_ARGON2_MEMORY_KIB": "1024", "FORUM_RATE_LIMITS": "false"}
+            try:
+                seeded = subprocess.run([forum, "init-db", "--seed"], env=env,
+                                        capture_output=True, text=True, check=False)
+                if seeded.returncode:
+                    raise RuntimeError(f"init-db failed:\n{seeded.stderr}")
+                port = free_port()
+                process = subprocess.Popen([forum, "serve", "--port", str(port)], env=env,
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                base = f"http://127.0.0.1:{port}"
+                wait_ready(f"{base}/healthz", 60)
+                yield f"{base}/api/v1"
+            finally:
+                if process is not None:
+                    process.terminate()
+                    process.wait(timeout=10)
     finally:
-        if process is not None:
-            process.terminate()
-            process.wait(timeout=10)
-        with admin.connect() as conn:
-            conn.execute(text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                {"n": name})
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
         shutil.rmtree(tmp, ignore_errors=True)
 
 
