@@ -46,10 +46,16 @@ class Screening:
     needs_review: bool = False
     detail: Any = field(default=None, compare=False)
 
+    @property
+    def offers_help(self) -> bool:
+        """Help lines go with this text: a crisis, or words of crisis the screener did not
+        read as one (help lines reach wider than the counsellors' alert, `is_crisis`)."""
+        return bool(self.resources)
+
     def as_json(self) -> dict[str, Any]:
         """The `moderation` field of API answers."""
         answer: dict[str, Any] = {"status": self.status, "reasons": list(self.reasons)}
-        if self.is_crisis:
+        if self.offers_help:
             answer["resources"] = list(self.resources)
         return answer
 

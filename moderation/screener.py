@@ -169,7 +169,7 @@ class ModerationScreener:
             for r in verdict.reasons
         ]
         action = verdict.action
-        if action == "block" and verdict.crisis:
+        if action == "block" and (verdict.crisis or verdict.offers_help):
             action = "hold"
         if is_evasion:
             codes.append(BAN_EVASION)
@@ -184,7 +184,7 @@ class ModerationScreener:
         return Screening(
             status=status,
             reasons=tuple(codes),
-            resources=HELPLINES if verdict.crisis else (),
+            resources=HELPLINES if verdict.crisis or verdict.offers_help else (),
             censored_text=verdict.censored_text,
             is_crisis=verdict.crisis,
             needs_review=verdict.crisis or action in {"flag", "hold"} or is_evasion,

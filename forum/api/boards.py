@@ -64,7 +64,7 @@ def create_thread(actor: Actor, body: s.ThreadIn, slug: str) -> tuple[dict[str, 
         "thread": thread,
         "post": reading.post_json(done.post, author),
         "moderation": done.screening.as_json(),
-        **({"resources": list(done.screening.resources)} if done.screening.is_crisis else {}),
+        **({"resources": list(done.screening.resources)} if done.screening.offers_help else {}),
     }, 201
 
 
@@ -95,7 +95,7 @@ def create_post(actor: Actor, body: s.PostIn, thread_id: int) -> tuple[dict[str,
     return {
         "post": reading.post_json(done.post, author),
         "moderation": done.screening.as_json(),
-        **({"resources": list(done.screening.resources)} if done.screening.is_crisis else {}),
+        **({"resources": list(done.screening.resources)} if done.screening.offers_help else {}),
     }, 201
 
 

@@ -466,8 +466,9 @@ class RoomsNamespace(Namespace):
             "message": {"id": sent.message.id, "status": sent.message.status},
             "moderation": sent.screening.as_json(),
         }
-        if sent.screening.is_crisis:
+        if sent.screening.offers_help:
             answer["resources"] = list(sent.screening.resources)
+        if sent.screening.is_crisis:
             # Said plainly when nobody on duty can hear the alert live (README).
             answer["counsellor_online"] = support.staff_online(session, state)
         return answer

@@ -51,7 +51,7 @@ def board(slug: str) -> Any:
 def _screening_notice(screening: Screening) -> None:
     """Tell the author what the filter did: held for review, or help lines for a crisis
     (the page she lands on then shows them first, above everything, `base.html`)."""
-    if screening.is_crisis:
+    if screening.offers_help:
         flash("help", "crisis")
     if screening.status == "pending":
         flash(gettext("Thank you. A moderator will look at your post before others see it."))

@@ -342,7 +342,8 @@ class Pipeline:
         self, n: Normalized, text: str, reasons: list[Reason], censor_spans: list[tuple[int, int]],
         abuse_spans: list[tuple[int, int]] | None = None,
     ) -> bool:
-        """Append every rule hit's reason (and censor span); whether a crisis anchor matched."""
+        """Append every rule hit's reason (and censor span); whether a crisis anchor matched
+        (the detector then reads the text, and help lines are offered whatever it finds)."""
         anchored = False
         for hit in self.ruleset.match(n):
             if hit.rule.id == ANCHOR_ID:  # a crisis word: the detector reads the text
@@ -363,6 +364,7 @@ class Pipeline:
         reasons: list[Reason] = []
         censor_spans: list[tuple[int, int]] = []
         folded = ""
+        anchored = False
         if text:
             n = normalize(text)
             folded = n.text
@@ -385,7 +387,7 @@ class Pipeline:
             )
         reasons.extend(detect_flood(text, ctx.recent_texts, ctx.recent_reply_targets, ctx.reply_target))
         if not reasons:
-            return Verdict("allow", False, (), None)
+            return Verdict("allow", False, (), None, anchored)
         if any(_spared(r) for r in reasons) and reported_speech(folded):
             reasons = [Reason(r.code, "allow", r.category, r.source, r.excerpt) if _spared(r) else r
                        for r in reasons]
@@ -400,8 +402,8 @@ class Pipeline:
             ]
         crisis = any(r.action == CRISIS for r in reasons)
         action = strongest(r.action for r in reasons)
-        if crisis and action == "block":
-            action = "hold"
+        if (crisis or anchored) and action == "block":
+            action = "hold"  # words of crisis are never refused: held, and help lines shown
         unique = tuple(dict.fromkeys(reasons))
         censored = _mask(text, censor_spans) if censor_spans else None
-        return Verdict(action, crisis, unique, censored)
+        return Verdict(action, crisis, unique, censored, crisis or anchored)

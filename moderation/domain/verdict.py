@@ -36,6 +36,10 @@ class Verdict:
     crisis: bool
     reasons: tuple[Reason, ...]
     censored_text: str | None
+    #: Help lines are offered: the text holds crisis words (a crisis anchor), whether or not
+    #: the detector read a crisis in it. Showing help lines costs little and missing one costs
+    #: much, so they go wider than the alert (`crisis`), which calls a person.
+    offers_help: bool = False
 
     @property
     def codes(self) -> list[str]:
@@ -65,4 +69,4 @@ def joined(parts: Iterable[tuple[str, Verdict]], separator: str = "\n") -> Verdi
     if any(v.censored_text is not None for _text, v in items):
         censored = separator.join(v.censored_text or text for text, v in items)
     return Verdict(strongest(v.action for _text, v in items), any(v.crisis for _t, v in items),
-                   reasons, censored)
+                   reasons, censored, any(v.offers_help for _t, v in items))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from forum import signals
 from forum.models.safety import Sanction
 from forum.models.user import User
-from moderation.domain.pipeline import Reason, Verdict
+from moderation.domain.pipeline import Pipeline, Reason, Verdict
 from moderation.screener import HELPLINES, ModerationScreener, is_ban_evasion
 
 CRISIS_TEXT = "I want to kill myself, I cannot go on"
@@ -159,3 +159,40 @@ def test_a_long_bland_title_does_not_dilute_the_body(forum, make_user):
     answer = forum.thread(author, body, title=title)
     assert answer.status_code == 201
     assert "abuse_score:roman_ur" in answer.get_json()["moderation"]["reasons"]
+
+
+SUPPORT_TALK = "At the workshop we talked about suicide prevention and how to listen"
+
+
+def test_words_of_crisis_bring_help_lines_without_an_alert(forum, make_user):
+    """Help lines reach wider than the alert: a text with crisis words that the detector does
+    not read as a crisis still gets them (missing her costs much, showing them costs little),
+    but nobody is alerted and nothing is queued for it."""
+    author, moderator = make_user(), make_user("moderator")
+    heard = []
+
+    def listener(sender, **kwargs):
+        heard.append(sender)
+
+    signals.crisis_detected.connect(listener)
+    try:
+        answer = forum.thread(author, SUPPORT_TALK)
+    finally:
+        signals.crisis_detected.disconnect(listener)
+    body = answer.get_json()
+    assert answer.status_code == 201 and body["post"]["status"] == "published"
+    assert body["moderation"]["reasons"] == []
+    assert body["resources"] and body["moderation"]["resources"] == body["resources"]
+    assert heard == [] and forum.queue(moderator) == []
+    plain = forum.thread(author, "Good morning, salaam everyone").get_json()
+    assert "resources" not in plain and "resources" not in plain["moderation"]
+
+
+def test_words_of_crisis_with_a_slur_are_held_with_help_lines_never_refused():
+    pipeline = Pipeline.build()
+    verdict = pipeline.screen(SUPPORT_TALK + " randi")
+    screening = ModerationScreener().screening_of(verdict)
+    assert screening.status == "pending" and screening.resources == HELPLINES
+    assert pipeline.screen("randi").action == "block"  # the slur alone still is
+    # Telling someone else to kill herself is abuse, not her crisis: still refused.
+    assert pipeline.screen("go kill yourself you whore").action == "block"
