@@ -22,7 +22,7 @@ from flask import Flask
 from flask_babel import get_locale, get_timezone, gettext
 from markupsafe import Markup, escape
 
-from forum.ops.seed import seeded_texts
+from forum.models.defaults import seeded_texts
 
 #: How far from now a time reads better as "… ago" / "in …".
 RELATIVE_WITHIN = dt.timedelta(hours=23)
@@ -116,7 +116,7 @@ def user_text(text: Any) -> Markup:
 
 
 def board_text(value: Any) -> Any:
-    """A default board's name or description in the page's language (`forum.ops.seed` marks them
+    """A default board's name or description in the page's language (`forum.models.defaults` marks them
     for the catalogue); any other board's text as its admin wrote it."""
     if isinstance(value, str) and value in seeded_texts():
         return gettext(value)

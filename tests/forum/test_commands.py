@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from forum.models import Board, User
-from forum.ops.seed import BOARDS
+from forum.models.defaults import BOARDS
 
 
 def test_create_user_reads_the_password_from_stdin(app):
