@@ -132,7 +132,6 @@ _ROMAN_REWRITES = (
     ("dh", "d"),
     ("gh", "g"),
     ("jh", "j"),
-    ("kh", "k"),
     ("th", "t"),
     ("ah", "a"),
     ("eh", "e"),
