@@ -117,8 +117,8 @@ _PHRASES: dict[str, dict[str, str]] = {
             khud ko {maar|mar|khatam} {lun|lungi|dalun|dalungi|dun|dungi|karna}
             khud ko {maar|mar|khatam} kar {lun|lungi|dun|dungi|legi|degi|diya}
             {zindagi|zindgi} {khatam|khtm} {kar lun|kar dun|kar lungi|kar dungi|karna chahti|karna}
-            {khudkushi|khud kushi|khudkhushi|khudkashi|suicide} ~ {kar|karna|karun|karungi|karegi}
-            {khudkushi|khud kushi|khudkhushi|khudkashi|suicide} ~ {krna|krungi|kr|kar legi|kar li}
+            {khudkushi|khud kushi|khudkhushi|khudkashi|khudkhashi|suicide} ~ {kar|karna|karun|karungi|karegi}
+            {khudkushi|khud kushi|khudkhushi|khudkashi|khudkhashi|suicide} ~ {krna|krungi|kr|kar legi|kar li}
             {sab|sab kuch|sb} khatam kar {dungi|dun|lungi|lun}
             apne aap ko {maar|mar|khatam} {lun|lungi|dun|dungi|karna|kar lun|kar dun}
             khatam kar {dungi|lungi} sab {kuch|}
@@ -164,7 +164,7 @@ _PHRASES: dict[str, dict[str, str]] = {
             {suicidal|dark} thoughts
         """,
         "roman_ur": """
-            {khudkushi|khud kushi|khudkhushi|khudkashi}
+            {khudkushi|khud kushi|khudkhushi|khudkashi|khudkhashi}
         """,
         "ur": """
             {خودکشی|خود کشی}
