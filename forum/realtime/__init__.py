@@ -22,6 +22,7 @@ from typing import Any
 from flask import Flask
 from flask_socketio import SocketIO
 
+from forum.realtime.packets import Packet
 from forum.realtime.state import (
     HEARTBEAT_INTERVAL,
     MemoryRoomState,
@@ -101,6 +102,7 @@ def init_app(app: Flask) -> None:
         "logger": False,
         "engineio_logger": False,
         "max_http_buffer_size": int(settings["FORUM_MAX_CONTENT_LENGTH"]),
+        "serializer": Packet,
     }
     if settings.get("FORUM_REDIS_URL"):
         from forum.realtime.queue import ResyncingRedisManager
