@@ -221,6 +221,7 @@ class LoadState:
     received: dict[int, list[float]] = field(default_factory=dict)
     sent: dict[int, float] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    presence: int = 0
 
 
 async def _load_main(conn: Connection) -> None:
@@ -241,6 +242,9 @@ async def _load_main(conn: Connection) -> None:
                 slot[0] += 1
                 slot[1] = now
 
+    def on_presence(_data: Any) -> None:
+        state.presence += 1
+
     async def bounded(items: list[Any], action: Any, limit: int = 40) -> list[Any]:
         gate = asyncio.Semaphore(limit)
 
@@ -254,6 +258,7 @@ async def _load_main(conn: Connection) -> None:
         url, token, index = spec
         client = socketio.AsyncClient(reconnection=False)
         client.on("message", on_message, namespace=NS)
+        client.on("presence", on_presence, namespace=NS)
         try:
             await client.connect(url, namespaces=[NS], transports=["websocket"],
                                  auth={"token": token}, wait_timeout=30)
@@ -293,10 +298,11 @@ async def _load_main(conn: Connection) -> None:
         elif command == "join":
             room_slug = args["room"]
             started = time.monotonic()
+            state.presence = 0
             results = await bounded(state.clients, join, 20)
             failed = [repr(r) for r in results if isinstance(r, BaseException)]
             conn.send({"seconds": time.monotonic() - started, "failed": failed[:5],
-                       "failures": len(failed)})
+                       "failures": len(failed), "presence": state.presence})
         elif command == "run":
             state.received.clear()
             state.sent.clear()
@@ -500,6 +506,8 @@ def room_phase(load: Load, servers: list[Server], tokens: list[str], slug: str, 
     # every `join` answer and `presence` list (Saheli's carry the members; the floor's none).
     result["join_server_cpu_s"] = round(server_cpu, 2)
     result["join_load_cpu_s"] = round(load_cpu, 2)
+    # `presence` lists the members received while they joined (the floor sends none).
+    result["join_presence_events"] = sum(a.get("presence", 0) for a in joins)
     return result
 
 

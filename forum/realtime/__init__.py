@@ -95,7 +95,9 @@ def init_app(app: Flask) -> None:
     state = build_state(settings)
     app.extensions["forum.room_state"] = state
     app.extensions["forum.people"] = presence.People()
-    app.extensions["forum.presence"] = presence.PresenceCoalescer(presence_interval(settings))
+    app.extensions["forum.presence"] = presence.PresenceCoalescer(
+        presence_interval(settings),
+        shared=state if isinstance(state, ResilientRoomState) else None)
     options: dict[str, Any] = {
         "async_mode": app.config.get("SOCKETIO_ASYNC_MODE") or choose_async_mode(),
         "cors_allowed_origins": None,

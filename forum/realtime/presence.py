@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from flask import current_app
 from sqlalchemy import select
@@ -100,8 +100,17 @@ def load_shown(ids: list[int], session: Session | None) -> dict[int, dict[str, A
     return {i: {"id": i, "handle": handle, "role": role} for i, handle, role in rows}
 
 
+class SharedPresence(Protocol):
+    """The part of `ResilientRoomState` that coalesces `presence` for every process."""
+
+    def claim_presence(self, room_id: int, interval: float) -> tuple[bool, float | None]: ...
+
+    def presence_sent(self, room_id: int, interval: float) -> None: ...
+
+
 class PresenceCoalescer:
-    """At most one `presence` per room per `interval` seconds from this process.
+    """At most one `presence` per room per `interval` seconds from this process (from all
+    of them, with a `shared` state on Redis).
 
     A room filling up would otherwise cost O(n²): every join sends the whole member list to
     everyone already there. The first change in a quiet room is sent at once (leading edge);
@@ -110,8 +119,12 @@ class PresenceCoalescer:
     always lists everyone present. `interval` 0 sends on every change.
     """
 
-    def __init__(self, interval: float) -> None:
+    def __init__(self, interval: float, shared: SharedPresence | None = None) -> None:
         self.interval = max(0.0, interval)
+        #: With several processes (Redis), one window for all of them: otherwise each
+        #: process sends its own lists and every member hears twice as many while a room
+        #: fills. Within this process only while Redis does not answer.
+        self.shared = shared
         self._lock = threading.Lock()
         self._sent: dict[int, float] = {}
         self._pending: set[int] = set()
@@ -124,6 +137,11 @@ class PresenceCoalescer:
             self.slugs[room_id] = slug
             if self.interval <= 0:
                 return 0.0
+        if self.shared is not None:
+            answered, wait = self.shared.claim_presence(room_id, self.interval)
+            if answered:
+                return wait
+        with self._lock:
             if room_id in self._pending:
                 return None
             last = self._sent.get(room_id)
@@ -141,6 +159,8 @@ class PresenceCoalescer:
         with self._lock:
             self._pending.discard(room_id)
             self._sent[room_id] = now
+        if self.shared is not None:
+            self.shared.presence_sent(room_id, self.interval)
 
     def forget(self, room_id: int) -> None:
         with self._lock:
