@@ -25,7 +25,8 @@ take CPU from the server under test on this 2-core machine. Knobs (environment):
 `BENCH_ROOM_MEMBERS` (500, the issue's room and the room capacity maximum), `BENCH_ROOM_RATE`
 (25 messages/s), `BENCH_ROOM_SECONDS` (20: 500 messages, so the p99 is the 5th-worst message,
 not the 3rd of 250 as with 10 s), `BENCH_SOCKETS` (1000), `BENCH_REDIS_URL`
-(redis://127.0.0.1:6379/13, keys under a fresh prefix, removed afterwards), `BENCH_SKIP`
+(redis://127.0.0.1:6379/13, keys under a fresh prefix, removed afterwards),
+`BENCH_ROOM_HISTORY` (0: messages in each room before the joins), `BENCH_SKIP`
 (comma-separated phases to leave out: `floor`, `saheli`, `redis`, `memory`), `BENCH_PYSPY` (a
 directory: py-spy records each Saheli server over the joins and the measured window;
 profiling only).
@@ -69,6 +70,8 @@ MEMBERS = int(os.environ.get("BENCH_ROOM_MEMBERS", "500"))
 RATE = float(os.environ.get("BENCH_ROOM_RATE", "25"))
 SECONDS = float(os.environ.get("BENCH_ROOM_SECONDS", "20"))
 SOCKETS = int(os.environ.get("BENCH_SOCKETS", "1000"))
+#: Messages already said in each room before anyone joins (each join answers the last 50).
+HISTORY = int(os.environ.get("BENCH_ROOM_HISTORY", "0"))
 LOAD_PROCS = max(1, int(os.environ.get("BENCH_LOAD_PROCS", "1")))
 SKIP = {p.strip() for p in os.environ.get("BENCH_SKIP", "").split(",") if p.strip()}
 #: A directory: record the Saheli server with py-spy (installed by hand, not a dependency)
@@ -206,9 +209,25 @@ def make_people(database_url: str, tmp: Path, count: int) -> tuple[list[str], li
                                          capacity=500)
                 rooms.open_room(session, actor, room)
                 slugs.append(room.slug)
+                _said_before(session, room.id, host.id, HISTORY)
     finally:
         app.extensions["forum.db"].engine.dispose()
     return [host_token, *tokens], slugs
+
+
+def _said_before(session: Any, room_id: int, author_id: int, count: int) -> None:
+    """`count` published messages already in the room, so each join reads a history (a
+    Core insert: the screener is not what this measures)."""
+    if count <= 0:
+        return
+    from forum.db import utcnow
+    from forum.models.room import RoomMessage
+
+    now = utcnow()
+    session.execute(RoomMessage.__table__.insert(), [
+        {"room_id": room_id, "author_id": author_id, "is_anonymous": i % 3 == 0,
+         "body": f"earlier words {i}", "body_html": f"<p>earlier words {i}</p>",
+         "status": "published", "created_at": now} for i in range(count)])
 
 
 # --- the load generator (its own process, asyncio) ----------------------------------------
@@ -586,7 +605,7 @@ def main() -> int:
     load: Load | None = None
     results: dict[str, Any] = {"config": {"members": members, "rate_per_s": RATE,
                                           "seconds": SECONDS, "load_processes": LOAD_PROCS,
-                                          "sockets": SOCKETS}}
+                                          "sockets": SOCKETS, "history": HISTORY}}
     try:
         seeded = subprocess.run([FORUM, "init-db", "--seed"], env=env, capture_output=True,
                                 text=True, timeout=120)
