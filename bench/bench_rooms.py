@@ -11,6 +11,9 @@ are measured in the same run and only their ratios are held against the bounds:
   measuring window, divided by messages × members) ≤ 1.5× the floor's;
 - across two Saheli processes sharing Redis (members split between them, the sender on the
   first): p99 fan-out ≤ the single-process figure + 20 ms;
+- `BENCH_ROOM_MEMBERS` members joining the room (the host first, 20 joins in flight, each
+  waiting for its answer: room, members, history) ≤ 5× the floor's time with one process,
+  ≤ 8× with the two processes on Redis (issue #20);
 - one Saheli process holding 1,000 connected sockets: ≤ 200 MB RSS, all connected within 10 s.
 
 Clients are python-socketio `AsyncClient`s over websockets, in `BENCH_LOAD_PROCS` load-generator
@@ -22,9 +25,11 @@ take CPU from the server under test on this 2-core machine. Knobs (environment):
 `BENCH_ROOM_MEMBERS` (500, the issue's room and the room capacity maximum), `BENCH_ROOM_RATE`
 (25 messages/s), `BENCH_ROOM_SECONDS` (20: 500 messages, so the p99 is the 5th-worst message,
 not the 3rd of 250 as with 10 s), `BENCH_SOCKETS` (1000), `BENCH_REDIS_URL`
-(redis://127.0.0.1:6379/13, keys under a fresh prefix, removed afterwards), `BENCH_SKIP`
+(redis://127.0.0.1:6379/13, keys under a fresh prefix, removed afterwards),
+`BENCH_ROOM_HISTORY` (0: messages in each room before the joins), `BENCH_SKIP`
 (comma-separated phases to leave out: `floor`, `saheli`, `redis`, `memory`), `BENCH_PYSPY` (a
-directory: py-spy records each Saheli server over the measured window; profiling only).
+directory: py-spy records each Saheli server over the joins and the measured window;
+profiling only).
 
 Run: `.venv/bin/python bench/bench_rooms.py` (needs PostgreSQL at FORUM_TEST_POSTGRES_URL and,
 for the two-process phase, Redis). Prints JSON and PASS/FAIL lines; writes bench/out/rooms.json.
@@ -41,6 +46,7 @@ import multiprocessing as mp
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -64,6 +70,8 @@ MEMBERS = int(os.environ.get("BENCH_ROOM_MEMBERS", "500"))
 RATE = float(os.environ.get("BENCH_ROOM_RATE", "25"))
 SECONDS = float(os.environ.get("BENCH_ROOM_SECONDS", "20"))
 SOCKETS = int(os.environ.get("BENCH_SOCKETS", "1000"))
+#: Messages already said in each room before anyone joins (each join answers the last 50).
+HISTORY = int(os.environ.get("BENCH_ROOM_HISTORY", "0"))
 LOAD_PROCS = max(1, int(os.environ.get("BENCH_LOAD_PROCS", "1")))
 SKIP = {p.strip() for p in os.environ.get("BENCH_SKIP", "").split(",") if p.strip()}
 #: A directory: record the Saheli server with py-spy (installed by hand, not a dependency)
@@ -76,6 +84,8 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 BOUND_P99_RATIO = 2.0
 BOUND_CPU_RATIO = 1.5
 BOUND_REDIS_EXTRA_MS = 20.0
+BOUND_JOIN_RATIO = 5.0
+BOUND_REDIS_JOIN_RATIO = 8.0
 BOUND_RSS_MB = 200.0
 BOUND_CONNECT_S = 10.0
 
@@ -199,9 +209,25 @@ def make_people(database_url: str, tmp: Path, count: int) -> tuple[list[str], li
                                          capacity=500)
                 rooms.open_room(session, actor, room)
                 slugs.append(room.slug)
+                _said_before(session, room.id, host.id, HISTORY)
     finally:
         app.extensions["forum.db"].engine.dispose()
     return [host_token, *tokens], slugs
+
+
+def _said_before(session: Any, room_id: int, author_id: int, count: int) -> None:
+    """`count` published messages already in the room, so each join reads a history (a
+    Core insert: the screener is not what this measures)."""
+    if count <= 0:
+        return
+    from forum.db import utcnow
+    from forum.models.room import RoomMessage
+
+    now = utcnow()
+    session.execute(RoomMessage.__table__.insert(), [
+        {"room_id": room_id, "author_id": author_id, "is_anonymous": i % 3 == 0,
+         "body": f"earlier words {i}", "body_html": f"<p>earlier words {i}</p>",
+         "status": "published", "created_at": now} for i in range(count)])
 
 
 # --- the load generator (its own process, asyncio) ----------------------------------------
@@ -214,6 +240,7 @@ class LoadState:
     received: dict[int, list[float]] = field(default_factory=dict)
     sent: dict[int, float] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    presence: int = 0
 
 
 async def _load_main(conn: Connection) -> None:
@@ -234,6 +261,9 @@ async def _load_main(conn: Connection) -> None:
                 slot[0] += 1
                 slot[1] = now
 
+    def on_presence(_data: Any) -> None:
+        state.presence += 1
+
     async def bounded(items: list[Any], action: Any, limit: int = 40) -> list[Any]:
         gate = asyncio.Semaphore(limit)
 
@@ -247,6 +277,7 @@ async def _load_main(conn: Connection) -> None:
         url, token, index = spec
         client = socketio.AsyncClient(reconnection=False)
         client.on("message", on_message, namespace=NS)
+        client.on("presence", on_presence, namespace=NS)
         try:
             await client.connect(url, namespaces=[NS], transports=["websocket"],
                                  auth={"token": token}, wait_timeout=30)
@@ -286,10 +317,11 @@ async def _load_main(conn: Connection) -> None:
         elif command == "join":
             room_slug = args["room"]
             started = time.monotonic()
+            state.presence = 0
             results = await bounded(state.clients, join, 20)
             failed = [repr(r) for r in results if isinstance(r, BaseException)]
             conn.send({"seconds": time.monotonic() - started, "failed": failed[:5],
-                       "failures": len(failed)})
+                       "failures": len(failed), "presence": state.presence})
         elif command == "run":
             state.received.clear()
             state.sent.clear()
@@ -454,9 +486,9 @@ def fanout(load: Load, servers: list[Server], slug: str, members: int, first_seq
     }
 
 
-def _spy(server: Server, seconds: float) -> subprocess.Popen[bytes]:
+def _spy(server: Server, seconds: float, phase: str = "fanout") -> subprocess.Popen[bytes]:
     """py-spy over one server for `seconds` (flame-graph input, `--format raw`)."""
-    out = Path(PYSPY_DIR) / f"{server.name}-{server.pid}.txt"
+    out = Path(PYSPY_DIR) / f"{server.name}-{server.pid}-{phase}.txt"
     out.parent.mkdir(parents=True, exist_ok=True)
     spy = str(Path(sys.executable).with_name("py-spy"))
     return subprocess.Popen([spy, "record", "--pid", str(server.pid), "--duration",
@@ -472,15 +504,29 @@ def room_phase(load: Load, servers: list[Server], tokens: list[str], slug: str, 
     connected = load.connect(urls, tokens[:members])
     if connected["failures"]:
         raise RuntimeError(f"{servers[0].name}: connections failed: {connected['failed']}")
+    spies = [_spy(s, 600, "join") for s in servers if s.name == "saheli" and PYSPY_DIR]
+    server_cpu = sum(cpu_seconds(s.pid) for s in servers)
+    load_cpu = sum(cpu_seconds(p.pid) for p in load.procs)
     started = time.monotonic()
     joins = load.broadcast("join", {"room": slug}, 600)
     joined_s = time.monotonic() - started
+    for spy in spies:  # py-spy writes what it has on SIGINT
+        spy.send_signal(signal.SIGINT)
+        spy.wait(timeout=60)
+    server_cpu = sum(cpu_seconds(s.pid) for s in servers) - server_cpu
+    load_cpu = sum(cpu_seconds(p.pid) for p in load.procs) - load_cpu
     failures = [f for a in joins for f in a["failed"]]
     if failures:
         raise RuntimeError(f"{servers[0].name}: joins failed: {failures[:3]}")
     result = fanout(load, servers, slug, members, first_seq)
     result["connect_s"] = round(connected["seconds"], 2)
     result["join_s"] = round(joined_s, 2)
+    # CPU over the joins: the servers' (all of them) and the load generator's, which parses
+    # every `join` answer and `presence` list (Saheli's carry the members; the floor's none).
+    result["join_server_cpu_s"] = round(server_cpu, 2)
+    result["join_load_cpu_s"] = round(load_cpu, 2)
+    # `presence` lists the members received while they joined (the floor sends none).
+    result["join_presence_events"] = sum(a.get("presence", 0) for a in joins)
     return result
 
 
@@ -512,10 +558,18 @@ def verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
                        "bound": f"<= {BOUND_P99_RATIO}", "ok": p99 <= BOUND_P99_RATIO})
         checks.append({"name": "rooms.cpu_per_delivery_ratio", "value": round(cpu, 2),
                        "bound": f"<= {BOUND_CPU_RATIO}", "ok": cpu <= BOUND_CPU_RATIO})
+        join = saheli["join_s"] / floor["join_s"]
+        checks.append({"name": "rooms.join_ratio", "value": round(join, 1),
+                       "bound": f"<= {BOUND_JOIN_RATIO}", "ok": join <= BOUND_JOIN_RATIO})
         complete = saheli["complete"] == saheli["messages"] and not saheli["errors"]
         checks.append({"name": "rooms.all_delivered", "value": saheli["complete"],
                        "bound": f"== {saheli['messages']}", "ok": complete})
     redis_run = results.get("saheli_redis")
+    if redis_run and floor:
+        join = redis_run["join_s"] / floor["join_s"]
+        checks.append({"name": "rooms.redis_join_ratio", "value": round(join, 1),
+                       "bound": f"<= {BOUND_REDIS_JOIN_RATIO}",
+                       "ok": join <= BOUND_REDIS_JOIN_RATIO})
     if saheli and redis_run:
         extra = redis_run["p99_ms"] - saheli["p99_ms"]
         checks.append({"name": "rooms.redis_p99_extra_ms", "value": round(extra, 1),
@@ -551,7 +605,7 @@ def main() -> int:
     load: Load | None = None
     results: dict[str, Any] = {"config": {"members": members, "rate_per_s": RATE,
                                           "seconds": SECONDS, "load_processes": LOAD_PROCS,
-                                          "sockets": SOCKETS}}
+                                          "sockets": SOCKETS, "history": HISTORY}}
     try:
         seeded = subprocess.run([FORUM, "init-db", "--seed"], env=env, capture_output=True,
                                 text=True, timeout=120)

@@ -391,8 +391,8 @@ def make_engine(url: str, settings: dict[str, Any] | None = None) -> Engine:
         return engine
     engine = create_engine(
         url,
-        pool_size=int(settings.get("FORUM_DB_POOL_SIZE", 10)),
-        max_overflow=int(settings.get("FORUM_DB_MAX_OVERFLOW", 10)),
+        pool_size=int(settings.get("FORUM_DB_POOL_SIZE", 20)),
+        max_overflow=int(settings.get("FORUM_DB_MAX_OVERFLOW", 0)),
         pool_timeout=int(settings.get("FORUM_DB_POOL_TIMEOUT", 10)),
         pool_recycle=1800,
     )

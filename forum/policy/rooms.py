@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from forum import policy
@@ -66,18 +66,25 @@ def in_private_room(session: Session, actor: Actor, room: Room) -> bool:
     return session.get(RoomParticipant, (room.id, actor.id)) is not None
 
 
-def check_may_join(session: Session, actor: Actor, room: Room, state: KickState) -> None:
+def check_may_join(session: Session, actor: Actor, room: Room, state: KickState, *,
+                   kicked: bool | None = None, participant: bool | None = None) -> None:
     """Raise the reason the actor may not enter the room now (capacity is the caller's:
-    it is checked atomically when the socket takes its place)."""
+    it is checked atomically when the socket takes its place). A caller that read them in
+    this unit of work already passes whether a `RoomBan` keeps her out (`kicked`) and
+    whether she is one of the room's participants (`participant`); otherwise they are read
+    here."""
     user = actor.require_user()
     staff = may_moderate(actor, room)
-    if room.is_private and not in_private_room(session, actor, room):
-        raise NotFound("No such room.")
+    if room.is_private:
+        inside = (actor.id == room.host_id or participant) if participant is not None \
+            else in_private_room(session, actor, room)
+        if not inside:
+            raise NotFound("No such room.")
     if room.status == RoomStatus.CLOSED:
         raise RoomClosed("This room is closed.")
     if room.status == RoomStatus.SCHEDULED and not staff:
         raise RoomClosed("This room has not opened yet.")
-    if is_kicked(session, room, user.id, state):
+    if kicked if kicked is not None else is_kicked(session, room, user.id, state):
         raise Forbidden("You were removed from this room and cannot join it again.")
     if room.is_locked and not staff:
         raise Locked("This room is locked: no one new can join.")
@@ -117,24 +124,41 @@ def visible_messages(actor: Actor, room: Room) -> Select[Any]:
     *named* messages of someone blocked either way with a viewer not on duty in this room
     (`forum.policy`'s block rule: anonymous messages are never touched by a block).
     """
+    return _visible(viewer_kind(actor, room), room.id, actor.id)
+
+
+def viewer_kind(actor: Actor, room: Room) -> tuple[bool, bool, bool]:
+    """What `visible_messages` asks of the viewer besides her id: may she moderate the
+    room, is she signed in, is she on duty there."""
+    return (may_moderate(actor, room), actor.is_authenticated,
+            policy.has_duty(actor, host_id=room.host_id))
+
+
+def _visible(kind: tuple[bool, bool, bool], room_id: Any, viewer: Any) -> Select[Any]:
+    staff, signed_in, on_duty = kind
     query = select(RoomMessage, User).outerjoin(User, User.id == RoomMessage.author_id).where(
-        RoomMessage.room_id == room.id, RoomMessage.status != RoomMessageStatus.REMOVED.value
+        RoomMessage.room_id == room_id, RoomMessage.status != RoomMessageStatus.REMOVED.value
     )
-    if not may_moderate(actor, room):
+    if not staff:
         query = query.where(
             or_(
                 RoomMessage.status == RoomMessageStatus.PUBLISHED.value,
-                RoomMessage.author_id == actor.id,
+                RoomMessage.author_id == viewer,
             )
         )
     return query.where(
         policy.not_hidden_by_block_sql(
             RoomMessage.author_id, RoomMessage.is_anonymous,
-            signed_in=actor.is_authenticated,
-            on_duty=policy.has_duty(actor, host_id=room.host_id),
-            viewer=actor.id,
+            signed_in=signed_in, on_duty=on_duty, viewer=viewer,
         )
     )
+
+
+def visible_messages_shape(kind: tuple[bool, bool, bool]) -> Select[Any]:
+    """`visible_messages` for one kind of viewer (`viewer_kind`), with the room and the
+    viewer as the bound parameters `room_id` and `viewer` (a signed-in viewer's id), so a
+    caller can build its statement once per kind."""
+    return _visible(kind, bindparam("room_id"), bindparam("viewer"))
 
 
 def may_read_message(

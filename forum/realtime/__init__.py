@@ -22,6 +22,7 @@ from typing import Any
 from flask import Flask
 from flask_socketio import SocketIO
 
+from forum.realtime.packets import Packet
 from forum.realtime.state import (
     HEARTBEAT_INTERVAL,
     MemoryRoomState,
@@ -94,13 +95,16 @@ def init_app(app: Flask) -> None:
     state = build_state(settings)
     app.extensions["forum.room_state"] = state
     app.extensions["forum.people"] = presence.People()
-    app.extensions["forum.presence"] = presence.PresenceCoalescer(presence_interval(settings))
+    app.extensions["forum.presence"] = presence.PresenceCoalescer(
+        presence_interval(settings),
+        shared=state if isinstance(state, ResilientRoomState) else None)
     options: dict[str, Any] = {
         "async_mode": app.config.get("SOCKETIO_ASYNC_MODE") or choose_async_mode(),
         "cors_allowed_origins": None,
         "logger": False,
         "engineio_logger": False,
         "max_http_buffer_size": int(settings["FORUM_MAX_CONTENT_LENGTH"]),
+        "serializer": Packet,
     }
     if settings.get("FORUM_REDIS_URL"):
         from forum.realtime.queue import ResyncingRedisManager

@@ -55,12 +55,14 @@ class Work:
     undo: list[Callable[[], None]] = field(default_factory=list)
     #: Read with the re-check of this event, in the same query: the kinds of the account's
     #: sanctions in force, the room the event names (None: no such room), whether a
-    #: `RoomBan` keeps the account out of it, whether a `RoomMute` silences it there, and
+    #: `RoomBan` keeps the account out of it, whether a `RoomMute` silences it there,
+    #: whether it is one of the room's participants already (`RoomParticipant`), and
     #: whether any block involves the account.
     sanctions: frozenset[str] = frozenset()
     room: Room | None = None
     removed: bool = False
     muted: bool = False
+    participant: bool = False
     has_blocks: bool = True
 
 

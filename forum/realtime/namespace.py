@@ -132,6 +132,7 @@ class RoomsNamespace(Namespace):
             work.room = first[4]
             work.removed = first[5] is not None
             work.muted = first[6] is not None
+            work.participant = first[7] is not None
         current_people().refresh(user)
         return Actor.of(user, require_totp=require_totp())
 
@@ -388,7 +389,8 @@ class RoomsNamespace(Namespace):
         sid = socket_id()
         state = current_state()
         room = self._room(work, data)
-        room_rules.check_may_join(session, actor, room, state)
+        room_rules.check_may_join(session, actor, room, state, kicked=work.removed,
+                                  participant=work.participant)
         user = actor.require_user()
         staff = room_rules.may_moderate(actor, room)
         already = self._joined(sid, room.id)
@@ -396,17 +398,18 @@ class RoomsNamespace(Namespace):
             raise RoomFull(f"This room is full ({room.capacity} people).")
         if not already:
             work.undo.append(lambda: state.leave(room.id, sid))
-        rooms.record_participant(session, room, user)
+        rooms.record_participant(session, room, user, known=work.participant)
         support.joined_offer_room(session, room, user.id)  # she accepts an offer by joining
         members = state.members(room.id)
         if work.has_blocks:
             hidden = rooms.presence_hidden(session, room.id, members,
                                            require_totp=require_totp()).get(user.id, set())
             members = [m for m in members if m not in hidden]
+        shown = current_people().shown(members, session)
         answer = {
-            "room": rooms.describe_room(session, room, state),
-            "members": conceal(session, room.id, room.slug,
-                                current_people().shown(members, session)),
+            "room": rooms.describe_room(session, room, state,
+                                        host_shown=self._host_shown(session, room, shown)),
+            "members": conceal(session, room.id, room.slug, shown),
             "history": rooms.history(session, actor, room),
         }
         work.effects.append(lambda: self.enter_room(sid, room_channel(room.id)))
@@ -414,6 +417,19 @@ class RoomsNamespace(Namespace):
             work.effects.append(lambda: self.enter_room(sid, staff_channel(room.id)))
         work.effects.append(self._presence_effect(room))
         return answer
+
+    @staticmethod
+    def _host_shown(session: Session, room: Room, shown: list[dict[str, Any]]
+                    ) -> dict[str, Any] | None:
+        """The room's host as `user_json` shows her, from the member list when she is
+        present, else from the connected people (one query only when neither has her)."""
+        if room.host_id is None:
+            return None
+        for member in shown:
+            if member["id"] == room.host_id:
+                return member
+        found = current_people().shown([room.host_id], session)
+        return found[0] if found else None
 
     def on_leave(self, data: Any = None) -> dict[str, Any]:
         """`{room}` → `{ok}`."""

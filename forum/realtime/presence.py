@@ -5,8 +5,9 @@ per-recipient lists where a block applies (`conceal`)."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from flask import current_app
 from sqlalchemy import select
@@ -24,21 +25,31 @@ def _shown(user: User) -> dict[str, Any]:
     return shown
 
 
+#: How long the shown form of a member connected through another process is reused.
+REMOTE_SECONDS = 2.0
+#: At most this many of them are kept (all are dropped past it: they are re-read in one query).
+REMOTE_MAX = 20000
+
+
 class People:
     """`{id, handle, role}` of every account with a socket on this process, kept from the
     connect and refreshed by each event's re-check, so a presence list or a join answer of
-    a 500-member room costs no query (members connected through another process are read
-    from the database, in one query, each time)."""
+    a 500-member room costs no query. Members connected through another process are read
+    from the database in one query and reused for `REMOTE_SECONDS` (before, every join of
+    a room filling on two processes read its other half's rows again: 250 rows a join)."""
 
-    def __init__(self) -> None:
+    def __init__(self, remote_seconds: float = REMOTE_SECONDS) -> None:
         self._lock = threading.Lock()
         self._shown: dict[int, dict[str, Any]] = {}
         self._sockets: dict[int, int] = {}
+        self._remote: dict[int, tuple[float, dict[str, Any]]] = {}
+        self._remote_seconds = remote_seconds
 
     def connected(self, user: User) -> None:
         with self._lock:
             self._sockets[user.id] = self._sockets.get(user.id, 0) + 1
             self._shown[user.id] = _shown(user)
+            self._remote.pop(user.id, None)
 
     def refresh(self, user: User) -> None:
         with self._lock:
@@ -58,11 +69,24 @@ class People:
         """The users `ids` as API.md shows them, in ascending id order; ids no longer in
         the database are left out."""
         wanted = sorted(set(ids))
+        now = time.monotonic()
         with self._lock:
             found = {i: self._shown[i] for i in wanted if i in self._shown}
+            for i in wanted:
+                kept = self._remote.get(i)
+                if i not in found and kept is not None and now - kept[0] < self._remote_seconds:
+                    found[i] = kept[1]
         missing = [i for i in wanted if i not in found]
         if missing:
-            found.update(load_shown(missing, session))
+            loaded = load_shown(missing, session)
+            found.update(loaded)
+            if self._remote_seconds > 0:
+                with self._lock:
+                    if len(self._remote) + len(loaded) > REMOTE_MAX:
+                        self._remote.clear()
+                    for i, shown in loaded.items():
+                        if i not in self._shown:
+                            self._remote[i] = (now, shown)
         return [found[i] for i in wanted if i in found]
 
 
@@ -76,8 +100,17 @@ def load_shown(ids: list[int], session: Session | None) -> dict[int, dict[str, A
     return {i: {"id": i, "handle": handle, "role": role} for i, handle, role in rows}
 
 
+class SharedPresence(Protocol):
+    """The part of `ResilientRoomState` that coalesces `presence` for every process."""
+
+    def claim_presence(self, room_id: int, interval: float) -> tuple[bool, float | None]: ...
+
+    def presence_sent(self, room_id: int, interval: float) -> None: ...
+
+
 class PresenceCoalescer:
-    """At most one `presence` per room per `interval` seconds from this process.
+    """At most one `presence` per room per `interval` seconds from this process (from all
+    of them, with a `shared` state on Redis).
 
     A room filling up would otherwise cost O(n²): every join sends the whole member list to
     everyone already there. The first change in a quiet room is sent at once (leading edge);
@@ -86,8 +119,12 @@ class PresenceCoalescer:
     always lists everyone present. `interval` 0 sends on every change.
     """
 
-    def __init__(self, interval: float) -> None:
+    def __init__(self, interval: float, shared: SharedPresence | None = None) -> None:
         self.interval = max(0.0, interval)
+        #: With several processes (Redis), one window for all of them: otherwise each
+        #: process sends its own lists and every member hears twice as many while a room
+        #: fills. Within this process only while Redis does not answer.
+        self.shared = shared
         self._lock = threading.Lock()
         self._sent: dict[int, float] = {}
         self._pending: set[int] = set()
@@ -100,6 +137,11 @@ class PresenceCoalescer:
             self.slugs[room_id] = slug
             if self.interval <= 0:
                 return 0.0
+        if self.shared is not None:
+            answered, wait = self.shared.claim_presence(room_id, self.interval)
+            if answered:
+                return wait
+        with self._lock:
             if room_id in self._pending:
                 return None
             last = self._sent.get(room_id)
@@ -117,6 +159,8 @@ class PresenceCoalescer:
         with self._lock:
             self._pending.discard(room_id)
             self._sent[room_id] = now
+        if self.shared is not None:
+            self.shared.presence_sent(room_id, self.interval)
 
     def forget(self, room_id: int) -> None:
         with self._lock:

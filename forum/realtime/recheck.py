@@ -1,6 +1,7 @@
 """The per-event re-check: one prebuilt statement reads the token row, the account, its
-sanctions in force, whether a `RoomBan` keeps it out or a `RoomMute` silences it, and
-whether any block involves it."""
+sanctions in force, whether a `RoomBan` keeps it out or a `RoomMute` silences it, whether
+it is already one of the room's participants (`RoomParticipant`), and whether any block
+involves it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from forum.models.room import (
     Room,
     RoomBan,
     RoomMute,
+    RoomParticipant,
 )
 from forum.models.safety import Block, Sanction
 from forum.models.user import AuthToken, User
@@ -38,10 +40,12 @@ def recheck_query(*, with_room: bool) -> Any:
     )
     if with_room:
         query = (
-            query.add_columns(Room, RoomBan.user_id, RoomMute.user_id)
+            query.add_columns(Room, RoomBan.user_id, RoomMute.user_id, RoomParticipant.user_id)
             .outerjoin(Room, Room.slug == bindparam("slug"))
             .outerjoin(RoomBan, and_(RoomBan.room_id == Room.id, RoomBan.user_id == User.id))
             .outerjoin(RoomMute, and_(RoomMute.room_id == Room.id, RoomMute.user_id == User.id))
+            .outerjoin(RoomParticipant, and_(RoomParticipant.room_id == Room.id,
+                                             RoomParticipant.user_id == User.id))
         )
     return query
 

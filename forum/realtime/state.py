@@ -315,6 +315,25 @@ redis.call('EXPIRE', key, math.ceil(window) + 1)
 return '0'
 """
 
+#: One `presence` window for the whole cluster (`PresenceCoalescer` with a shared state):
+#: KEYS lead (a window is open: someone sent at its start), pending (a trailing send is
+#: scheduled somewhere). 0: send now; a positive number: schedule the trailing send in that
+#: many ms; -1: a send already scheduled will carry this change.
+_PRESENCE_CLAIM = """
+if redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return 0 end
+local wait = redis.call('PTTL', KEYS[1])
+if wait < 1 then wait = 1 end
+if redis.call('SET', KEYS[2], '1', 'NX', 'PX', wait + tonumber(ARGV[2])) then return wait end
+return -1
+"""
+
+#: The scheduled send goes out: the next window starts now.
+_PRESENCE_SENT = """
+redis.call('DEL', KEYS[2])
+redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+return 1
+"""
+
 
 # redis-py types each answer as "the value, or an awaitable of it" (one client class serves the
 # synchronous and the asyncio API). These clients are synchronous and decode answers to `str`,
@@ -346,6 +365,8 @@ class RedisRoomState:
         self._leave = client.register_script(_LEAVE)
         self._slow = client.register_script(_SLOW)
         self._rate = client.register_script(_RATE)
+        self._presence_claim = client.register_script(_PRESENCE_CLAIM)
+        self._presence_sent = client.register_script(_PRESENCE_SENT)
 
     @classmethod
     def from_url(cls, url: str, prefix: str = "saheli:rooms:") -> RedisRoomState:
@@ -444,6 +465,24 @@ class RedisRoomState:
         key = self._k("rate", user_id)
         return float(self._rate(keys=[key], args=[repr(now), window, limit, member]))
 
+    def _presence_keys(self, room_id: int) -> list[str]:
+        return [self._k("presence", room_id, "lead"), self._k("presence", room_id, "pending")]
+
+    def claim_presence(self, room_id: int, interval: float) -> float | None:
+        """`PresenceCoalescer.claim` for every process at once: 0 (send now), the seconds
+        to wait before the trailing send this process must make, or None (another send,
+        here or on another process, will carry the change)."""
+        window = max(1, int(interval * 1000))
+        grace = max(1000, window)  # a process that dies with a send scheduled holds it so long
+        waited = int(self._presence_claim(keys=self._presence_keys(room_id),
+                                          args=[window, grace]))
+        return None if waited < 0 else waited / 1000
+
+    def presence_sent(self, room_id: int, interval: float) -> None:
+        """The trailing send goes out now: the cluster's next window starts."""
+        self._presence_sent(keys=self._presence_keys(room_id),
+                            args=[max(1, int(interval * 1000))])
+
     def clear_room(self, room_id: int) -> None:
         sockets = _hash_keys(self.redis, self._k("room", room_id, "sockets"))
         pipe = self.redis.pipeline()
@@ -536,6 +575,14 @@ class ResilientRoomState:
             self._errors += 1
             self._down_until = self._clock() + RETRY_AFTER
             return False, None
+
+    def claim_presence(self, room_id: int, interval: float) -> tuple[bool, float | None]:
+        """(True, `RedisRoomState.claim_presence`), or (False, None) when Redis does not
+        answer (the caller then coalesces within this process)."""
+        return self._try(self.shared.claim_presence, room_id, interval)
+
+    def presence_sent(self, room_id: int, interval: float) -> None:
+        self._try(self.shared.presence_sent, room_id, interval)
 
     def _read(self, name: str, *args: Any) -> Any:
         ok, answer = self._try(getattr(self.shared, name), *args)

@@ -13,6 +13,7 @@ Services flush and never commit; the caller commits once, then emits.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import secrets
 import unicodedata
@@ -22,7 +23,9 @@ from typing import Any, Protocol
 
 from blinker import Namespace
 from flask import current_app
-from sqlalchemy import case, delete, or_, select
+from sqlalchemy import Select, bindparam, case, delete, or_, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from forum import policy, signals
@@ -59,11 +62,13 @@ from forum.policy.rooms import (
     is_muted,
     may_be_restricted,
     may_moderate,
+    viewer_kind,
     visible_messages,
+    visible_messages_shape,
 )
 from forum.screening import Screener, Screening
 from forum.services.writing import STANDING_CHECKED, write
-from forum.shapes import iso, user_json
+from forum.shapes import iso, user_json, user_row_json
 from forum.standing import assert_kinds_allow_writing, assert_may_write
 
 TITLE_MAX = 200
@@ -137,10 +142,16 @@ def room_json(room: Room, host: User | None, participant_count: int) -> dict[str
     }
 
 
-def describe_room(session: Session, room: Room, state: RoomStateView | None) -> dict[str, Any]:
-    """`room_json` with its host loaded and the live count asked of the state."""
-    host = session.get(User, room.host_id) if room.host_id is not None else None
+def describe_room(session: Session, room: Room, state: RoomStateView | None, *,
+                  host_shown: dict[str, Any] | None = None) -> dict[str, Any]:
+    """`room_json` with its host loaded and the live count asked of the state; a caller
+    that has the host as `user_json` shows her (`host_shown`) passes it instead."""
     count = state.participant_count(room.id) if state is not None else 0
+    if host_shown is not None and host_shown.get("id") == room.host_id:
+        shown = room_json(room, None, count)
+        shown["host"] = host_shown
+        return shown
+    host = session.get(User, room.host_id) if room.host_id is not None else None
     return room_json(room, host, count)
 
 
@@ -292,11 +303,31 @@ def list_rooms(
     ]
 
 
-def record_participant(session: Session, room: Room, user: User) -> None:
-    """Remember that the user has been in the room, so she may read its history later."""
-    if session.get(RoomParticipant, (room.id, user.id)) is None:
-        session.add(RoomParticipant(room_id=room.id, user_id=user.id))
-        session.flush()
+#: `INSERT ... ON CONFLICT DO NOTHING` of a participant, per database, built once.
+_RECORD_PARTICIPANT = {
+    name: insert(RoomParticipant.__table__).on_conflict_do_nothing(
+        index_elements=["room_id", "user_id"])
+    for name, insert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
+}
+
+
+def record_participant(session: Session, room: Room, user: User, *,
+                       known: bool | None = None) -> None:
+    """Remember that the user has been in the room, so she may read its history later.
+
+    One statement (`INSERT ... ON CONFLICT DO NOTHING`, so two sockets of hers joining at
+    once cannot collide), none when the caller already read that she is one (`known`)."""
+    if known:
+        return
+    values = {"room_id": room.id, "user_id": user.id, "created_at": utcnow()}
+    connection = session.connection()
+    statement = _RECORD_PARTICIPANT.get(connection.dialect.name)
+    if statement is None:  # another database: read, then add
+        if session.get(RoomParticipant, (room.id, user.id)) is None:
+            session.add(RoomParticipant(**values))
+            session.flush()
+        return
+    connection.execute(statement, values)
 
 
 def forget_participant(session: Session, room: Room, user_id: int) -> None:
@@ -327,25 +358,60 @@ def history(
     if before is not None and after is not None:
         raise Invalid({"before": ["Give either before or after, not both."]})
     limit = max(1, min(limit, HISTORY_MAX))
-    query = visible_messages(actor, room)
-    if after is not None:
-        rows = session.execute(
-            query.where(RoomMessage.id > after).order_by(RoomMessage.id).limit(limit)
-        ).all()
+    edge = "after" if after is not None else "before" if before is not None else "last"
+    if actor.id is None:  # `check_may_read` lets no one unnamed in; said as it always was
+        query = visible_messages(actor, room).with_only_columns(*_HISTORY_COLUMNS)
+        rows = session.execute(_history_window(query, edge, limit),
+                               {"edge": after if after is not None else before}).all()
     else:
-        if before is not None:
-            query = query.where(RoomMessage.id < before)
-        rows = list(reversed(session.execute(
-            query.order_by(RoomMessage.id.desc()).limit(limit)
-        ).all()))
+        statement = _history_statement(viewer_kind(actor, room), edge, limit)
+        rows = session.execute(statement, {
+            "room_id": room.id, "viewer": actor.id,
+            "edge": after if after is not None else before}).all()
+    if edge != "after":
+        rows.reverse()
     reveal = actor.can(Permission.AUTHOR_REVEAL)
     shown = []
-    for message, author in rows:
-        revealing = reveal and message.is_anonymous and author is not None
+    for message_id, anonymous, body_html, status, created_at, *author in rows:
+        named = user_row_json(*author)
+        revealing = reveal and anonymous and named is not None
         if revealing:
-            record_action(session, actor, "author.reveal", "room_message", message.id)
-        shown.append(message_json(message, room, author, reveal=revealing))
+            record_action(session, actor, "author.reveal", "room_message", message_id)
+        shown.append({
+            "room": room.slug,
+            "id": message_id,
+            "author": named if (not anonymous or revealing) else None,
+            "anonymous": anonymous,
+            "body_html": body_html,
+            "status": status,
+            "created_at": iso(created_at),
+        })
     return shown
+
+
+def _history_window(query: Select[Any], edge: str, limit: int) -> Select[Any]:
+    """The history's page of `query`: the `limit` after (ascending) or before the message
+    `edge` (a bound parameter), or the last `limit` (both descending)."""
+    if edge == "after":
+        return query.where(RoomMessage.id > bindparam("edge")).order_by(RoomMessage.id).limit(
+            limit)
+    if edge == "before":
+        query = query.where(RoomMessage.id < bindparam("edge"))
+    return query.order_by(RoomMessage.id.desc()).limit(limit)
+
+
+@functools.lru_cache(maxsize=256)
+def _history_statement(kind: tuple[bool, bool, bool], edge: str, limit: int) -> Select[Any]:
+    """The history's statement for one kind of viewer, page and size, built once (building
+    and keying a fresh one cost more than running it)."""
+    return _history_window(
+        visible_messages_shape(kind).with_only_columns(*_HISTORY_COLUMNS), edge, limit)
+
+
+#: The history's columns (`message_json`'s fields and the author's), read as plain rows:
+#: building fifty `RoomMessage` and `User` objects per join cost more than the query.
+_HISTORY_COLUMNS = (RoomMessage.id, RoomMessage.is_anonymous, RoomMessage.body_html,
+                    RoomMessage.status, RoomMessage.created_at, User.id, User.handle, User.role)
 
 
 # --- saying something -----------------------------------------------------------------------

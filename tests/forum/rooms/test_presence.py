@@ -105,3 +105,34 @@ def test_the_coalescer_windows():
     assert presence.claim(7, "r", now=103.5) == 0.0  # quiet for a window: at once again
     assert PresenceCoalescer(0).claim(7, "r", now=1.0) == 0.0
     assert PresenceCoalescer(0).claim(7, "r", now=1.0) == 0.0
+
+
+def test_members_of_another_process_are_read_once_a_window(monkeypatch) -> None:
+    """`People.shown` reads members it has no socket of (connected through another process)
+    in one query and reuses them for its window; its own members are never read, and an
+    account that connects here is shown from its own connect from then on."""
+    from types import SimpleNamespace
+
+    from forum.realtime import presence
+
+    reads: list[list[int]] = []
+
+    def load(ids: list[int], _session: Any) -> dict[int, dict[str, Any]]:
+        reads.append(list(ids))
+        return {i: {"id": i, "handle": f"h{i}", "role": "member"} for i in ids if i != 9}
+
+    monkeypatch.setattr(presence, "load_shown", load)
+    clock = [100.0]
+    monkeypatch.setattr(presence.time, "monotonic", lambda: clock[0])
+    people = presence.People(remote_seconds=2.0)
+    people.connected(SimpleNamespace(id=1, handle="here", role="member"))
+    assert [m["handle"] for m in people.shown([3, 1, 2, 9])] == ["here", "h2", "h3"]
+    assert reads == [[2, 3, 9]]
+    assert [m["id"] for m in people.shown([1, 2, 3])] == [1, 2, 3]
+    assert reads == [[2, 3, 9]]  # within the window: no query
+    people.connected(SimpleNamespace(id=2, handle="moved", role="member"))
+    assert [m["handle"] for m in people.shown([2, 3])] == ["moved", "h3"]
+    clock[0] += 2.0
+    people.shown([1, 2, 3])
+    assert reads == [[2, 3, 9], [3]]  # the window ended: read again
+    assert [m["id"] for m in presence.People(remote_seconds=0).shown([3])] == [3]

@@ -126,3 +126,38 @@ def test_clearing_a_room_forgets_it(state):
     assert not state.is_muted(4, 2)
     assert not state.is_kicked(4, 3)
     assert state.slow_mode_wait(4, 1, 60, now=11.0) == 0
+
+
+def test_one_presence_window_for_every_process() -> None:
+    """Two processes on one Redis coalesce `presence` as one: the first change in a quiet
+    room is sent at once by whoever saw it, the first change after it (on either process)
+    schedules the one trailing send, later ones ride on it, and the trailing send opens the
+    next window. Without Redis each process coalesces on its own."""
+    from forum.realtime.presence import PresenceCoalescer
+    from forum.realtime.state import ResilientRoomState
+
+    prefix = f"saheli-test:{uuid.uuid4().hex[:10]}:"
+    one = ResilientRoomState(RedisRoomState.from_url(REDIS_URL, prefix=prefix))
+    two = ResilientRoomState(RedisRoomState.from_url(REDIS_URL, prefix=prefix))
+    try:
+        one.redis.ping()
+    except redis.RedisError as exc:
+        service_unavailable("Redis", exc)
+    try:
+        first, second = PresenceCoalescer(5.0, shared=one), PresenceCoalescer(5.0, shared=two)
+        assert first.claim(1, "r", 0.0) == 0.0
+        wait = second.claim(1, "r", 0.0)
+        assert wait is not None and 4.0 < wait <= 5.0
+        assert first.claim(1, "r", 0.0) is None and second.claim(1, "r", 0.0) is None
+        assert first.claim(2, "s", 0.0) == 0.0  # rooms are independent
+        second.sending(1, 0.0)  # the trailing send went out: a new window, with no send due
+        later = first.claim(1, "r", 0.0)
+        assert later is not None and later > 4.0
+        alone = PresenceCoalescer(5.0)
+        assert alone.claim(1, "r", 0.0) == 0.0 and alone.claim(1, "r", 1.0) == 4.0
+    finally:
+        keys = list(one.redis.scan_iter(match=prefix + "*", count=1000))
+        if keys:
+            one.redis.delete(*keys)
+        one.shared.close()
+        two.shared.close()
