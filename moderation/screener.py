@@ -169,7 +169,7 @@ class ModerationScreener:
             for r in verdict.reasons
         ]
         action = verdict.action
-        if action == "block" and (verdict.crisis or verdict.offers_help):
+        if action == "block" and verdict.crisis:
             action = "hold"
         if is_evasion:
             codes.append(BAN_EVASION)

@@ -402,8 +402,8 @@ class Pipeline:
             ]
         crisis = any(r.action == CRISIS for r in reasons)
         action = strongest(r.action for r in reasons)
-        if (crisis or anchored) and action == "block":
-            action = "hold"  # words of crisis are never refused: held, and help lines shown
+        if crisis and action == "block":
+            action = "hold"  # a crisis is never refused: held, with help lines
         unique = tuple(dict.fromkeys(reasons))
         censored = _mask(text, censor_spans) if censor_spans else None
         return Verdict(action, crisis, unique, censored, crisis or anchored)
