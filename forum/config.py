@@ -37,7 +37,7 @@ ENVIRONMENT = {
     "FORUM_SOCKETIO_CHANNEL": "saheli-socketio",
     "FORUM_RATE_LIMIT_PREFIX": "saheli",
     "FORUM_PAGE_CACHE_SECONDS": "60",
-    "FORUM_READ_CONCURRENCY": "4",
+    "FORUM_READ_CONCURRENCY": "1",
     "FORUM_REGEX_BUDGET_MS": "50",
     # Shield mode's offer (issue #17): this many strangers replying to her within the window.
     "FORUM_SHIELD_OFFER_REPLIERS": "5",
