@@ -24,7 +24,12 @@ import time
 from pathlib import Path
 
 import requests
-from benchkit import free_port, scratch_database, wait_ready  # this folder is on its path
+from benchkit import (  # this folder is on its path
+    free_port,
+    scratch_database,
+    start_constant_floor,
+    wait_ready,
+)
 from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,13 +121,8 @@ def _measure(url: str) -> int:
             re.sub(r"\?.*", "", p): requests.get(base + p, headers=headers).json()
             for p in paths.values()
         }
-        payload_file = tmp / "floor.json"
-        payload_file.write_text(json.dumps(recorded))
-        floor_port = free_port()
-        processes.append(subprocess.Popen(
-            [sys.executable, str(ROOT / "bench" / "floor_app.py"), str(floor_port),
-             str(payload_file)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        floor = f"http://127.0.0.1:{floor_port}"
+        process, floor = start_constant_floor(recorded, tmp, env)
+        processes.append(process)
         wait_ready(floor + paths["thread"].split("?")[0])
         # The same Saheli with its page cache off (FORUM_PAGE_CACHE_SECONDS=0): every request
         # reads PostgreSQL. Reported beside the bound, not held against it.

@@ -48,7 +48,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_http import FORUM, ROOT  # noqa: E402
-from benchkit import free_port, scratch_database, wait_ready  # noqa: E402
+from benchkit import free_port, scratch_database, start_constant_floor, wait_ready  # noqa: E402
 
 SECONDS = int(os.environ.get("BENCH_LIVE_SECONDS", "8"))
 ROUNDS = int(os.environ.get("BENCH_LIVE_ROUNDS", "2"))
@@ -267,13 +267,8 @@ def _measure(url: str) -> int:
             "/api/v1/boards/<slug>/threads":
                 requests.get(f"{saheli}/api/v1/boards/{boards[0]}/threads", headers=auth).json(),
         }
-        payload_file = tmp / "constant.json"
-        payload_file.write_text(json.dumps(recorded))
-        const_port = free_port()
-        processes.append(subprocess.Popen(
-            [sys.executable, str(ROOT / "bench" / "floor_app.py"), str(const_port),
-             str(payload_file)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        constant = f"http://127.0.0.1:{const_port}"
+        process, constant = start_constant_floor(recorded, tmp, env)
+        processes.append(process)
         wait_ready(f"{constant}/api/v1/threads/1")
         script = tmp / "mix.lua"
         script.write_text(LUA % {

@@ -47,7 +47,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -60,11 +59,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from benchkit import free_port, scratch_database  # noqa: E402
+
 FORUM = str(Path(sys.executable).with_name("forum"))
 NS = "/rooms"
-ADMIN_URL = os.environ.get(
-    "FORUM_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 MEMBERS = int(os.environ.get("BENCH_ROOM_MEMBERS", "500"))
 RATE = float(os.environ.get("BENCH_ROOM_RATE", "25"))
@@ -91,12 +90,6 @@ BOUND_CONNECT_S = 10.0
 
 
 # --- helpers for the orchestrating process ----------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def cpu_seconds(pid: int) -> float:
@@ -588,14 +581,12 @@ def verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def main() -> int:
-    from sqlalchemy import create_engine, text
+    with scratch_database("saheli_bench_rooms") as database_url:
+        return _measure(database_url)
 
+
+def _measure(database_url: str) -> int:
     members = min(MEMBERS, 500)
-    name = f"saheli_bench_rooms_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    database_url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
     tmp = Path(tempfile.mkdtemp(prefix="bench-rooms-"))
     prefix = f"saheli-bench:{uuid.uuid4().hex[:8]}:"
     env = {**os.environ, "FORUM_DATABASE_URL": database_url, "FORUM_INSTANCE_PATH": str(tmp),
@@ -656,12 +647,6 @@ def main() -> int:
             server.stop()
         if load is not None:
             load.shutdown()
-        with admin.connect() as conn:
-            conn.execute(text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                {"n": name})
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
         _forget_redis(prefix)
         shutil.rmtree(tmp, ignore_errors=True)
     results["checks"] = verdicts(results)
