@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from moderation.domain.detector import AbuseDetector, DetectorScore, abuse_reason
 
@@ -112,3 +114,20 @@ def test_held_out_victims_quotes_are_not_flagged() -> None:
     rows = T.read_tsv_labelled(T.VICTIM_QUOTES_FRESH)
     flagged = [t for t, _, _ in rows if abuse_reason(det.score(t), det.threshold)]
     assert len(flagged) <= 0.05 * len(rows), flagged
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
+def test_the_fast_tokeniser_splits_exactly_as_the_expression(text: str) -> None:
+    """The models read `tokens`, a whitespace split with the expression only for pieces that
+    are not all letters: on any text (Urdu, digits, emoji, marks, odd spaces) it gives the
+    very tokens `_TOKEN.findall` gives, so a model scores what it was trained on."""
+    from moderation.domain.detector import _TOKEN, tokens
+
+    assert tokens(text) == _TOKEN.findall(text)
+
+
+def test_the_fast_tokeniser_on_mixed_text() -> None:
+    from moderation.domain.detector import tokens
+
+    assert tokens("ammi!! mujhe 20 tablets\u200b chahiye 😂 کیا") == [
+        "ammi", "!", "!", "mujhe", "20", "tablets", "\u200b", "chahiye", "😂", "کیا"]
