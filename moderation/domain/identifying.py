@@ -35,6 +35,12 @@ _SPELLED = {
     "صفر": "0", "ایک": "1", "دو": "2", "تین": "3", "چار": "4", "پانچ": "5", "چھ": "6",
     "سات": "7", "آٹھ": "8", "نو": "9", "زیرو": "0", "ون": "1", "ٹو": "2", "تھری": "3",
     "فور": "4", "فائیو": "5", "سکس": "6", "سیون": "7", "ایٹ": "8", "نائن": "9",
+    # Roman Urdu digit names, as typed ("zero teen teen do, saat saat paanch"); "no" and "nau"
+    # (nine) read as digits only inside a run long enough to be a number
+    "sifar": "0", "ek": "1", "aik": "1", "ik": "1", "teen": "3", "tin": "3", "char": "4",
+    "chaar": "4", "do": "2", "panch": "5", "paanch": "5", "panj": "5", "chay": "6", "chhe": "6",
+    "chhay": "6", "che": "6", "chey": "6", "saat": "7", "sat": "7", "aath": "8", "aat": "8",
+    "nau": "9", "nao": "9",
 }
 _REPEAT = {"double": 2, "triple": 3, "ڈبل": 2, "ٹرپل": 3}
 _SPELLED_FOLDED = {normalize(k).text: v for k, v in _SPELLED.items()}
@@ -51,7 +57,7 @@ _DIGIT = re.compile(r"\d")
 _DIGIT_WORDS = "zero|one|two|three|four|five|six|seven|eight|nine|double|triple"
 _GLUED_HINT = re.compile(rf"(?:{_DIGIT_WORDS}|\d)(?:{_DIGIT_WORDS})|(?:{_DIGIT_WORDS})\d")
 _GLUED = re.compile(rf"({_DIGIT_WORDS}|\d)(?=(?:{_DIGIT_WORDS})|(?<=[a-z])\d)")
-_SPELLED_HINTS = ("zero", "double", "triple", *(normalize(w).text for w in ("صفر", "زیرو", "ڈبل")))
+_SPELLED_HINTS = ("zero", "sifar", "double", "triple", *(normalize(w).text for w in ("صفر", "زیرو", "ڈبل")))
 #: Most numbers reported for one text (a wall of digits must not grow the verdict without bound).
 MAX_NUMBERS = 10
 _LENGTHS = (14, 13, 12, 11, 10)  # from 0092 and a mobile down to a landline with its area code
@@ -163,10 +169,13 @@ def _pieces(units: list[str]) -> list[str]:
 
 # --- e-mail ---------------------------------------------------------------------------------------
 _EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
-_AT = (r"(?:@|\(at\)|\[at\]|\{at\}|<at>|(?<!\w)at(?!\w)|"
+_AT = (r"(?:@|\(at\)|\[at\]|\{at\}|<at>|\[@\]|\(@\)|"
+       # "at the rate" is how "@" is read out in Pakistan ("sana at the rate gmail dot com")
+       r"(?:@|(?<!\w)at)\s*(?:the|da|de)\s*rate(?!\w)|(?<!\w)at(?!\w)|"
        + "|".join(re.escape(normalize(w).text) + r"(?!\w)" for w in ("ایٹ", "اٹ", "ایٹ دی ریٹ"))
        + ")")
-_DOT = r"(?:\.|\(dot\)|\[dot\]|\{dot\}|<dot>|(?<!\w)dot(?!\w)|" + re.escape(normalize("ڈاٹ").text) + ")"
+_DOT = (r"(?:\.|\(dot\)|\[dot\]|\{dot\}|<dot>|\[\.\]|\(\.\)|\{\.\}|(?<!\w)dot(?!\w)|"
+        + re.escape(normalize("ڈاٹ").text) + ")")
 # E-mail providers and endings written in Urdu script ("جی میل ڈاٹ کام") read as their Latin names.
 _UR_EMAIL_WORDS = tuple(
     (normalize(ur).text, latin)
@@ -384,7 +393,7 @@ def _name_and_place(text: str, folded: str) -> str | None:
 
 
 _AT_HINTS = (" at ", "(at)", "[at]", "{at}", "<at>", "@")
-_DOT_HINTS = ("dot", ".co", ".pk", ".net", ".org", ".edu", ".io", ".me")
+_DOT_HINTS = ("dot", ".co", ".]", ".)", ".}", ".pk", ".net", ".org", ".edu", ".io", ".me")
 
 
 def _maybe_spelled_email(folded: str) -> bool:

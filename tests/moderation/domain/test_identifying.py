@@ -35,6 +35,8 @@ def codes(text: str) -> list[str]:
         "landline 042-35761234",
         "call (042) 3576 1234 and ask for her",
         "021-34567890",
+        "iska number zero teen aik aik, chay saat paanch, do teen char aath",
+        "sifar teen sau do? nahi: 0 3 0 0, saat saat do, ek ek chaar paanch",
     ],
 )
 def test_phone_numbers_in_every_shape_are_held(text: str) -> None:
@@ -61,6 +63,10 @@ def test_cnic_numbers_in_every_shape_are_held(text: str) -> None:
         "noor dot fatima at hotmail dot com",
         "nida.r92 @ gmail . com",
         "اس کی ای میل sana.k ایٹ gmail ڈاٹ com ہے",
+        "areeba.m at the rate gmail dot com, mail karo sab",
+        "areeba.m @the rate outlook dot com",
+        "saima99[at]gmail[.]com",
+        "saima99(@)yahoo(.)com",
     ],
 )
 def test_email_addresses_also_written_out_are_held(text: str) -> None:
@@ -103,6 +109,10 @@ def test_home_addresses_are_held(text: str) -> None:
         "The FIA cyber crime office in Lahore is on Temple Road",
         "please block a person who bothers you",
         "I'll meet you at the library",
+        "ek do teen char paanch chay saat aath nau das, bachon ki nazm",
+        "mera roll number ek do teen hai",
+        "at the rate of 200 rupees a kilo, prices are crazy",
+        "the dot com bubble, at the rate things go",
         "",
     ],
 )
