@@ -277,7 +277,8 @@ def _address(text: str) -> str | None:
 # (everyone, find her, this is ...). Congratulations and a sister's news have no pointer.
 _PLACE = re.compile(
     r"(?<!\w)(?:universit(?:y|ies)|uni|college|school|institute|academy|campus|hostel|semester|"
-    r"bs|bba|mba|mbbs|bsc|msc|fsc|matric|works? at|working at|job at|teaches at|studies at|"
+    r"bs|bba|mba|mbbs|bsc|msc|fsc|matric|works?(?: \w+){0,3} at|working(?: \w+){0,3} at|job at|"
+    r"teaches at|studies at|"
     r"office|bank|hospital|branch|parhti|padhti|parhati|padhati|kaam karti|job karti)(?!\w)|"
     r"(?<!\w)(?:at|from|in) [A-Z]{2,6}(?!\w)|(?<!\w)[A-Z]{2,6} (?:mein|me|main|karachi|lahore|"
     r"islamabad|rawalpindi|peshawar|multan|wah|campus)(?!\w)|"
@@ -366,8 +367,22 @@ _ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
 _ASCII_WORDS = bytes(c if (48 <= c <= 57 or 97 <= c <= 122) else 32 for c in range(256))
 
 
+# When she is there: a routine or a shift told beside her name and place is where and when to
+# find her ("roz 8 bje aati hai", "on night shift"), as much a pointer as "everyone go".
+_SCHEDULE = re.compile(
+    r"(?<!\w)(?:roz|rozana|daily|har roz|every (?:day|morning|evening|night)|(?:night|day|morning|"
+    r"evening) shift|shift (?:ends|starts|khatam)|chhutti|chutti|\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|bje|"
+    r"baje|bajay|bajey))(?!\w)|"
+    + "|".join(re.escape(normalize(w).text) for w in ("روز", "روزانہ", "بجے", "شفٹ", "چھٹی"))
+)
+
+
+_FIRST_PERSON = frozenset("i im ive ill my me mera meri mujhe".split())
+
+
 def _name_and_place(text: str, folded: str) -> str | None:
-    """A named woman pointed at together with where she studies or works, or None."""
+    """A named woman pointed at together with where she studies or works (or with when she is
+    there), or None."""
     words = (
         folded.encode().translate(_ASCII_WORDS).decode().split()
         if folded.isascii() else _WORD.findall(folded)
@@ -376,7 +391,10 @@ def _name_and_place(text: str, folded: str) -> str | None:
         return None
     pointer = _pointer(words)
     if pointer is None:
-        return None
+        when = _SCHEDULE.search(folded)
+        if when is None or not _FIRST_PERSON.isdisjoint(words):
+            return None  # no routine, or the writer's own ("I will come at 9am")
+        pointer = len(_WORD.findall(folded[: when.start()]))
     place = _PLACE.search(text) or _PLACE.search(folded)
     if place is None:
         return None

@@ -168,3 +168,29 @@ def test_a_wall_of_digits_and_address_words_stays_bounded(chunk: str) -> None:
 def test_digit_soup_never_raises(text: str) -> None:
     for r in detect_identifying(text):
         assert r.code.startswith("personal_info:")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rabia Siddiqui, works the reception desk at City Hospital on night shift",
+        "Hafsa naam hai, Queen Mary College mein parhti hai, roz 7 bje van se aati hai",
+        "Maham from Kinnaird College, her van comes at 7:30 every morning",
+    ],
+)
+def test_a_name_a_place_and_when_she_is_there_are_held(text: str) -> None:
+    """Where and when to find her is a pointer of its own: no "everyone go" is needed."""
+    assert codes(text) == ["personal_info:identity"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ayesha, thank you! I will come to the college at 9am tomorrow",
+        "Sana, my shift at the hospital ends at 8pm, let's talk then",
+        "My sister studies at LUMS and comes home daily at 5pm",
+        "exam at 9 am in university hall, wish me luck",
+    ],
+)
+def test_her_own_routine_and_a_friend_addressed_by_name_pass(text: str) -> None:
+    assert detect_identifying(text) == []
