@@ -200,15 +200,15 @@ class RoomsNamespace(Namespace):
             except Exception:  # noqa: BLE001
                 log.exception("undoing room state failed")
 
-    def _presence_effect(self, room: Room) -> Callable[[], None]:
+    def _presence_effect(self, room: Room, members: int | None = None) -> Callable[[], None]:
         room_id, slug = room.id, room.slug
-        return lambda: self._presence_changed(room_id, slug)
+        return lambda: self._presence_changed(room_id, slug, members)
 
-    def _presence_changed(self, room_id: int, slug: str) -> None:
+    def _presence_changed(self, room_id: int, slug: str, members: int | None = None) -> None:
         """Someone joined or left: `presence` now, or folded into the window's trailing
-        send (`PresenceCoalescer`)."""
+        send (`PresenceCoalescer`, whose window grows with the `members` in the room)."""
         presence = current_presence()
-        wait = presence.claim(room_id, slug, time.monotonic())
+        wait = presence.claim(room_id, slug, time.monotonic(), members)
         if wait is None:
             return
         if wait <= 0:
@@ -401,6 +401,7 @@ class RoomsNamespace(Namespace):
         rooms.record_participant(session, room, user, known=work.participant)
         support.joined_offer_room(session, room, user.id)  # she accepts an offer by joining
         members = state.members(room.id)
+        present = len(members)
         if work.has_blocks:
             hidden = rooms.presence_hidden(session, room.id, members,
                                            require_totp=require_totp()).get(user.id, set())
@@ -415,7 +416,7 @@ class RoomsNamespace(Namespace):
         work.effects.append(lambda: self.enter_room(sid, room_channel(room.id)))
         if staff:
             work.effects.append(lambda: self.enter_room(sid, staff_channel(room.id)))
-        work.effects.append(self._presence_effect(room))
+        work.effects.append(self._presence_effect(room, present))
         return answer
 
     @staticmethod

@@ -117,7 +117,18 @@ class PresenceCoalescer:
     changes within `interval` of the last send are folded into one trailing send at the end
     of the window, whose list is read when it is sent, so the last `presence` a client hears
     always lists everyone present. `interval` 0 sends on every change.
+
+    The window grows with the room (`window`): each list goes to every member and holds
+    every member, so a room of 500 filling up sends 250,000 entries a window; past `CROWD`
+    members the window is as much longer as the room is larger, up to `MAX_WINDOW` seconds
+    (500 members: a list a second rather than four; halves what the members' phones parse
+    while a counsellor's room fills, docs/performance.md).
     """
+
+    #: Members a window of `interval` serves; a larger room waits longer between lists.
+    CROWD = 125
+    #: The longest window, whatever the room's size (seconds).
+    MAX_WINDOW = 2.0
 
     def __init__(self, interval: float, shared: SharedPresence | None = None) -> None:
         self.interval = max(0.0, interval)
@@ -128,43 +139,58 @@ class PresenceCoalescer:
         self._lock = threading.Lock()
         self._sent: dict[int, float] = {}
         self._pending: set[int] = set()
+        self._windows: dict[int, float] = {}
         self.slugs: dict[int, str] = {}
 
-    def claim(self, room_id: int, slug: str, now: float) -> float | None:
+    def window(self, members: int) -> float:
+        """The window of a room with `members` people in it."""
+        scaled = self.interval * max(1.0, members / self.CROWD)
+        return max(self.interval, min(scaled, self.MAX_WINDOW))
+
+    def claim(self, room_id: int, slug: str, now: float, members: int | None = None
+              ) -> float | None:
         """0: send now; a positive wait: send then (the caller schedules it); None: a send
-        is already scheduled and will carry this change."""
+        is already scheduled and will carry this change. `members`: how many are in the room
+        now (None: not counted, the room's last window holds)."""
         with self._lock:
             self.slugs[room_id] = slug
             if self.interval <= 0:
                 return 0.0
+            if members is not None:
+                self._windows[room_id] = self.window(members)
+            interval = self._windows.get(room_id, self.interval)
         if self.shared is not None:
-            answered, wait = self.shared.claim_presence(room_id, self.interval)
+            answered, wait = self.shared.claim_presence(room_id, interval)
             if answered:
                 return wait
         with self._lock:
             if room_id in self._pending:
                 return None
             last = self._sent.get(room_id)
-            if last is None or now - last >= self.interval:
+            if last is None or now - last >= interval:
                 self._sent[room_id] = now
                 if len(self._sent) > 1000:  # forget rooms quiet for a window
-                    for key in [k for k, t in self._sent.items() if now - t >= self.interval]:
+                    for key in [k for k, t in self._sent.items()
+                                if now - t >= self._windows.get(k, self.interval)]:
                         self._sent.pop(key, None)
+                        self._windows.pop(key, None)
                 return 0.0
             self._pending.add(room_id)
-            return last + self.interval - now
+            return last + interval - now
 
     def sending(self, room_id: int, now: float) -> None:
         """The scheduled send goes out now; later changes start a new window."""
         with self._lock:
             self._pending.discard(room_id)
             self._sent[room_id] = now
+            interval = self._windows.get(room_id, self.interval)
         if self.shared is not None:
-            self.shared.presence_sent(room_id, self.interval)
+            self.shared.presence_sent(room_id, interval)
 
     def forget(self, room_id: int) -> None:
         with self._lock:
             self._sent.pop(room_id, None)
+            self._windows.pop(room_id, None)
             self.slugs.pop(room_id, None)
 
 

@@ -107,6 +107,22 @@ def test_the_coalescer_windows():
     assert PresenceCoalescer(0).claim(7, "r", now=1.0) == 0.0
 
 
+def test_a_crowded_room_waits_longer_between_lists():
+    """Every list goes to every member and names every member: past `CROWD` people the window
+    grows with the room (500: a list a second, not four), never past `MAX_WINDOW`; a leave,
+    which does not count the room, keeps the room's last window."""
+    presence = PresenceCoalescer(0.25)
+    assert presence.window(10) == 0.25
+    assert presence.window(500) == pytest.approx(1.0)
+    assert presence.window(100_000) == PresenceCoalescer.MAX_WINDOW
+    assert presence.claim(7, "big", now=10.0, members=500) == 0.0
+    assert presence.claim(7, "big", now=10.1, members=501) == pytest.approx(0.9, abs=0.01)
+    presence.sending(7, now=11.0)
+    assert presence.claim(7, "big", now=11.5) == pytest.approx(0.5, abs=0.01)  # a leave: same window
+    assert presence.claim(8, "small", now=10.0, members=3) == 0.0
+    assert presence.claim(8, "small", now=10.1, members=4) == pytest.approx(0.15)
+
+
 def test_members_of_another_process_are_read_once_a_window(monkeypatch) -> None:
     """`People.shown` reads members it has no socket of (connected through another process)
     in one query and reuses them for its window; its own members are never read, and an
