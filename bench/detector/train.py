@@ -44,6 +44,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from moderation.domain.detector import (  # noqa: E402
+    CRISIS_MODEL_PATH,
     HARM_MODEL_PATH,
     MODEL_PATH,
     char_features,
@@ -64,6 +65,9 @@ HERE = Path(__file__).resolve().parent
 URDU_SCRIPT = HERE / "data" / "urdu_script.tsv"
 VICTIM_QUOTES = HERE / "data" / "victim_quotes.tsv"
 VICTIM_QUOTES_FRESH = HERE / "data" / "victim_quotes_fresh.tsv"
+#: Everyday forum talk (greetings, thanks, advice, sharing), project-written: a negative for
+#: the harm and crisis models, so that "salaam everyone" is neither a goodbye nor a threat.
+ORDINARY = HERE / "data" / "ordinary.jsonl"
 SEED = 20240607
 EVAL = ROOT / "bench" / "moderation_eval"
 HARM_LABELS = {"threat": 1, "coercion": 1, "benign": 0, "victim_report": 0}
@@ -98,7 +102,17 @@ def project_rows(exclude: frozenset[str] = frozenset()) -> list[tuple[str, int, 
                 label = HARM_LABELS.get(row.get("category", "")) if kind == "harm" else 0
                 if label is not None:
                     rows.append((row["text"], label, part))
-    return rows
+    return rows + ordinary_rows(skip)
+
+
+def ordinary_rows(skip: set[str] | frozenset[str] = frozenset()) -> list[tuple[str, int, str]]:
+    """(text, 0, part) for every line of ``data/ordinary.jsonl`` (none when absent); the part is
+    ``ordinary/a`` or ``ordinary/b``, alternately, so that cross-validation can leave half out."""
+    if not ORDINARY.exists():
+        return []
+    lines = [line for line in ORDINARY.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [(json.loads(line)["text"], 0, f"ordinary/{'ab'[i % 2]}") for i, line in enumerate(lines)]
+    return [row for row in rows if row[2] not in skip]
 
 
 @dataclass(frozen=True)
@@ -551,7 +565,8 @@ def harm_training_data(
 
 
 def fit_harm(
-    texts: Sequence[str], labels: Sequence[int], weights: Sequence[float], k: int, params: HarmParams
+    texts: Sequence[str], labels: Sequence[int], weights: Sequence[float], k: int,
+    params: HarmParams | CrisisParams,
 ) -> Fitted:
     """Fit the harm model: vocabulary and idf from the first ``k`` texts, weights on all."""
     from scipy.sparse import hstack, vstack
@@ -592,6 +607,100 @@ def train_harm(params: HarmParams, exclude: frozenset[str] = frozenset()) -> dic
     return export(fitted, min(thresholds.values()), meta)
 
 
+@dataclass(frozen=True)
+class CrisisParams:
+    """The crisis model (issue #14): who may need help lines, in three languages.
+
+    Positives are the project's crisis texts (every level, negated and third-person ones
+    included: she is offered help either way), each also with an insult put before or after
+    it (a slur never hides a crisis); negatives are the crisis set's look-alikes (support talk,
+    news, lyrics, idioms, exam stress, medicine), every text of the harm set (a threat to kill
+    *her* is not her crisis) and the *normal* tweets of RUHSOLD and Davidson (train splits) at
+    ``background_weight``. The vocabulary comes from the project texts. The model only widens
+    help lines (``help`` thresholds, chosen by ``bench/detector/cv_crisis.py`` on scores of
+    parts left out of the fit) and keeps a counsellor's alert for texts it also finds likely
+    (``alert``): it never blocks, holds or queues anything.
+    """
+
+    C: float = 4.0
+    min_df: int = 2
+    background_weight: float = 1.0
+    nb_alpha: float | None = 1.0
+    max_iter: int = 3000
+    #: Offer help lines at or above, per guessed language.
+    help: tuple[tuple[str, float], ...] = (("en", 0.3), ("roman_ur", 0.3), ("ur", 0.3))
+    #: The rules' crisis alerts a counsellor only at or above this score.
+    alert: float = 0.05
+
+
+#: Insults put before or after the crisis texts in training, so that a slur in her message
+#: does not pull its score down (the eval's appended word is not among them).
+_TRAINING_INSULTS = ("you idiot", "stupid people", "bloody hell", "kamine log", "ullu ke pathe",
+                     "bewaqoof", "احمق لوگ", "کمینے", "shut up all of you", "besharam")
+
+
+def crisis_rows(exclude: frozenset[str] = frozenset()) -> list[tuple[str, int, str]]:
+    """(text, label, part): crisis texts 1, the crisis look-alikes and every harm text 0.
+
+    The bounded held-out parts and ``exclude`` are left out."""
+    skip = set(exclude) | bounded_parts()
+    rows: list[tuple[str, int, str]] = []
+    for kind in ("crisis", "harm"):
+        for path in sorted((EVAL / kind).glob("*.jsonl")):
+            part = f"{kind}/{path.stem}"
+            if part in skip:
+                continue
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    row = json.loads(line)
+                    label = int(kind == "crisis" and row.get("expected", "none") != "none")
+                    rows.append((row["text"], label, part))
+    return rows + ordinary_rows(skip)
+
+
+def crisis_training_data(
+    params: CrisisParams, exclude: frozenset[str] = frozenset()
+) -> tuple[list[str], list[int], list[float], int]:
+    """(texts, labels, weights, k): the first ``k`` texts are the project's (the vocabulary's)."""
+    rows = crisis_rows(exclude)
+    rng = random.Random(SEED)
+    texts = [t for t, _, _ in rows]
+    labels = [y for _, y, _ in rows]
+    for text, y, _ in rows:
+        if y == 1:
+            insult = rng.choice(_TRAINING_INSULTS)
+            texts.append(f"{insult} {text}" if rng.random() < 0.5 else f"{text} {insult}")
+            labels.append(1)
+    k = len(texts)
+    ru = ruhsold_binary("train")
+    dv = davidson_split()["train"]
+    background = [t for t, y in zip(ru.texts, ru.labels, strict=True) if y == 0]
+    background += [t for t, y in zip(dv.texts, dv.labels, strict=True) if y == 0]
+    weights = [1.0] * k + [params.background_weight] * len(background)
+    return texts + background, labels + [0] * len(background), weights, k
+
+
+def train_crisis(params: CrisisParams, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The crisis model, exported in the detector's format with its thresholds."""
+    texts, labels, weights, k = crisis_training_data(params, exclude)
+    fitted = fit_harm(texts, labels, weights, k, params)
+    help_at = dict(params.help)
+    meta = {
+        "trainer": "scikit-learn LogisticRegression (lbfgs)",
+        "kind": "crisis: who is offered help lines (issue #14)",
+        "params": {**params.__dict__, "help": help_at},
+        "help": help_at,
+        "alert": params.alert,
+        "seed": SEED,
+        "n_project": k,
+        "n_background": len(texts) - k,
+        "project_parts": sorted({p for _, _, p in crisis_rows(exclude)}),
+        "features": "normalised text; char 1-5-grams in padded words + word 1-2-grams, vocabulary "
+        "of the project texts; binary tf-idf; NB log-count-ratio scaled",
+    }
+    return export(fitted, min(help_at.values()), meta)
+
+
 def write_model(model: dict[str, Any], path: Path = MODEL_PATH) -> int:
     """Write the model compactly (no spaces, sorted keys) and return its size in bytes."""
     data = json.dumps(model, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
@@ -604,7 +713,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     parser.add_argument("--harm-out", type=Path, default=HARM_MODEL_PATH)
+    parser.add_argument("--crisis-out", type=Path, default=CRISIS_MODEL_PATH)
+    parser.add_argument("--only", choices=("all", "crisis"), default="all")
     args = parser.parse_args(argv)
+    if args.only == "crisis":
+        return _write_crisis(args.crisis_out)
     model, report = train(Params())
     size = write_model(model, args.out)
     print(f"wrote {args.out} ({size / 1e6:.2f} MB)")
@@ -616,6 +729,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"wrote {args.harm_out} ({size / 1e6:.2f} MB): {harm['meta']['n_project']} project texts, "
           f"{harm['meta']['n_background']} background tweets; char features: "
           f"{len(harm['char']['vocab'])}, word features: {len(harm['word']['vocab'])}")
+    return _write_crisis(args.crisis_out)
+
+
+def _write_crisis(path: Path) -> int:
+    crisis = train_crisis(CrisisParams())
+    size = write_model(crisis, path)
+    print(f"wrote {path} ({size / 1e6:.2f} MB): {crisis['meta']['n_project']} project texts, "
+          f"{crisis['meta']['n_background']} background tweets")
     return 0
 
 

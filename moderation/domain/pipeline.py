@@ -30,11 +30,13 @@ from functools import lru_cache
 
 from moderation.domain.crisis import ANCHOR_ID, crisis_reason, symbol_cue
 from moderation.domain.detector import (
+    CRISIS_MODEL_PATH,
     HARM_MODEL_PATH,
     AbuseDetector,
     abuse_reason,
     harm_reason,
     reported_speech,
+    tokens,
 )
 from moderation.domain.detectors import (
     detect_flood,
@@ -189,6 +191,29 @@ def _harm_model() -> AbuseDetector | None:
     return AbuseDetector.load(HARM_MODEL_PATH) if HARM_MODEL_PATH.exists() else None
 
 
+@lru_cache(maxsize=1)
+def _crisis_model() -> AbuseDetector | None:
+    """The shipped crisis model, or None when it is not there (the crisis rules still run)."""
+    return AbuseDetector.load(CRISIS_MODEL_PATH) if CRISIS_MODEL_PATH.exists() else None
+
+
+def crisis_odds(folded: str, toks: list[str]) -> tuple[bool, bool]:
+    """(offer help lines, let the rules' crisis alert stand), from the crisis model.
+
+    Why two answers: help lines cost little and missing them costs much, so the model offers
+    them wide (its ``help`` thresholds, per language); an alert calls a person, so the rules'
+    crisis reading alerts only when the model also finds the text at least ``alert`` likely
+    (support talk *about* crisis reads like crisis to the rules, not to the model). The score
+    is the raw one: a friend's "she said she wants to die" is not a report to discount.
+    Without the model file, no extra offer and every alert stands.
+    """
+    model = _crisis_model()
+    if model is None:
+        return False, True
+    p, language = model.odds(folded, toks)
+    return p >= model.meta["help"].get(language, 1.0), p >= model.meta["alert"]
+
+
 def _cut(text: str, spans: list[tuple[int, int]]) -> str:
     """``text`` with every span (merged, and widened over up to two addressing words on each
     side) replaced by a clause break."""
@@ -317,13 +342,13 @@ class Pipeline:
             RuleSet.compile(all_rules, regex_budget=regex_budget), abuse_threshold, include_lexicons
         )
 
-    def _abuse(self, text: str, folded: str) -> list[Reason]:
+    def _abuse(self, text: str, folded: str, toks: list[str]) -> list[Reason]:
         """The learned detectors' flags: the abuse model at or above the threshold of the text's
         language, and the harm model (threats and coercion, issue #13) at its own thresholds.
         Both run when the detector is on (``abuse_threshold`` set, as posting runs it)."""
         if self.abuse_threshold is None:
             return []
-        score = AbuseDetector.load().score(text, folded)
+        score = AbuseDetector.load().score(text, folded, toks)
         threshold = (
             self.abuse_threshold.get(score.language, 1.0)
             if isinstance(self.abuse_threshold, Mapping)
@@ -333,7 +358,7 @@ class Pipeline:
         out = [] if found is None else [found]
         harm = _harm_model()
         if harm is not None:
-            hit = harm_reason(harm.score(text, folded), harm.meta.get("thresholds", {}))
+            hit = harm_reason(harm.score(text, folded, toks), harm.meta.get("thresholds", {}))
             if hit is not None:
                 out.append(hit)
         return out
@@ -364,21 +389,25 @@ class Pipeline:
         reasons: list[Reason] = []
         censor_spans: list[tuple[int, int]] = []
         folded = ""
-        anchored = False
+        anchored = offered = read = False
         if text:
             n = normalize(text)
             folded = n.text
             abuse_spans: list[tuple[int, int]] = []
             anchored = self._rule_reasons(n, text, reasons, censor_spans, abuse_spans) or symbol_cue(n)
-            reasons.extend(self._abuse(text, folded))
+            toks = tokens(folded)
+            reasons.extend(self._abuse(text, folded, toks))
             crisis_found = crisis_reason(text, n) if anchored else None  # risk: crisis.py
             if crisis_found is None and anchored and abuse_spans:
                 # A slur never hides crisis: "you stupid bitch, ammi ko batana ..." puts "you"
                 # in her clause. Read her words again with each abusive span cut out as a
                 # clause of its own.
                 crisis_found = crisis_reason(_cut(text, abuse_spans))
+            offered, alert = crisis_odds(folded, toks)
             if crisis_found is not None:
-                reasons.insert(0, crisis_found)
+                read = True  # help lines and never a refusal, alert or not
+                if alert:
+                    reasons.insert(0, crisis_found)
             reasons.extend(detect_personal_info(text))
             if self.harm_detectors:
                 reasons.extend(_harm_reasons(folded, text, reasons))
@@ -386,8 +415,9 @@ class Pipeline:
                 detect_new_account_link(text, ctx.account_age_seconds, ctx.new_account_link_seconds)
             )
         reasons.extend(detect_flood(text, ctx.recent_texts, ctx.recent_reply_targets, ctx.reply_target))
+        helps = anchored or offered or read
         if not reasons:
-            return Verdict("allow", False, (), None, anchored)
+            return Verdict("allow", False, (), None, helps)
         if any(_spared(r) for r in reasons) and reported_speech(folded):
             reasons = [Reason(r.code, "allow", r.category, r.source, r.excerpt) if _spared(r) else r
                        for r in reasons]
@@ -402,8 +432,8 @@ class Pipeline:
             ]
         crisis = any(r.action == CRISIS for r in reasons)
         action = strongest(r.action for r in reasons)
-        if crisis and action == "block":
-            action = "hold"  # a crisis is never refused: held, with help lines
+        if (crisis or read or offered) and action == "block":
+            action = "hold"  # who may be in crisis is never refused: held, with help lines
         unique = tuple(dict.fromkeys(reasons))
         censored = _mask(text, censor_spans) if censor_spans else None
-        return Verdict(action, crisis, unique, censored, crisis or anchored)
+        return Verdict(action, crisis, unique, censored, crisis or helps)
