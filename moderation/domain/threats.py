@@ -149,6 +149,17 @@ _EN_IDIOMS = [
     ("streets roads", r"(?:streets|roads|city|world) (?:are|is) not safe for (?:girls|women|you|a girl)"),
     ("know", r"i know where (?:you|your \w+) (?:live|lives|study|studies|work|works|stay|go|sleep)"),
     ("know", r"we know (?:where|which|when|what time) (?:you|your|bus|route|college|school|van)"),
+    # her comings and goings known and told to her: "I know which van picks you up", "i know
+    # what time you leave"; and being at her door: "I've been outside your gate twice"
+    (("know knw", "leave leaves go come pick picks reach walk take catch ride return get drops "
+                  "takes brings"),
+     r"(?:i|we) (?:already )?(?:know|knw) (?:which|what time|the (?:route|van|bus|way)) "
+     r"(?:\w+ ){0,4}?(?:you|your|u|ur) (?:\w+ ){0,1}?(?:leave|leaves|go|come|pick|picks|reach|walk|"
+     r"take|catch|ride|return|get)\b|(?:i|we) (?:already )?(?:know|knw) (?:which|what) "
+     r"(?:van|bus|rickshaw|car|route|way|gate) (?:\w+ ){0,2}?(?:picks|drops|takes|brings) (?:you|u)\b"),
+    (("outside", "gate house door college office hostel school home flat"),
+     r"(?:been|standing|waiting|parked|stood waiting) (?:\w+ )?outside (?:your|ur) "
+     r"(?:gate|house|door|college|office|hostel|school|home|flat)"),
     (("coming", "you your"),
      r"(?:i am|we are) coming (?:for|after|to) you|coming to your (?:house|home|place|"
      r"office|college|school)"),
@@ -287,6 +298,15 @@ _RU_IDIOMS = [
     ("nikli niklo nikalna", r"(?:bahar|baahar|ghar se) (?:\w+ ){0,1}(?:nikli|niklo|nikalna|gayi) "
                             r"(?:to|tou) "),
     ("zinda zenda", r"(?:zinda|zenda) (?:nahi|nai|nhi|na) (?:chhor|chor|chod|chhod)\w*"),
+    # her house found, her comings and goings known: "tera ghar dekh liya hai", "pata hai tum
+    # kab nikalti ho"
+    (("ghar", "tera tumhara tmhara tumhare tere tmhare apka aapka"),
+     r"(?:tera|tumhara|tmhara|tumhare|tere|tmhare|apka|aapka) ghar (?:\w+ ){0,1}?"
+     r"(?:dekh (?:liya|lia|li)|pata (?:chal|lag) (?:gaya|gya)|dhoond (?:liya|lia)|dhund (?:liya|lia)|"
+     r"mil (?:gaya|gya))\b"),
+    (("pata maloom malum", "nikalti jati jaati aati ati niklti chhutti"),
+     r"(?:pata|maloom|malum) (?:hai|he|h) (?:tum|tu|tm|aap|ap) (?:\w+ ){0,2}?(?:kab|kahan|kidhar|"
+     r"kis (?:waqt|time)) (?:\w+ ){0,3}?(?:nikalti|niklti|jati|jaati|aati|ati|chhutti)"),
     ("chhorunga chorunga chodunga chhodunga chhorenge chorenge chodenge chhodenge chorengay",
      r"(?:nahi|nai|nhi|na) (?:chhor|chor|chod|chhod)(?:unga|enge|engay)"),
     ("izzat izat", r"(?:izzat|izat) (?:\w+ ){0,2}(?:bacha|bachaa) (?:ke|kar|kr) (?:rakhna|rakho)"),
@@ -389,6 +409,7 @@ _UR_IDIOMS = [
     ("پچھتاؤ پچھتاؤگی", "ورنہ (?:\\S+ )?(?:پچھتاؤ|پچھتاؤگی|پچھتاؤ گی)"),
     ("پتہ پتا", "(?:تمہیں|تجھے|تمھیں) (?:\\S+ ){0,2}?(?:پتہ|پتا) چل جائے گا"),
     ("نظر", "(?:تمہاری|تیری|تمہارے|تیرے) (?:\\S+ ){1,2}(?:پر|پہ) (?:بھی )?نظر ہے"),
+    ("گھر", "(?:تمہارا|تیرا|تمھارا) گھر (?:\\S+ ){0,1}?(?:دیکھ لیا|ڈھونڈ لیا|مل گیا|پتا چل گیا|پتہ چل گیا)"),
     ("گاڑی", "گاڑی (?:\\S+ ){0,2}?چڑھا (?:دوں|دیں) (?:گا|گے)"),
     ("خیر", "(?:اپنی|اپنے|تیری|تمہاری|تیرے|تمہارے) (?:\\S+ ){0,3}?خیر (?:مناؤ|منائیں|مناو)"),
     ("جانتے جانتا", "(?:ہم|میں) (?:جانتے|جانتا) (?:ہیں|ہوں) (?:کہ )?(?:تم|تمہارا|تمہاری|تو) "

@@ -51,6 +51,13 @@ def pipeline() -> Pipeline:
         "تیرے چہرے پر تیزاب ڈالوں گا",
         "تمھارے گھر والوں کو بھی نہیں چھوڑیں گے",
         "اکیلی باہر نکلی تو انجام اچھا نہیں ہوگا",
+        # her comings and goings known, her door found
+        "i know which rickshaw drops you home after tuition",
+        "we know what time you leave the hostel",
+        "ive been standing outside your house every night",
+        "tumhara ghar dhoond liya hai, ab dekhte hain",
+        "pata hai tum kis time academy se nikalti ho",
+        "تیرا گھر دیکھ لیا ہے",
         # evasions the normaliser already folds
         "y0u w1ll r.e.g.r.e.t this",
     ],
@@ -118,6 +125,10 @@ def test_demands_with_a_lever_are_coercion(text: str) -> None:
         "دل ہی تو ہے نہ سنگ و خشت درد سے بھر نہ آئے کیوں",
         "اگر کوئی تصویریں وائرل کرنے کی دھمکی دے تو فوراً ایف آئی اے کو بتائیں",
         "کل امتحان ہے ورنہ میں بھی آ جاتی",
+        "I know which van is cheaper for school, anyone?",
+        "tera ghar dekh ke bohat acha laga, beautiful decor",
+        "I was outside your office yesterday but you were busy",
+        "we are watching you grow into a strong woman, proud of you",
         "",
     ],
 )
