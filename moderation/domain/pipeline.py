@@ -177,6 +177,50 @@ def _verb_ending(hit: Hit, text: str) -> bool:
     )
 
 
+# --- English names and places that spell a Roman Urdu word (issue #13) ---------------------------
+# "Lund University", "Randi Zuckerberg", "Dr. Harami Khan": a capitalised word in a name is not
+# the Roman Urdu word it is spelled like. What makes it a name: a title before it, a capitalised
+# word before or after it (a given name and a surname), or a place word after it. What does not:
+# Title Case Text Throughout (an insult typed so), the honorifics that mock ("Gandu Sahib"), and
+# a Roman Urdu word after it ("Randi Hai").
+_TITLES = frozenset("mr mrs ms miss dr prof professor sir madam mister saint st".split())
+_PLACE_AFTER = frozenset(
+    "university college school hospital city town road street avenue district county station "
+    "airport park museum river lake valley institute bazar bazaar market chowk mor colony sweden "
+    "germany norway denmark family".split()
+)
+_NOT_NAME_AFTER = frozenset(
+    "sahib sahab saab sab ji jee bhai baji hai hain ho ka ki ke ko tu tum tera teri tere sala sali "
+    "saala saali kahin kamina kamini kutta kutti kuttay bachi bacha aurat ladki larki".split()
+)
+_NAME_WORD = re.compile(r"[A-Z][a-z]+")
+
+
+def _proper_name(hit: Hit, text: str) -> bool:
+    """Whether a Roman Urdu lexicon hit is a capitalised name or place in the text."""
+    if not hit.rule.id.startswith("lexicon:roman_ur"):
+        return False
+    word = text[hit.start : hit.end]
+    if _NAME_WORD.fullmatch(word) is None:
+        return False
+    words = text.split()
+    if len(words) >= 4 and sum(bool(_NAME_WORD.match(w)) for w in words) * 5 >= len(words) * 3:
+        return False  # Title Case Throughout: no name stands out
+    before = text[: hit.start].split()
+    after = text[hit.end :].split()
+    prev = before[-1].strip(".,") if before else ""
+    nxt = after[0].strip(".,!?;:") if after else ""
+    if nxt.lower() in _NOT_NAME_AFTER:
+        return False
+    return (
+        prev.lower() in _TITLES
+        or nxt.lower() in _PLACE_AFTER
+        or (_NAME_WORD.fullmatch(nxt) is not None)
+        or (_NAME_WORD.fullmatch(prev) is not None and len(before) > 1
+            and not before[-2].endswith((".", "!", "?")))
+    )
+
+
 _HARM_SOURCES = frozenset({"detector:threat", "detector:coercion"})
 
 
@@ -374,8 +418,8 @@ class Pipeline:
             if hit.rule.id == ANCHOR_ID:  # a crisis word: the detector reads the text
                 anchored = True
                 continue
-            if _verb_ending(hit, text):
-                continue  # "le loon", "kar lun gi": the verb "I take", not the vulgar word
+            if _verb_ending(hit, text) or _proper_name(hit, text):
+                continue  # "le loon": the verb "I take"; "Lund University": a place
             reasons.append(_reason_for(hit, text))
             if abuse_spans is not None:
                 abuse_spans.append((hit.start, hit.end))

@@ -174,3 +174,31 @@ def test_censoring_keeps_length_and_positions(parts: list[str]) -> None:
 
 
 PIPELINE = Pipeline.build([RuleSpec("rule:18", "darn", "word", "censor")])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I got admission at Lund University in Sweden!",
+        "Randi Zuckerberg spoke at the event",
+        "Gandu Ram was a character in that old novel",
+        "my teacher Mr. Harami Khan retired",
+        "we stayed near Lun Bazar for a week",
+    ],
+)
+def test_english_names_and_places_spelled_like_roman_urdu_words_pass(
+        pipeline: Pipeline, text: str) -> None:
+    """A capitalised word in a name (a title before it, a surname or a place word after it)
+    is the name, not the Roman Urdu word it is spelled like."""
+    assert pipeline.screen(text).action == "allow"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Tu Randi Hai", "You Are A Randi Kutti", "oye Randi Kutti", "TU RANDI HAI", "Randi",
+     "Gandu Sahib chup kar"],
+)
+def test_a_capital_letter_does_not_hide_an_insult(pipeline: Pipeline, text: str) -> None:
+    """Title Case throughout, shouting, a Roman Urdu word or a mocking honorific after it: no
+    name, the insult stands."""
+    assert pipeline.screen(text).action in ("hold", "block")
