@@ -33,6 +33,7 @@ import json
 import math
 import os
 import random
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -545,7 +546,7 @@ class HarmParams:
     nb_alpha: float | None = 1.0
     max_iter: int = 3000
     # Flag at or above, per guessed language (chosen on out-of-part scores, see RESULTS.md).
-    thresholds: tuple[tuple[str, float], ...] = (("en", 0.9), ("roman_ur", 0.8), ("ur", 0.8))
+    thresholds: tuple[tuple[str, float], ...] = (("en", 0.9), ("roman_ur", 0.8), ("ur", 0.7))
 
 
 def harm_training_data(
@@ -560,8 +561,20 @@ def harm_training_data(
     dv = davidson_split()["train"]
     background = [t for t, y in zip(ru.texts, ru.labels, strict=True) if y == 0]
     background += [t for t, y in zip(dv.texts, dv.labels, strict=True) if y == 0]
+    background = [without_twitter(t) for t in background]
     weights = [1.0] * k + [params.background_weight] * len(background)
     return texts + background, labels + [0] * len(background), weights, k
+
+
+_TWITTER = re.compile(r"https?://\S+|&\w+;|@\w+:?|(?<!\w)RT(?!\w)|#+")
+
+
+def without_twitter(text: str) -> str:
+    """A tweet without what only tweets have: links, mentions, "RT", HTML entities and "#".
+
+    Why: as background they are all negatives, so a model learns "#" and "@" as strong signs of
+    no harm and no crisis, and "## i want to kill myself" lost its alert."""
+    return _TWITTER.sub(" ", text)
 
 
 def fit_harm(
@@ -628,17 +641,18 @@ class CrisisParams:
     nb_alpha: float | None = 1.0
     max_iter: int = 3000
     #: Offer help lines at or above, per guessed language.
-    # Chosen on cross-validation by part (``cv_crisis.py``, RESULTS.md): at 0.2 the model alone
-    # offers help lines to 91.6 % of crisis texts it was not fitted on and, with the anchors,
-    # 585/594; to 0.4 % of ordinary tweets and 13 % of everyday forum talk (goodbyes and
-    # tiredness read like the moderate level), against 98.5 % and 28 % at 0.05.
+    # Chosen on cross-validation by part (``cv_crisis.py``; bench/detector/CV_CRISIS.md): at 0.2,
+    # with the anchors, help lines reach 886/924 crisis texts no fit saw (the model alone
+    # 88 %), 0.6 % of ordinary tweets and 65/500 everyday forum messages (13 %: goodbyes and
+    # tiredness read like the moderate level; the anchors alone 38/500); at 0.1, 895/924 and
+    # 100/500; at 0.05, 906/924 and 138/500.
     help: tuple[tuple[str, float], ...] = (("en", 0.2), ("roman_ur", 0.2), ("ur", 0.2))
     #: Everyday forum talk counts this many times a project text: it is most of what members
     #: write, and the thing help lines must not be shown on for no reason.
-    ordinary_weight: float = 1.0
+    ordinary_weight: float = 3.0
     #: The rules' crisis alerts a counsellor only at or above this score (out of part: support
-    #: talk the rules alert 5/151 → 2/151; crisis alerts kept 540/546).
-    alert: float = 0.05
+    #: talk the rules alert 17/241 → 5/241; crisis alerts kept 700/718).
+    alert: float = 0.1
 
 
 #: Insults put before or after the crisis texts in training, so that a slur in her message
@@ -684,6 +698,7 @@ def crisis_training_data(
     dv = davidson_split()["train"]
     background = [t for t, y in zip(ru.texts, ru.labels, strict=True) if y == 0]
     background += [t for t, y in zip(dv.texts, dv.labels, strict=True) if y == 0]
+    background = [without_twitter(t) for t in background]
     weights = [params.ordinary_weight if part.startswith("ordinary/") else 1.0 for _, _, part in rows]
     weights += [1.0] * (k - len(rows)) + [params.background_weight] * len(background)
     return texts + background, labels + [0] * len(background), weights, k
