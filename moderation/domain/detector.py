@@ -373,7 +373,7 @@ class AbuseDetector:
     and a message costs one cache look-up per word plus one per word bigram.
     """
 
-    __slots__ = ("char", "word", "intercept", "threshold", "meta", "_cache")
+    __slots__ = ("char", "word", "intercept", "threshold", "meta", "_cache", "_pairs")
 
     def __init__(self, model: Mapping[str, Any]) -> None:
         self.char = _Block(model["char"])
@@ -382,6 +382,10 @@ class AbuseDetector:
         self.threshold = float(model.get("threshold", 0.5))
         self.meta: dict[str, Any] = dict(model.get("meta", {}))
         self._cache: dict[str, tuple[float, float, float, float]] = {}
+        #: Word bigrams keyed by their pair of tokens, so scoring joins no strings.
+        self._pairs: dict[tuple[str, ...], int] = {
+            tuple(term.split(" ")): i for term, i in self.word.vocab.items() if " " in term
+        }
 
     @classmethod
     def load(cls, path: Path | None = None) -> AbuseDetector:
@@ -410,19 +414,16 @@ class AbuseDetector:
 
     def _decision(self, toks: list[str]) -> float:
         get = self._cache.get
+        sums = [get(tok) or self._token_sums(tok) for tok in toks]
         ac = qc = aw = qw = 0.0
-        for tok in toks:
-            s = get(tok) or self._token_sums(tok)
-            ac += s[0]
-            qc += s[1]
-            aw += s[2]
-            qw += s[3]
+        if sums:
+            ac, qc, aw, qw = [sum(column, 0.0) for column in zip(*sums, strict=True)]  # in C
         if len(toks) > 1:
-            wget = self.word.vocab.get
-            bigrams = map(" ".join, zip(toks, toks[1:], strict=False))
-            ba, bq = self.word.sums(i for i in map(wget, bigrams) if i is not None)
-            aw += ba
-            qw += bq
+            ids = [i for i in map(self._pairs.get, zip(toks, toks[1:], strict=False)) if i is not None]
+            if ids:
+                ba, bq = self.word.sums(ids)
+                aw += ba
+                qw += bq
         z = self.intercept
         if qc:
             z += ac / math.sqrt(qc)
@@ -433,6 +434,10 @@ class AbuseDetector:
     def probability(self, normalized: str) -> float:
         """The model's probability of abuse for a normalised text (``predict_proba``'s column 1)."""
         return _sigmoid(self._decision(tokens(normalized)))
+
+    def probability_of(self, toks: list[str]) -> float:
+        """The probability of a text already split into ``tokens``, with no report discount."""
+        return _sigmoid(self._decision(toks))
 
     def odds(self, normalized: str, toks: list[str]) -> tuple[float, str]:
         """The probability without any report discount, and the language guessed: what the

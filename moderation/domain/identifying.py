@@ -35,24 +35,34 @@ _SPELLED = {
     "صفر": "0", "ایک": "1", "دو": "2", "تین": "3", "چار": "4", "پانچ": "5", "چھ": "6",
     "سات": "7", "آٹھ": "8", "نو": "9", "زیرو": "0", "ون": "1", "ٹو": "2", "تھری": "3",
     "فور": "4", "فائیو": "5", "سکس": "6", "سیون": "7", "ایٹ": "8", "نائن": "9",
-    # Roman Urdu digit names, as typed ("zero teen teen do, saat saat paanch"); "no" and "nau"
-    # (nine) read as digits only inside a run long enough to be a number
-    "sifar": "0", "ek": "1", "aik": "1", "ik": "1", "teen": "3", "tin": "3", "char": "4",
-    "chaar": "4", "do": "2", "panch": "5", "paanch": "5", "panj": "5", "chay": "6", "chhe": "6",
-    "chhay": "6", "che": "6", "chey": "6", "saat": "7", "sat": "7", "aath": "8", "aat": "8",
-    "nau": "9", "nao": "9",
 }
+# Roman Urdu digit names, as typed ("zero teen teen do, saat saat paanch"). Several are everyday
+# words too ("do", "sat", "che"), so they are read as digits only in a text that holds at
+# least three of them (`_ROMAN_MIN`): a run long enough to be a number needs more.
+_SPELLED_RU = {
+    "sifar": "0", "ek": "1", "aik": "1", "ik": "1", "do": "2", "teen": "3", "tin": "3",
+    "char": "4", "chaar": "4", "panch": "5", "paanch": "5", "panj": "5", "chay": "6",
+    "chhe": "6", "chhay": "6", "che": "6", "chey": "6", "saat": "7", "sat": "7", "aath": "8",
+    "aat": "8", "nau": "9", "nao": "9",
+}
+_ROMAN_MIN = 3
 _REPEAT = {"double": 2, "triple": 3, "ڈبل": 2, "ٹرپل": 3}
-_SPELLED_FOLDED = {normalize(k).text: v for k, v in _SPELLED.items()}
+_SPELLED_FOLDED = {normalize(k).text: v for k, v in (_SPELLED | _SPELLED_RU).items()}
 _REPEAT_FOLDED = {normalize(k).text: v for k, v in _REPEAT.items()}
-_WORDS = "|".join(
-    re.escape(w) for w in sorted({*_SPELLED_FOLDED, *_REPEAT_FOLDED}, key=len, reverse=True)
-)
-_UNIT = rf"(?:\d+|(?<!\w)(?:{_WORDS})(?!\w))"
+_ROMAN_DIGITS = frozenset(_SPELLED_RU)
+
+
+def _run_of(words: Iterable[str]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    unit = rf"(?:\d+|(?<!\w)(?:{alternation})(?!\w))"
+    return re.compile(rf"\+?{unit}(?:{_SEP}{unit})*"), re.compile(unit)
+
+
 # not ":" (times: "19:31:20"); the Urdu full stop and the Arabic comma are typed between groups
 _SEP = r"[\s\-./()+_*,#|\\\u06d4\u060c\u2010-\u2015]{0,4}"
-_RUN = re.compile(rf"\+?{_UNIT}(?:{_SEP}{_UNIT})*")
-_UNIT_RE = re.compile(_UNIT)
+_BASE_WORDS = {normalize(k).text for k in _SPELLED} | set(_REPEAT_FOLDED)
+_RUN, _UNIT_RE = _run_of(_BASE_WORDS)
+_RUN_ROMAN, _UNIT_RE_ROMAN = _run_of(_BASE_WORDS | _ROMAN_DIGITS)
 _DIGIT = re.compile(r"\d")
 _DIGIT_WORDS = "zero|one|two|three|four|five|six|seven|eight|nine|double|triple"
 _GLUED_HINT = re.compile(rf"(?:{_DIGIT_WORDS}|\d)(?:{_DIGIT_WORDS})|(?:{_DIGIT_WORDS})\d")
@@ -116,14 +126,15 @@ def _classify(digits: str) -> str | None:
     return None
 
 
-def _numbers(text: str) -> Iterable[tuple[str, str]]:
+def _numbers(text: str, roman: bool = False) -> Iterable[tuple[str, str]]:
     """(kind, excerpt) for every phone, landline or CNIC number in the folded text.
 
     A run of digits and spelled digits may hold several numbers or extra digits around one, so
     every stretch of 10 to 14 digits that starts and ends on a piece is tried, longest first.
     """
-    for run in _RUN.finditer(text):
-        units = [(m.start(), m.end()) for m in _UNIT_RE.finditer(run.group())]
+    run_re, unit_re = (_RUN_ROMAN, _UNIT_RE_ROMAN) if roman else (_RUN, _UNIT_RE)
+    for run in run_re.finditer(text):
+        units = [(m.start(), m.end()) for m in unit_re.finditer(run.group())]
         pieces = _pieces([run.group()[a:b] for a, b in units])
         digits = "".join(pieces)
         ends: dict[int, int] = {}  # digit offset where a piece ends -> index of the next piece
@@ -378,6 +389,9 @@ _SCHEDULE = re.compile(
 
 
 _FIRST_PERSON = frozenset("i im ive ill my me mera meri mujhe".split())
+# Words one of which a routine without a time of day needs (a cheap check before `_SCHEDULE`).
+_SCHEDULE_WORDS = frozenset("roz rozana daily har every shift chhutti chutti".split()) | frozenset(
+    normalize(w).text for w in ("روز", "روزانہ", "بجے", "شفٹ", "چھٹی"))
 
 
 def _name_and_place(text: str, folded: str) -> str | None:
@@ -391,9 +405,12 @@ def _name_and_place(text: str, folded: str) -> str | None:
         return None
     pointer = _pointer(words)
     if pointer is None:
+        if not _FIRST_PERSON.isdisjoint(words) or _SCHEDULE_WORDS.isdisjoint(words) and (
+                _DIGIT.search(folded) is None):
+            return None  # the writer's own routine ("I will come at 9am"), or no routine
         when = _SCHEDULE.search(folded)
-        if when is None or not _FIRST_PERSON.isdisjoint(words):
-            return None  # no routine, or the writer's own ("I will come at 9am")
+        if when is None:
+            return None
         pointer = len(_WORD.findall(folded[: when.start()]))
     place = _PLACE.search(text) or _PLACE.search(folded)
     if place is None:
@@ -461,7 +478,8 @@ def detect_identifying(text: str) -> list[Reason]:
         if _GLUED_HINT.search(folded) is not None:
             folded = _GLUED.sub(r"\1 ", folded)  # "oneone22" → "one one 22"
         seen: set[tuple[str, str]] = set()
-        for count, (kind, excerpt) in enumerate(_numbers(folded), 1):
+        roman = len(_ROMAN_DIGITS.intersection(folded.split())) >= _ROMAN_MIN
+        for count, (kind, excerpt) in enumerate(_numbers(folded, roman), 1):
             if (kind, excerpt) not in seen:
                 seen.add((kind, excerpt))
                 reasons.append(_reason(kind, excerpt))

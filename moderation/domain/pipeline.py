@@ -254,8 +254,12 @@ def crisis_odds(folded: str, toks: list[str]) -> tuple[bool, bool]:
     model = _crisis_model()
     if model is None:
         return False, True
+    help_at = model.meta["help"]
+    if len(set(help_at.values())) == 1:  # one threshold: no language to guess
+        p = model.probability_of(toks)
+        return p >= next(iter(help_at.values())), p >= model.meta["alert"]
     p, language = model.odds(folded, toks)
-    return p >= model.meta["help"].get(language, 1.0), p >= model.meta["alert"]
+    return p >= help_at.get(language, 1.0), p >= model.meta["alert"]
 
 
 def _cut(text: str, spans: list[tuple[int, int]]) -> str:
