@@ -218,3 +218,27 @@ _SHARED = Pipeline.build()
 def test_any_text_is_screened_without_error(text: str) -> None:
     v = _SHARED.screen(text)
     assert v.action in {"allow", "censor", "flag", "hold", "block"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "want your photos off that website? jazzcash 25,000 first, or else",
+        "money or your pics go everywhere. decide fast",
+        "tumhari video mere paas hai. 20 hazar bhejo, warna phir dekhna",
+    ],
+)
+def test_a_demand_a_lever_and_a_choice_far_apart_are_coercion(text: str) -> None:
+    assert [r.category for r in detect_harm(normalize(text).text)] == ["coercion"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "send me your wedding pics!",
+        "your pictures from the wedding are lovely, send me more!",
+        "if someone asks you to send pics or money, report it to the FIA cybercrime wing",
+    ],
+)
+def test_asking_for_pictures_without_a_threat_is_not_coercion(text: str) -> None:
+    assert detect_harm(normalize(text).text) == []
