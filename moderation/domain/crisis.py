@@ -506,12 +506,34 @@ _PHRASES: dict[str, dict[str, str]] = {
             clean now
             {recovered|recovering} from
             in recovery
+            years ago
+            {back then|at one point} i
         """,
         "roman_ur": """
             pehle {karti|sochti} thi
+            saal pehle
+            {kai|bohat|kuch} saal
         """,
         "ur": """
             پہلے {کرتی|سوچتی} تھی
+            {برسوں|سالوں|سال} پہلے
+        """,
+    },
+    # Her present after a past crisis: "aaj khush hun", "today my life is better".
+    "better_now": {
+        "en": """
+            {today|now} i am {happy|better|okay|fine|alive|doing better|doing well}
+            {today|now} im {happy|better|okay|fine|alive}
+            life is {better|good} now
+            {my|} life is better
+        """,
+        "roman_ur": """
+            {aaj|ab} {khush|theek|behtar|thik} hun
+            {aaj|ab} zindagi {behtar|achi|khoobsurat} hai
+        """,
+        "ur": """
+            {آج|اب} {خوش|ٹھیک|بہتر} ہوں
+            {آج|اب} زندگی {بہتر|اچھی} ہے
         """,
     },
     # A goodbye that is not a farewell ("see you after my holiday").
@@ -529,7 +551,7 @@ _PHRASES: dict[str, dict[str, str]] = {
         """,
     },
 }
-_CONTEXT = frozenset({"idiom", "talk", "recovery", "see_you", "bereaved"})
+_CONTEXT = frozenset({"idiom", "talk", "recovery", "better_now", "see_you", "bereaved"})
 
 # --- word classes (light key) ----------------------------------------------------------------
 
@@ -648,7 +670,10 @@ _MEDIA = """
 # Asking how to help someone else is support talk too ("how can i help my sister who cuts herself").
 _HELPING = re.compile(
     r"\b(?:how (?:can|do|should|could) (?:i|we) (?:help|support)|what (?:should|can|do) (?:i|we) say to|"
-    r"(?:help|support) (?:a|my|our) (?:friend|sister|brother|cousin|daughter|son|student|colleague) who)\b"
+    r"(?:help|support) (?:a|my|our) (?:friend|sister|brother|cousin|daughter|son|student|colleague) who|"
+    # "apni dost ki help kaise karun jo ...", "saheli ka saath kaise dun"
+    r"(?:help|madad|saath|sath) (?:kaise|kese|kaisay) (?:karun|karoon|karu|dun|doon|du|karen|karein|den))\b|"
+    + "|".join(re.escape(normalize(w).text) for w in ("ساتھ کیسے دوں", "مدد کیسے کروں", "ساتھ کیسے دیں"))
 )
 _CLAUSE_WORDS = "but however lekin magar لیکن مگر"
 # Laughter: "I'll die if I fail chemistry again haha" is hyperbole (see ``_Setting.laughing``).
@@ -1289,12 +1314,17 @@ class _Setting:
     advice: bool = False  # "baat karein", with no first person: advice to a reader
 
 
+#: Cues a survivor's past does not explain away: a means, a method, a time, a plan, a presence.
+_NOW_CUES = frozenset({"means", "method", "time", "plan", "presence", "jump", "now"})
+
+
 def _kept(
     cues: list[_Cue], context: dict[int, set[str]], conditional: set[int], s: _Setting
 ) -> list[_Cue]:
     """The cues that still speak after their setting is read."""
     distress_clauses = {c.clause for c in cues if c.category in _DISTRESS}
     in_message = set().union(*context.values()) if context else set()
+    survivor = {"recovery", "better_now"} <= in_message
     kept: list[_Cue] = []
     for c in cues:
         ctx = context.get(c.clause, ())
@@ -1318,8 +1348,9 @@ def _kept(
             continue
         if "bereaved" in ctx and (c.category == "topic" or c.subject == "third"):
             continue
-        if c.category == "goodbye" and "see_you" in in_message:
-            continue
+        if c.category == "goodbye" and "see_you" in in_message or (
+                survivor and c.category not in _NOW_CUES):
+            continue  # "phir milenge"; a survivor's past ("saal pehle ... sochti thi, aaj khush hun")
         if s.laughing and c.category in _HYPERBOLE:
             continue  # "I'll die if I fail chemistry haha", "tell my sister I love her haircut lol"
         if s.advice and c.subject != "first" and c.category in {"topic", "ideation"}:

@@ -306,3 +306,30 @@ def test_classes_the_spent_parts_missed(text: str, expected: str) -> None:
 )
 def test_hyperbole_apologies_and_advice_raise_nothing(text: str) -> None:
     assert risk(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kai saal pehle main bhi marne ka sochti thi, aaj khush hun. umeed na chhorna behno",
+        "years ago i wanted to die. today i am happy, hold on sisters",
+        "apni cousin ki help kaise karun jo self harm karti hai? bas saath dena hai",
+        "سہیلی نے خودکشی کی کوشش کی تھی، اس کا ساتھ کیسے دوں؟",
+    ],
+)
+def test_a_survivors_past_and_asking_how_to_help_are_not_her_crisis(text: str) -> None:
+    """No counsellor is called for a survivor telling her past to give hope, or for a woman
+    asking how to stand by a friend (the help lines still go with the crisis words)."""
+    assert assess(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i used to cut, and now i want to die again",
+        "years ago i tried, today i have the pills ready",
+        "kai saal pehle bhi aisa hua tha, ab phir se marne ka dil karta hai",
+    ],
+)
+def test_a_past_crisis_that_is_back_is_still_read(text: str) -> None:
+    assert assess(text) is not None
