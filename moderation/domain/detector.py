@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -352,9 +353,11 @@ class _Block:
 
     def __init__(self, block: Mapping[str, Any]) -> None:
         self.vocab = {term: i for i, term in enumerate(block["vocab"])}
-        self.a = [float(v) for v in block["a"]]
+        # Packed doubles, not lists of float objects: a quarter of the memory for the 170,000
+        # columns of the abuse model (every server process holds the three models).
+        self.a = array("d", block["a"])
         n_docs = int(block["n_docs"])
-        self.q = [idf_of(df, n_docs) ** 2 for df in block["df"]]
+        self.q = array("d", (idf_of(df, n_docs) ** 2 for df in block["df"]))
 
     def sums(self, ids: Iterable[int]) -> tuple[float, float]:
         """``(sum a, sum q)`` over ``ids`` (repeats count, as term frequencies do)."""
