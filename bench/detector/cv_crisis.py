@@ -36,6 +36,12 @@ CRISIS = T.EVAL / "crisis"
 DUMP = Path("/tmp/cv_crisis.jsonl")
 
 
+def fit_without(part: str, params: T.CrisisParams) -> AbuseDetector:
+    """The crisis model fitted on everything but ``part``, ready to score."""
+    texts, labels, weights, k = T.crisis_training_data(params, frozenset({part}))
+    return AbuseDetector(T.export(T.fit_harm(texts, labels, weights, k, params), 0.5, {}))
+
+
 def fit_and_dump(parts: list[str], out: Path, params: T.CrisisParams) -> None:
     """One fit per left-out part; every score written to ``out``."""
     ru = T.ruhsold_binary("validation")
@@ -44,8 +50,7 @@ def fit_and_dump(parts: list[str], out: Path, params: T.CrisisParams) -> None:
     ordinary += [t for t, y in zip(dv.texts, dv.labels, strict=True) if y == 0]
     with out.open("w", encoding="utf-8") as fh:
         for i, part in enumerate(parts):
-            texts, labels, weights, k = T.crisis_training_data(params, frozenset({f"crisis/{part}"}))
-            det = AbuseDetector(T.export(T.fit_harm(texts, labels, weights, k, params), 0.5, {}))
+            det = fit_without(f"crisis/{part}", params)
             for line in (CRISIS / f"{part}.jsonl").read_text(encoding="utf-8").splitlines():
                 if line.strip():
                     row = json.loads(line)
@@ -63,8 +68,7 @@ def fit_and_dump(parts: list[str], out: Path, params: T.CrisisParams) -> None:
             print(f"fitted without {part}", file=sys.stderr, flush=True)
         for half in ("a", "b"):  # everyday forum talk, half left out of each fit
             part = f"ordinary/{half}"
-            texts, labels, weights, k = T.crisis_training_data(params, frozenset({part}))
-            det = AbuseDetector(T.export(T.fit_harm(texts, labels, weights, k, params), 0.5, {}))
+            det = fit_without(part, params)
             for text, _, _ in [r for r in T.ordinary_rows() if r[2] == part]:
                 score = det.score(text)
                 fh.write(json.dumps({"part": part, "expected": "none", "category": "forum",

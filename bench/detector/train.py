@@ -35,7 +35,7 @@ import os
 import random
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,19 +91,24 @@ def project_rows(exclude: frozenset[str] = frozenset()) -> list[tuple[str, int, 
     """
     skip = set(exclude) | bounded_parts()
     rows: list[tuple[str, int, str]] = []
-    for kind in ("harm", "crisis"):
+    for kind, part, row in eval_rows(("harm", "crisis"), skip):
+        label = HARM_LABELS.get(row.get("category", "")) if kind == "harm" else 0
+        if label is not None:
+            rows.append((row["text"], label, part))
+    return rows + ordinary_rows(skip)
+
+
+def eval_rows(kinds: Sequence[str], skip: set[str]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(kind, part, row) for every line of the evaluation parts of ``kinds``, in order; parts
+    named in ``skip`` (``kind/name``) are left out."""
+    for kind in kinds:
         for path in sorted((EVAL / kind).glob("*.jsonl")):
             part = f"{kind}/{path.stem}"
             if part in skip:
                 continue
             for line in path.read_text(encoding="utf-8").splitlines():
-                if not line.strip():
-                    continue
-                row = json.loads(line)
-                label = HARM_LABELS.get(row.get("category", "")) if kind == "harm" else 0
-                if label is not None:
-                    rows.append((row["text"], label, part))
-    return rows + ordinary_rows(skip)
+                if line.strip():
+                    yield kind, part, json.loads(line)
 
 
 def ordinary_rows(skip: set[str] | frozenset[str] = frozenset()) -> list[tuple[str, int, str]]:
@@ -529,7 +534,18 @@ def train(
 
 
 @dataclass(frozen=True)
-class HarmParams:
+class LinearParams:
+    """What every project-text model (harm, crisis) is fitted with: see ``fit_harm``."""
+
+    C: float = 4.0
+    min_df: int = 2
+    background_weight: float = 1.0
+    nb_alpha: float | None = 1.0
+    max_iter: int = 3000
+
+
+@dataclass(frozen=True)
+class HarmParams(LinearParams):
     """The threat-and-coercion model: the project's texts beside RUHSOLD's and Davidson's.
 
     Positives are the project's threats and coercion; negatives its benign look-alikes, victims'
@@ -540,11 +556,6 @@ class HarmParams:
     part) and written into the model.
     """
 
-    C: float = 4.0
-    min_df: int = 2
-    background_weight: float = 1.0
-    nb_alpha: float | None = 1.0
-    max_iter: int = 3000
     # Flag at or above, per guessed language (chosen on out-of-part scores, see RESULTS.md).
     thresholds: tuple[tuple[str, float], ...] = (("en", 0.9), ("roman_ur", 0.8), ("ur", 0.7))
 
@@ -579,7 +590,7 @@ def without_twitter(text: str) -> str:
 
 def fit_harm(
     texts: Sequence[str], labels: Sequence[int], weights: Sequence[float], k: int,
-    params: HarmParams | CrisisParams,
+    params: LinearParams,
 ) -> Fitted:
     """Fit the harm model: vocabulary and idf from the first ``k`` texts, weights on all."""
     from scipy.sparse import hstack, vstack
@@ -621,7 +632,7 @@ def train_harm(params: HarmParams, exclude: frozenset[str] = frozenset()) -> dic
 
 
 @dataclass(frozen=True)
-class CrisisParams:
+class CrisisParams(LinearParams):
     """The crisis model (issue #14): who may need help lines, in three languages.
 
     Positives are the project's crisis texts (every level, negated and third-person ones
@@ -636,11 +647,6 @@ class CrisisParams:
     counsellor's alert for texts it also finds likely (``alert``); it never blocks or queues.
     """
 
-    C: float = 4.0
-    min_df: int = 2
-    background_weight: float = 1.0
-    nb_alpha: float | None = 1.0
-    max_iter: int = 3000
     #: Offer help lines at or above, per guessed language.
     # Chosen on cross-validation by part (``cv_crisis.py``; bench/detector/CV_CRISIS.md): at 0.2,
     # with the anchors, help lines reach 937/972 crisis texts no fit saw (the model alone
@@ -667,17 +673,8 @@ def crisis_rows(exclude: frozenset[str] = frozenset()) -> list[tuple[str, int, s
 
     The bounded held-out parts and ``exclude`` are left out."""
     skip = set(exclude) | bounded_parts()
-    rows: list[tuple[str, int, str]] = []
-    for kind in ("crisis", "harm"):
-        for path in sorted((EVAL / kind).glob("*.jsonl")):
-            part = f"{kind}/{path.stem}"
-            if part in skip:
-                continue
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    row = json.loads(line)
-                    label = int(kind == "crisis" and row.get("expected", "none") != "none")
-                    rows.append((row["text"], label, part))
+    rows = [(row["text"], int(kind == "crisis" and row.get("expected", "none") != "none"), part)
+            for kind, part, row in eval_rows(("crisis", "harm"), skip)]
     return rows + ordinary_rows(skip)
 
 
