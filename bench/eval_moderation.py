@@ -58,7 +58,7 @@ QUEUED = {"flag", "hold", "block"}
 # The bounded parts: written before the current rules and never run before them. Each round
 # changes only these two names (and adds the file and the README rows).
 HARM_BOUNDED_PART = "heldout10"
-CRISIS_BOUNDED_PART = "heldout_m"
+CRISIS_BOUNDED_PART = "heldout_n"
 
 
 def _part_order(name: str) -> tuple[int, int, str]:

@@ -103,6 +103,8 @@ _PHRASES: dict[str, dict[str, str]] = {
             never wake up again
             {thinking|think|thought} {about|of} ending it
             {thinking|think|thought} {about|of} {ending|taking} my life
+            wish i {was|were|had} never {been born|born}
+            {an|some} accident {would|could} {take me|end it|happen to me}
         """,
         "roman_ur": """
             {marna|mrna|mar jana|mar jaana|mrjana|marjana} {chahti|chahta|chahtee|chati|hai}
@@ -122,6 +124,13 @@ _PHRASES: dict[str, dict[str, str]] = {
             {sab|sab kuch|sb} khatam kar {dungi|dun|lungi|lun}
             apne aap ko {maar|mar|khatam} {lun|lungi|dun|dungi|karna|kar lun|kar dun}
             khatam kar {dungi|lungi} sab {kuch|}
+            {allah|khuda|rab|ab} ~ {bula|utha} {le|lo|lay|lain} {mujhe|muje|mujhay}
+            {mujhe|muje|mujhay} {bula|utha} {le|lo|lay}
+            {aankh|ankh|ankhen} {hi|} na {khule|khulay|khulein}
+            {so|sou} {jaun|jaon|jaoon} aur {phir|} {kabhi|} na {uthun|uthoon|jagun}
+            {paida|peda|paidaa} {hi|} na {hoti|hui|huyi}
+            {marjaun|marjaon|mrjaun|mrjaon|mrjau|marjau} {to|tu|toh} {acha|achha|behtar|sahi}
+            {accident|hadsa} ho {jaye|jae|jaaye|jay} ~ {khatam|mar}
         """,
         "ur": """
             {مرنا|مر جانا} {چاہتی|چاہتا|ہے}
@@ -134,6 +143,10 @@ _PHRASES: dict[str, dict[str, str]] = {
             زندگی ختم کر {لوں|دوں|لوں گی|دوں گی}
             زندگی ختم کرنا
             {خودکشی|خود کشی} ~ {کر|کرنا|کروں|کروں گی}
+            {اللہ|خدا|رب} ~ اٹھا {لے|لو}
+            مجھے {اٹھا|بلا} {لے|لو}
+            آنکھ {ہی|} نہ کھلے
+            پیدا {ہی|} نہ {ہوتی|ہوئی}
         """,
     },
     "self_harm": {
@@ -145,6 +158,12 @@ _PHRASES: dict[str, dict[str, str]] = {
             {cutting|cut} again
             {bang|banging|hit|hitting|smash|smashing} my head
             {until|till|til} it bleeds
+            {pull|pulled|pulling|pulls} {out|} {so much|my|all my} hair
+            {as|for} {a|} {punishment|self punishment}
+            {don't|dont|do not} deserve {food|to eat|to be fed}
+            {relapsed|broke my streak|lost my streak} ~ {days|weeks|months} clean
+            {days|weeks|months} clean and i
+            {wanted|want|needed|need} to feel something
         """,
         "roman_ur": """
             khud ko {nuksan|nuqsan|nuqsaan|nuksaan|takleef|zakhmi|chot} ~ {pohancha|pohanchati|pahuncha}
@@ -152,10 +171,19 @@ _PHRASES: dict[str, dict[str, str]] = {
             khud ko {nuksan|nuqsan|nuqsaan|nuksaan|takleef|zakhmi|chot} ~ {de|deti|kar|karti|kr|kiya|kia}
             {cutting|cut} kar rahi
             apne aap ko {kaat|kaatti|kaata|zakhmi|maarti|nuqsan}
+            {baal|bal} {kheenche|kheenchay|khenche|noche|nochay|nochti|nochte|kheenchti}
+            jaan {boojh|bujh|booj} {k|ke|kar|kr} ~ {khana|nahi|nai|chot|zakhmi|kaat|jala}
+            {saza|sazaa} {hai|he} {meri|mere}
+            {kalai|kalaiyon|bazu|taang|taangon} {pe|par|pr} {chala|chalaya|chalai|jala|jalaya|rakha|daba}
+            {haath|hath} {pe|par|pr} {chala|chalaya|chalai|jala|jalaya|rakha|daba}
+            khoon {aa gaya|nikal aaya|nikal aya|behne|bahne} ~ {sukoon|relief|acha}
         """,
         "ur": """
             خود کو {نقصان|زخمی|تکلیف} ~ {پہنچا|پہنچاتی|کرتی|کر|دیتی|کیا}
             اپنے آپ کو {کاٹتی|کاٹا|کاٹ|زخمی|مارتی|نقصان}
+            بال {نوچ|نوچے|کھینچے}
+            جان بوجھ کر ~ {کھانا|نہیں|زخمی|کاٹ|جلا}
+            {ہتھیلی|بازو|کلائی|ٹانگ|ہاتھ} پر {بجھائی|بجھایا|جلایا|رکھی|رکھا}
         """,
     },
     "topic": {
@@ -339,6 +367,15 @@ _PHRASES: dict[str, dict[str, str]] = {
             {won't|wont|will not|not} be coming back
             {the|my} {note|notes|letter|letters} {is|are} {on|in|under|written|ready|done}
             {letters|notes} are written
+            if i {stop posting|stop replying|disappear|go quiet|go silent|vanish}
+            if {you|u} {don't|dont|do not|never} hear from me
+            {you|u} {girls|guys|all|people} meant {a lot|so much|the world|everything}
+            {delete|deactivate|remove} my account {if|after|when|once}
+            if i {don't|dont|do not|never} {reply|respond|come back|come online|log in|post} {again|for}
+            remember me as
+            {gave|giving|give} away {all|} {my|her}
+            {giving|gave|give} {all|} {my|her} {stuff|things|clothes|books|jewellery|jewelry} away
+            {wanted|want} {you all|y'all|you|everyone|u all} to know ~ before
         """,
         "roman_ur": """
             {ammi|abbu|ami|abu|behen|bhai|sab|family} ka {khayal|khyal|khial} rakhna
@@ -355,6 +392,14 @@ _PHRASES: dict[str, dict[str, str]] = {
             wapas nahi {aaungi|aungi|jaungi}
             {aakhri|akhri} salaam
             meri taraf se {alvida|aakhri}
+            {yahan|yaha|idhar|group mein} na {dikhun|dikhoon|aaun|aaon|aayun}
+            nazar na {aaun|aaon|aayun}
+            {online|reply|msg|message} na {aun|aaun|aaon|aayun|karun|karoon|karu|kru}
+            account delete kar {dena|dein|dijiye|do}
+            {mujhe|muje} yaad {rakhna|rakhiyega|rakhiye}
+            hamesha yaad {rahogi|rahoge|rahengi|rahenge|raho gi|rahegi}
+            {kapre|kapray|kapde|cheezein|cheezen|chizen} ~ {baant|bant|baat|de} {di|diye|dein|dii}
+            {jewelry|zewar|kitaben|kitabein} ~ {baant|bant|baat|de} {di|diye|dein|dii}
         """,
         "ur": """
             {امی|ابو|بہن|بھائی|سب} کا خیال رکھنا
@@ -363,6 +408,13 @@ _PHRASES: dict[str, dict[str, str]] = {
             {مجھے|} معاف کر {دینا|دیں}
             ہمیشہ کے لیے
             واپس نہیں {جاؤں|آؤں}
+            {یہاں|} نظر نہ آؤں
+            یہاں نہ {دکھوں|آؤں}
+            {اکاؤنٹ|اکاونٹ} ڈیلیٹ کر {دینا|دیں}
+            مجھے یاد رکھنا
+            ہمیشہ یاد {رہو گی|رہیں گی|رہو گے}
+            بانٹ {دی|دیں|دیے} ہے
+            ڈھونڈنا مت
         """,
     },
     # An apology to everyone: a farewell only beside a means or distress ("pills le li, sorry
@@ -398,6 +450,9 @@ _PHRASES: dict[str, dict[str, str]] = {
             {happier|better|easier|lighter|calmer} ~ ~ if i {just|} {disappeared|disappear|vanished}
             {happier|better|easier|lighter|calmer} ~ ~ if i {just|} {vanish|was gone|died|left forever}
             {won't|wont|will not} be {anyone's|anybody's|a} {problem|burden}
+            {all|only} i {bring|cause|give} {them|anyone|everyone|people} {is|} {shame|pain|trouble|problems}
+            {only|always|just} {ever|} {cause|causing|bring|bringing} {problems|shame|trouble|pain} {for|to}
+            {i'm|im|i am} a walking {loss|disaster|curse|burden|problem}
         """,
         "roman_ur": """
             {mujh|mujhe|mujhse} se {chutkara|chhutkara|jaan chhut|jaan chhoot|jan chut|jaan chut}
@@ -412,6 +467,8 @@ _PHRASES: dict[str, dict[str, str]] = {
             {thak|tang} {gaye|aa gaye} ~ mujh se
             {mere|meri} hone {na|ya na} hone se
             {mere|meri} {jane|jaane|marne} se ~ farq
+            {sirf|bas|bs} {musibat|museebat|mushkil|masla|bojh|sharmindagi|sharmindgi} {hun|hoon|hu|ban gayi}
+            kisi {k|ke|ki} liye {problem|masla|bojh|musibat} {nahi|nai|nhi} {banungi|banoongi|rahungi|bnungi}
         """,
         "ur": """
             میرے بغیر ~ {خوش|بہتر}
@@ -440,6 +497,11 @@ _PHRASES: dict[str, dict[str, str]] = {
             {feel|feeling|so} hopeless
             {i've|i have} given up
             {it|things} {doesn't|does not|won't|will not|never} {get|gets} better
+            nothing {is going to|is gonna|will|will ever|is ever going to} {get better|change|be the same}
+            nothing {is going to|is gonna|will|will ever|is ever going to} {be okay|be ok|be fine}
+            {im|i'm|i am} {just|so|completely|totally} {empty|numb|hollow}
+            tired of {existing|everything|it all|breathing}
+            {what's|whats|what is} left {for me|of my life|to live for}
         """,
         "roman_ur": """
             {jeene|jine} ka koi {faida|fayda|faaida|matlab|maqsad}
@@ -447,13 +509,23 @@ _PHRASES: dict[str, dict[str, str]] = {
             bas ab khatam
             {aaj|ab|bas} sab khatam
             kuch {bhi|} {theek|thik|behtar|acha|achha} nahi {hoga|ho ga|hona}
+            {kuch|kabhi} {bhi|} {theek|thik|behtar} nahi hone {wala|wali|waala}
             kuch {baqi|baaki|baki} nahi {raha|bacha}
             aur nahi
+            ab {mujhse|mujh se|muj se|mujse} {nahi|nai|nhi} hota
+            kuch {nahi|nai|nhi} {badlega|badle ga|badlay ga}
+            andhera hi andhera
+            aage kya {bacha|bachha|raha} {hai|he}
+            saans lena {bhi|b} ~ {kaam|bojh|mushkil}
         """,
         "ur": """
             زندگی سے {تھک|تنگ}
             {آج|اب|بس} سب ختم
             کچھ باقی نہیں {رہا|بچا}
+            کچھ {بھی|} {ٹھیک|بہتر|اچھا} نہیں {ہوگا|ہو گا|ہونے والا}
+            آگے کیا بچا ہے
+            وجود سے {ہی|} تھک
+            {کچھ|کبھی} اچھا نہیں {ہوتا|ہوگا}
         """,
     },
     # Context, not cues. A cause that makes "die" an idiom ("die of embarrassment").
@@ -475,7 +547,7 @@ _PHRASES: dict[str, dict[str, str]] = {
     # Talk *about* a topic ("khudkushi ke baare mein baat karna taboo nahi").
     "talk": {
         "en": """
-            {talk|talking|talked|speak|speaking} about
+            {talk|talking|talked|talks|speak|speaking|spoke|speaks} about
         """,
         "roman_ur": """
             {ke|ki} {baare|bare|barey} {mein|me|main}
@@ -507,16 +579,25 @@ _PHRASES: dict[str, dict[str, str]] = {
             {recovered|recovering} from
             in recovery
             years ago
+            {yrs|year|yr} ago
+            {yrs|years|year|yr|months} later
+            {last year|a year back|years back}
             {back then|at one point} i
+            back in
         """,
         "roman_ur": """
             pehle {karti|sochti} thi
             saal pehle
             {kai|bohat|kuch} saal
+            {pichle|pichhle|guzishta} saal
+            saal {pehle|baad}
+            kabhi ~ {thi|tha|thin}
         """,
         "ur": """
             پہلے {کرتی|سوچتی} تھی
             {برسوں|سالوں|سال} پہلے
+            {پچھلے|گزشتہ} سال
+            کبھی ~ {تھی|تھا}
         """,
     },
     # Her present after a past crisis: "aaj khush hun", "today my life is better".
@@ -526,14 +607,33 @@ _PHRASES: dict[str, dict[str, str]] = {
             {today|now} im {happy|better|okay|fine|alive}
             life is {better|good} now
             {my|} life is better
+            it gets better
+            {i|she} survived
+            survivor here
+            {i'm|im|i am} a survivor
+            {don't|dont|never} give up
+            {don't|dont|never} lose hope
+            {today|now} ~ ~ {i am|im|i'm} {happy|better|okay|fine|alive|doing better|doing well}
+            {scars|marks} {have|} faded
+            {clean|free} for {months|years|a year|two years}
         """,
         "roman_ur": """
             {aaj|ab} {khush|theek|behtar|thik} hun
             {aaj|ab} zindagi {behtar|achi|khoobsurat} hai
+            {ab|aaj} {wo|woh|vo} {khush|theek|thik|behtar} hai
+            bach {gayi|gai|gyi}
+            haar mat {maanna|manna|mano|maano}
+            {umeed|ummeed|umid} mat {chhorna|chhoro|chhorein|chhoren|chorna|choro}
+            {aaj|ab} ~ ~ {khush|theek|behtar} {hun|hoon}
         """,
         "ur": """
             {آج|اب} {خوش|ٹھیک|بہتر} ہوں
             {آج|اب} زندگی {بہتر|اچھی} ہے
+            اب وہ {ٹھیک|خوش|بہتر} ہے
+            بچ گئی
+            ہار مت {ماننا|مانو}
+            امید مت {چھوڑیں|چھوڑنا|چھوڑو}
+            {آج|اب} ~ ~ {خوش|ٹھیک|بہتر} ہوں
         """,
     },
     # A goodbye that is not a farewell ("see you after my holiday").
@@ -644,6 +744,14 @@ _OTHER = """
     آپ تم لوگ
 """
 _CONDITIONAL = "if agar اگر"
+# "Agar koi ...", "if someone ...": anyone after an "if" (only there: "koi umeed nahi" is hers).
+_ANYONE = "koi kisi کوئی کسی"
+# "Girls who ...", "jo larkiyan ...": a sentence about whoever does something, not about her.
+_GENERIC_WHO = re.compile(
+    r"\b(?:(?:girls|women|people|those|anyone|someone|survivors|students|kids|teens) who|"
+    r"jo (?:larkiyan|larkiyaan|ladkiyan|aurtein|log|bachiyan|bachay))\b|"
+    r"جو (?:لڑکیاں|عورتیں|لوگ|بچیاں)"
+)
 # Auxiliaries and verb endings right after a cue: "marna chahti hun" / "marna chahti hai".
 _FIRST_AFTER = "hun hoon hu lungi dungi karungi jaungi lun dun karun jaun ہوں لوں دوں"
 _THIRD_AFTER = "hai hain he hy legi degi karegi jayegi ہے ہیں"
@@ -656,7 +764,8 @@ _HOPE_NEGATION = "no not nothing nobody dont don doesn isn nahi nahin nai nhi ko
 # (her own words still are).
 _SUPPORT = """
     prevention preventable prevent awareness workshop seminar webinar training trainer session
-    lecture helpline hotline lifeline crisisline volunteer volunteers news article articles
+    lecture helpline hotline lifeline crisisline volunteer volunteers volunteered volunteering
+    caller callers news article articles
     headline report reports research study studies statistics rates survey campaign podcast
     documentary signs warning ngo support group counsellor counselor akhbar khabar rok roak
     tham thaam advice forum rules moderators khabron khabrein media doctor prescribed prescription
@@ -752,6 +861,9 @@ def _words(block: str, key: Callable[[str], list[str]] = _roman_tokens) -> froze
         if len(toks) == 1:
             out.add(toks[0])
     return frozenset(out)
+
+
+_ANYONE_WORDS = _words(_ANYONE, _light_tokens)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1197,7 +1309,9 @@ def _goodbye_clause(lex: _Lexicon, c: _Clause, last: bool) -> bool:
 def _conditional_kind(lex: _Lexicon, words: list[str]) -> str | None:
     """"If your friend ...", "agar koi ..." (``other``); but "nobody would notice if I was gone,
     you ..." is about herself (``self``); None when the clause holds no "if" and no one else."""
-    if lex.conditional.isdisjoint(words) or (lex.other.isdisjoint(words) and lex.third.isdisjoint(words)):
+    if lex.conditional.isdisjoint(words) or (
+        lex.other.isdisjoint(words) and lex.third.isdisjoint(words) and _ANYONE_WORDS.isdisjoint(words)
+    ):
         return None
     return "other" if _conditional_about_other(lex, words) else "self"
 
@@ -1211,7 +1325,7 @@ def _conditional_about_other(lex: _Lexicon, words: list[str]) -> bool:
         for j in range(k + 1, len(words)):
             if _is_first(lex, words, j):
                 break
-            if words[j] in lex.other or words[j] in lex.third:
+            if words[j] in lex.other or words[j] in lex.third or words[j] in _ANYONE_WORDS:
                 return True
     return False
 
@@ -1220,6 +1334,8 @@ def _general_statement(lex: _Lexicon, c: _Clause) -> bool:
     """"Self harm is not attention seeking": a topic word as the subject of a general sentence,
     with no first person in the clause."""
     topics = lex.topic_words
+    if _GENERIC_WHO.search(" ".join(c.light)):
+        return not any(_is_first(lex, c.light, j) for j in range(len(c.light)))
     for i, w in enumerate(c.light[:-1]):
         if w in topics and c.light[i + 1] in _COPULA:
             return not any(_is_first(lex, c.light, j) for j in range(len(c.light)))
@@ -1316,6 +1432,22 @@ class _Setting:
 
 #: Cues a survivor's past does not explain away: a means, a method, a time, a plan, a presence.
 _NOW_CUES = frozenset({"means", "method", "time", "plan", "presence", "jump", "now"})
+#: Cues that put a survivor's means in the present ("tonight", "right now", a note written).
+_CURRENT_CUES = frozenset({"time", "plan", "now"})
+
+
+def _topic_explained(
+    c: _Cue, ctx: set[str] | tuple[()], in_message: set[str], distress_clauses: set[int], s: _Setting
+) -> bool:
+    """Whether the word "suicide" or "self harm" is explained by its setting: not her own words
+    in support talk or the news, her distress already said in its clause, a survivor's past, or
+    talk *about* the topic."""
+    return (
+        ((s.support or s.media) and c.subject != "first")
+        or c.clause in distress_clauses
+        or "recovery" in in_message
+        or ("talk" in ctx and c.subject != "first")
+    )
 
 
 def _kept(
@@ -1325,6 +1457,7 @@ def _kept(
     distress_clauses = {c.clause for c in cues if c.category in _DISTRESS}
     in_message = set().union(*context.values()) if context else set()
     survivor = {"recovery", "better_now"} <= in_message
+    current = {c.category for c in cues}
     kept: list[_Cue] = []
     for c in cues:
         ctx = context.get(c.clause, ())
@@ -1332,25 +1465,26 @@ def _kept(
             continue  # advice to "you", talk of "anyone"
         if c.clause in conditional and c.subject != "first" and c.category not in _NEUTRAL:
             continue  # "if your friend is suicidal, ..."
-        if c.category == "topic" and (
-            ((s.support or s.media) and c.subject != "first")
-            or ("generic" in ctx and c.subject != "first")
-            or c.clause in distress_clauses
-            or "recovery" in in_message
-            or ("talk" in ctx and c.subject != "first")
-        ):
+        if c.category == "topic" and _topic_explained(c, ctx, in_message, distress_clauses, s):
             continue
-        if (s.support or s.media) and c.subject != "first" and c.category not in _NEUTRAL:
-            continue  # workshops, the news, dramas: only her own words count
-        if (s.support or s.media) and "quoted" in ctx:
-            continue  # a line quoted from a song, a film or a training
+        if (s.support or s.media) and (
+            (c.subject != "first" and c.category not in _NEUTRAL) or "quoted" in ctx
+        ):
+            continue  # workshops, the news, dramas: only her own words count, and not a line
+            # quoted from a song, a film or a training
+        if "generic" in ctx and c.subject != "first":
+            continue  # "jo larkiyan khud ko zakhmi karti hain, unhein saath chahiye"
         if "idiom" in ctx and c.category in {"ideation", "die_future", "topic", "hopeless"}:
             continue
         if "bereaved" in ctx and (c.category == "topic" or c.subject == "third"):
             continue
         if c.category == "goodbye" and "see_you" in in_message or (
-                survivor and c.category not in _NOW_CUES):
-            continue  # "phir milenge"; a survivor's past ("saal pehle ... sochti thi, aaj khush hun")
+                survivor and (c.category not in _NOW_CUES
+                              or ("recovery" in ctx and not current & _CURRENT_CUES))):
+            # "phir milenge"; a survivor's past ("saal pehle ... sochti thi, aaj khush hun"),
+            # its means too when told in that past ("2 yrs ago i stood on my roof ... it gets
+            # better"), unless a time, a plan or "right now" says it is happening again.
+            continue
         if s.laughing and c.category in _HYPERBOLE:
             continue  # "I'll die if I fail chemistry haha", "tell my sister I love her haircut lol"
         if s.advice and c.subject != "first" and c.category in {"topic", "ideation"}:

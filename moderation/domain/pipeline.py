@@ -221,6 +221,10 @@ def _proper_name(hit: Hit, text: str) -> bool:
     )
 
 
+#: The fewest words left, once the slurs are cut out, for the crisis model to read them again
+#: (a word or two, "tonight", is no message).
+_BARE_MIN_WORDS = 4
+
 _HARM_SOURCES = frozenset({"detector:threat", "detector:coercion"})
 
 
@@ -414,6 +418,7 @@ class Pipeline:
     def _rule_reasons(
         self, n: Normalized, text: str, reasons: list[Reason], censor_spans: list[tuple[int, int]],
         abuse_spans: list[tuple[int, int]] | None = None,
+        slur_spans: list[tuple[int, int]] | None = None,
     ) -> bool:
         """Append every rule hit's reason (and censor span); whether a crisis anchor matched
         (the detector then reads the text, and help lines are offered whatever it finds)."""
@@ -427,6 +432,8 @@ class Pipeline:
             reasons.append(_reason_for(hit, text))
             if abuse_spans is not None:
                 abuse_spans.append((hit.start, hit.end))
+            if slur_spans is not None and hit.rule.id.startswith("lexicon:"):
+                slur_spans.append((hit.start, hit.end))
             if hit.rule.action == "censor":
                 censor_spans.append((hit.start, hit.end))
         return anchored
@@ -442,7 +449,9 @@ class Pipeline:
             n = normalize(text)
             folded = n.text
             abuse_spans: list[tuple[int, int]] = []
-            anchored = self._rule_reasons(n, text, reasons, censor_spans, abuse_spans) or symbol_cue(n)
+            slurs: list[tuple[int, int]] = []
+            anchored = (self._rule_reasons(n, text, reasons, censor_spans, abuse_spans, slurs)
+                        or symbol_cue(n))
             toks = tokens(folded)
             reasons.extend(self._abuse(text, folded, toks))
             crisis_found = crisis_reason(text, n) if anchored else None  # risk: crisis.py
@@ -452,6 +461,15 @@ class Pipeline:
                 # clause of its own.
                 crisis_found = crisis_reason(_cut(text, abuse_spans))
             offered, alert = crisis_odds(folded, toks)
+            if not offered and slurs:
+                # Nor does a slur lower the model's reading: "nothing is going to get better
+                # ... you stupid bitch" is scored again without the lexicon's abusive words
+                # (a moderator's own rule, "mango orchard", is not abuse to take out).
+                bare = normalize(_cut(text, slurs)).text
+                bare_toks = tokens(bare)
+                if len(bare_toks) >= _BARE_MIN_WORDS:
+                    offered, bare_alert = crisis_odds(bare, bare_toks)
+                    alert = alert or bare_alert
             if crisis_found is not None:
                 read = True  # help lines and never a refusal, alert or not
                 if alert:
