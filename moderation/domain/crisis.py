@@ -164,6 +164,7 @@ _PHRASES: dict[str, dict[str, str]] = {
             {relapsed|broke my streak|lost my streak} ~ {days|weeks|months} clean
             {days|weeks|months} clean and i
             {wanted|want|needed|need} to feel something
+            {pressed|held|put|pushed} {a|the} {hot|heated|burning|red hot} ~ {on|to|against|into} my
         """,
         "roman_ur": """
             khud ko {nuksan|nuqsan|nuqsaan|nuksaan|takleef|zakhmi|chot} ~ {pohancha|pohanchati|pahuncha}
@@ -177,6 +178,7 @@ _PHRASES: dict[str, dict[str, str]] = {
             {kalai|kalaiyon|bazu|taang|taangon} {pe|par|pr} {chala|chalaya|chalai|jala|jalaya|rakha|daba}
             {haath|hath} {pe|par|pr} {chala|chalaya|chalai|jala|jalaya|rakha|daba}
             khoon {aa gaya|nikal aaya|nikal aya|behne|bahne} ~ {sukoon|relief|acha}
+            {nishaan|nishan|zakhm|zakham|nishan} ~ ~ khud {banaye|banae|kiye|lagaye}
         """,
         "ur": """
             خود کو {نقصان|زخمی|تکلیف} ~ {پہنچا|پہنچاتی|کرتی|کر|دیتی|کیا}
@@ -222,6 +224,8 @@ _PHRASES: dict[str, dict[str, str]] = {
             {fatal|lethal|deadly} {amount|quantity|number}
             bottle of {rat killer|rat poison|poison|bleach|phenyl|pesticide|sleeping pills}
             {pills|tablets|meds} are {counted|ready|lined up}
+            {knot|noose|rope} {on|from|around} the {fan|ceiling|beam}
+            {turned|turn|left} {on|open} the gas
         """,
         "roman_ur": """
             {pankhe|pankha|fan|chhat} ~ {se|pe|par} {latak|lattak|lutak|phanda}
@@ -243,6 +247,7 @@ _PHRASES: dict[str, dict[str, str]] = {
             {zehr|zahr|zehar|zeher|zahar|rassi|goliyan|golian|tezab|phanda} ~ mere {paas|pas} {hai|hain|he}
             mere {paas|pas} ~ {zehr|zahr|zehar|zeher|zahar|rassi|goliyan|golian|tezab|phanda}
             phanda {bana|banaa|tayyar|tayar|ready} {liya|lia|li|hai|kar}
+            {cylinder|gas} khol {diya|di|dia|dii} {hai|he}
         """,
         "ur": """
             {پنکھے|پنکھا} سے {لٹک|پھندا}
@@ -254,6 +259,7 @@ _PHRASES: dict[str, dict[str, str]] = {
             میرے پاس ~ {زہر|رسی|گولیاں|تیزاب|پھندا}
             {زہر|رسی|گولیاں|تیزاب|پھندا} ~ میرے پاس
             پھندا {بنا|تیار}
+            {سلنڈر|گیس} کھول {دیا|دی} ہے
         """,
     },
     # Being at a height or by water, said of herself.
@@ -263,6 +269,7 @@ _PHRASES: dict[str, dict[str, str]] = {
             {standing|sitting} on the {roof|ledge|bridge|edge|railing}
             on the {train tracks|railway track|railway line|tracks}
             on my way to the {river|canal|sea|bridge|railway line|railway track|tracks|roof}
+            {standing|sitting} {at|on} the edge
         """,
         "roman_ur": """
             {chhat|chat|pul|nehar|nahar|bridge|roof|balcony} {pe|par|pr} {hun|hoon|khadi|khari|baithi}
@@ -376,6 +383,8 @@ _PHRASES: dict[str, dict[str, str]] = {
             {gave|giving|give} away {all|} {my|her}
             {giving|gave|give} {all|} {my|her} {stuff|things|clothes|books|jewellery|jewelry} away
             {wanted|want} {you all|y'all|you|everyone|u all} to know ~ before
+            {won't|wont|will not|not going to} be {here|around} {much longer|for long|for much longer|anymore}
+            {farewell|goodbye} {message|note|post|text|letter}
         """,
         "roman_ur": """
             {ammi|abbu|ami|abu|behen|bhai|sab|family} ka {khayal|khyal|khial} rakhna
@@ -400,6 +409,7 @@ _PHRASES: dict[str, dict[str, str]] = {
             hamesha yaad {rahogi|rahoge|rahengi|rahenge|raho gi|rahegi}
             {kapre|kapray|kapde|cheezein|cheezen|chizen} ~ {baant|bant|baat|de} {di|diye|dein|dii}
             {jewelry|zewar|kitaben|kitabein} ~ {baant|bant|baat|de} {di|diye|dein|dii}
+            {alvidai|alwidai|alvida ka|alwida ka} {paigham|message|msg|note}
         """,
         "ur": """
             {امی|ابو|بہن|بھائی|سب} کا خیال رکھنا
@@ -415,6 +425,7 @@ _PHRASES: dict[str, dict[str, str]] = {
             ہمیشہ یاد {رہو گی|رہیں گی|رہو گے}
             بانٹ {دی|دیں|دیے} ہے
             ڈھونڈنا مت
+            الوداعی {پیغام|میسج|خط}
         """,
     },
     # An apology to everyone: a farewell only beside a means or distress ("pills le li, sorry
@@ -453,6 +464,7 @@ _PHRASES: dict[str, dict[str, str]] = {
             {all|only} i {bring|cause|give} {them|anyone|everyone|people} {is|} {shame|pain|trouble|problems}
             {only|always|just} {ever|} {cause|causing|bring|bringing} {problems|shame|trouble|pain} {for|to}
             {i'm|im|i am} a walking {loss|disaster|curse|burden|problem}
+            {such a|a} load on {everyone|them|my family|everybody}
         """,
         "roman_ur": """
             {mujh|mujhe|mujhse} se {chutkara|chhutkara|jaan chhut|jaan chhoot|jan chut|jaan chut}
@@ -502,6 +514,8 @@ _PHRASES: dict[str, dict[str, str]] = {
             {im|i'm|i am} {just|so|completely|totally} {empty|numb|hollow}
             tired of {existing|everything|it all|breathing}
             {what's|whats|what is} left {for me|of my life|to live for}
+            {can't|cant|cannot|can not} {even|} {picture|imagine|see} {next week|next month|tomorrow}
+            {can't|cant|cannot|can not} {even|} {picture|imagine|see} {a future|myself}
         """,
         "roman_ur": """
             {jeene|jine} ka koi {faida|fayda|faaida|matlab|maqsad}
@@ -517,6 +531,7 @@ _PHRASES: dict[str, dict[str, str]] = {
             andhera hi andhera
             aage kya {bacha|bachha|raha} {hai|he}
             saans lena {bhi|b} ~ {kaam|bojh|mushkil}
+            andar se {bilkul|} {khaali|khali|khokhli} ho {gayi|gai|gyi|chuki}
         """,
         "ur": """
             زندگی سے {تھک|تنگ}
