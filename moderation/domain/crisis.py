@@ -623,7 +623,7 @@ _PHRASES: dict[str, dict[str, str]] = {
             life is {better|good} now
             {my|} life is better
             it gets better
-            {i|she} survived
+            i survived
             survivor here
             {i'm|im|i am} a survivor
             {don't|dont|never} give up
@@ -631,12 +631,13 @@ _PHRASES: dict[str, dict[str, str]] = {
             {today|now} ~ ~ {i am|im|i'm} {happy|better|okay|fine|alive|doing better|doing well}
             {scars|marks} {have|} faded
             {clean|free} for {months|years|a year|two years}
+            {it|things} {does|do|will|} {get|gets} {better|lighter|easier}
+            {pls|please|plz} hold on
+            {if|when} {ur|you're|youre|you are|u r} where i was
         """,
         "roman_ur": """
             {aaj|ab} {khush|theek|behtar|thik} hun
             {aaj|ab} zindagi {behtar|achi|khoobsurat} hai
-            {ab|aaj} {wo|woh|vo} {khush|theek|thik|behtar} hai
-            bach {gayi|gai|gyi}
             haar mat {maanna|manna|mano|maano}
             {umeed|ummeed|umid} mat {chhorna|chhoro|chhorein|chhoren|chorna|choro}
             {aaj|ab} ~ ~ {khush|theek|behtar} {hun|hoon}
@@ -644,11 +645,25 @@ _PHRASES: dict[str, dict[str, str]] = {
         "ur": """
             {آج|اب} {خوش|ٹھیک|بہتر} ہوں
             {آج|اب} زندگی {بہتر|اچھی} ہے
-            اب وہ {ٹھیک|خوش|بہتر} ہے
-            بچ گئی
             ہار مت {ماننا|مانو}
             امید مت {چھوڑیں|چھوڑنا|چھوڑو}
             {آج|اب} ~ ~ {خوش|ٹھیک|بہتر} ہوں
+        """,
+    },
+    # Someone else's crisis, told with her present: "ab wo theek hai", "she's fine now".
+    "third_better": {
+        "en": """
+            {she's|she is|he's|he is|they're|they are} {fine|okay|ok|better|safe|alive|doing well} {now|today}
+            {now|today} {she's|she is|he's|he is} {fine|okay|ok|better|safe|doing well}
+            {she|he} survived
+        """,
+        "roman_ur": """
+            {ab|aaj} {wo|woh|vo} {khush|theek|thik|behtar|mehfooz} hai
+            bach {gayi|gai|gyi|gaya}
+        """,
+        "ur": """
+            اب وہ {ٹھیک|خوش|بہتر} ہے
+            بچ {گئی|گیا}
         """,
     },
     # A goodbye that is not a farewell ("see you after my holiday").
@@ -666,7 +681,9 @@ _PHRASES: dict[str, dict[str, str]] = {
         """,
     },
 }
-_CONTEXT = frozenset({"idiom", "talk", "recovery", "better_now", "see_you", "bereaved"})
+_CONTEXT = frozenset(
+    {"idiom", "talk", "recovery", "better_now", "third_better", "see_you", "bereaved"}
+)
 
 # --- word classes (light key) ----------------------------------------------------------------
 
@@ -780,7 +797,7 @@ _HOPE_NEGATION = "no not nothing nobody dont don doesn isn nahi nahin nai nhi ko
 _SUPPORT = """
     prevention preventable prevent awareness workshop seminar webinar training trainer session
     lecture helpline hotline lifeline crisisline volunteer volunteers volunteered volunteering
-    caller callers news article articles
+    caller callers news article articles khutba khutbe khutbay sermon maulana molana bayan
     headline report reports research study studies statistics rates survey campaign podcast
     documentary signs warning ngo support group counsellor counselor akhbar khabar rok roak
     tham thaam advice forum rules moderators khabron khabrein media doctor prescribed prescription
@@ -1471,7 +1488,6 @@ def _kept(
     """The cues that still speak after their setting is read."""
     distress_clauses = {c.clause for c in cues if c.category in _DISTRESS}
     in_message = set().union(*context.values()) if context else set()
-    survivor = {"recovery", "better_now"} <= in_message
     current = {c.category for c in cues}
     kept: list[_Cue] = []
     for c in cues:
@@ -1487,25 +1503,38 @@ def _kept(
         ):
             continue  # workshops, the news, dramas: only her own words count, and not a line
             # quoted from a song, a film or a training
-        if "generic" in ctx and c.subject != "first":
-            continue  # "jo larkiyan khud ko zakhmi karti hain, unhein saath chahiye"
-        if "idiom" in ctx and c.category in {"ideation", "die_future", "topic", "hopeless"}:
+        if _explained(c, ctx, in_message, current, s):
             continue
-        if "bereaved" in ctx and (c.category == "topic" or c.subject == "third"):
-            continue
-        if c.category == "goodbye" and "see_you" in in_message or (
-                survivor and (c.category not in _NOW_CUES
-                              or ("recovery" in ctx and not current & _CURRENT_CUES))):
-            # "phir milenge"; a survivor's past ("saal pehle ... sochti thi, aaj khush hun"),
-            # its means too when told in that past ("2 yrs ago i stood on my roof ... it gets
-            # better"), unless a time, a plan or "right now" says it is happening again.
-            continue
-        if s.laughing and c.category in _HYPERBOLE:
-            continue  # "I'll die if I fail chemistry haha", "tell my sister I love her haircut lol"
-        if s.advice and c.subject != "first" and c.category in {"topic", "ideation"}:
-            continue  # "khudkushi ke khayal aayein to kisi se baat karein"
         kept.append(c)
     return kept
+
+
+def _explained(
+    c: _Cue, ctx: set[str] | tuple[()], in_message: set[str], current: set[str], s: _Setting
+) -> bool:
+    """Whether a cue's context explains it away: a general sentence, an idiom, someone else
+    now safe or grieved for, a goodbye that is "see you", a survivor's past, laughter, advice."""
+    if "generic" in ctx and c.subject != "first":
+        return True  # "jo larkiyan khud ko zakhmi karti hain, unhein saath chahiye"
+    if "idiom" in ctx and c.category in {"ideation", "die_future", "topic", "hopeless"}:
+        return True
+    if c.subject == "third" and ("third_better" in in_message or "bereaved" in ctx):
+        return True  # "meri dost ... marna chahti hai ... aaj wo theek hai"; grief for her
+    if "bereaved" in ctx and c.category == "topic":
+        return True
+    if c.category == "goodbye" and "see_you" in in_message:
+        return True  # "phir milenge"
+    if {"recovery", "better_now"} <= in_message and (
+        c.category not in _NOW_CUES or ("recovery" in ctx and not current & _CURRENT_CUES)
+    ):
+        # A survivor's past ("saal pehle ... sochti thi, aaj khush hun"), its means too when
+        # told in that past ("2 yrs ago i stood on my roof ... it gets better"), unless a time,
+        # a plan or "right now" says it is happening again.
+        return True
+    if s.laughing and c.category in _HYPERBOLE:
+        return True  # "I'll die if I fail chemistry haha", "tell my sister I love her haircut lol"
+    # "khudkushi ke khayal aayein to kisi se baat karein"
+    return s.advice and c.subject != "first" and c.category in {"topic", "ideation"}
 
 
 def _decide(
