@@ -110,6 +110,24 @@ def public_numbers() -> frozenset[str]:
     return frozenset(out)
 
 
+# Words that name a number as a service's ("Rozan counselling helpline 0304-111-1741"): a help line
+# not yet in helplines.json is still no one's personal number. Only a mobile in the UAN shape
+# (0XXX-111-XXXX) is exempted by them: "helpline lol 0300-1234567" is still her number.
+_SERVICE_SHAPE = re.compile(r"0\d{3}111\d{4}")
+_SERVICE_WORDS = ("helpline", "help line", "hotline", "uan", "toll free", "tollfree", "counselling",
+                  "counseling", "call centre", "call center", normalize("ہیلپ لائن").text)
+_SERVICE_REACH = 40
+
+
+def _service_number(folded: str, excerpt: str) -> bool:
+    """Whether the words just before a number say it is a service's line."""
+    if not _SERVICE_SHAPE.fullmatch(national_digits(re.sub(r"\D", "", excerpt))):
+        return False
+    at = folded.find(excerpt)
+    before = folded[max(0, at - _SERVICE_REACH) : max(0, at)]
+    return any(w in before for w in _SERVICE_WORDS)
+
+
 @lru_cache(maxsize=4096)  # a wall of one digit asks the same question thousands of times
 def _classify(digits: str) -> str | None:
     if len(digits) < 10:
@@ -197,7 +215,8 @@ _UR_EMAIL_WORDS = tuple(
 _AT_UR = normalize("ایٹ").text
 _AT_UR_SHORT = normalize("اٹ").text
 _EMAIL_SPELLED = re.compile(
-    rf"(?<![\w.])[a-z0-9][\w.+\-]*\s*{_AT}\s*[a-z0-9][a-z0-9\-]+\s*{_DOT}\s*"
+    # the name before the "@" may be in Urdu script too ("زینب ایٹ جی میل ڈاٹ کام")
+    rf"(?<![\w.])[^\W_][\w.+\-]*\s*{_AT}\s*[a-z0-9][a-z0-9\-]+\s*{_DOT}\s*"
     r"(?:com|net|org|pk|edu|co|io|me|info|uk|in)(?!\w)"
 )
 
@@ -213,7 +232,7 @@ def _u(words: str) -> str:
 _ADDRESS_PARTS = {
     "house": re.compile(
         rf"(?<!\w)(?:house|makan|makaan|mkan|plot|flat|apartment|apt|bungalow|kothi|h){_NO}\s*"
-        rf"\d+[a-z]?(?!\w)|(?<!\w)(?:{_u('مکان پلاٹ فلیٹ بنگلہ کوٹھی')}){_UR_NO}\d+"
+        rf"(?:[a-z]\s?-\s?)?\d+[a-z]?(?!\w)|(?<!\w)(?:{_u('مکان پلاٹ فلیٹ بنگلہ کوٹھی')}){_UR_NO}\d+"
     ),
     "street": re.compile(
         rf"(?<!\w)(?:street|st|lane|gali|galli|gly|road|rd|avenue|ave|khayaban|kucha){_NO}\s*"
@@ -383,12 +402,51 @@ _ASCII_WORDS = bytes(c if (48 <= c <= 57 or 97 <= c <= 122) else 32 for c in ran
 _SCHEDULE = re.compile(
     r"(?<!\w)(?:roz|rozana|daily|har roz|every (?:day|morning|evening|night)|(?:night|day|morning|"
     r"evening) shift|shift (?:ends|starts|khatam)|chhutti|chutti|\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|bje|"
-    r"baje|bajay|bajey))(?!\w)|"
+    r"baje|bajay|bajey)|(?:at|around|by|till|until|after) \d{1,2}(?:[:.]\d{2})?|\d{1,2}:\d{2})(?!\w)|"
     + "|".join(re.escape(normalize(w).text) for w in ("روز", "روزانہ", "بجے", "شفٹ", "چھٹی"))
 )
 
 
+# Where inside it she can be found: a hostel room, a counter, a floor, a desk, the library, the
+# block she lives in ("stays in the girls hostel M4", "cash counter pe hoti hai").
+_WHEREABOUTS_UR = tuple(normalize(w).text for w in ("ہاسٹل", "کمرہ", "منزل", "کھڑکی", "کاؤنٹر", "ریسیپشن"))
+_WHEREABOUTS = re.compile(
+    r"(?<!\w)(?:hostel|room (?:no\.? ?)?\d+|counter|floor|library|reception|desk|window|lives (?:in|near)|"
+    r"stays in|sits (?:in|at)|roll no|block \w+)(?!\w)|"
+    + "|".join(re.escape(w) for w in _WHEREABOUTS_UR)
+)
+_WHEREABOUTS_WORDS = frozenset(
+    "hostel room counter floor library reception desk window lives stays sits roll block".split()
+) | frozenset(_WHEREABOUTS_UR)
+# A name given as one ("iska naam sana hai", "name's Alina", "اس کا نام عائشہ ہے").
+_NAMED_AS = re.compile(
+    r"(?<!\w)(?:naam|name is|name's|names|named)\s+\w+|" + re.escape(normalize("نام").text) + r"\s+\S+"
+)
+# Professionals members recommend by name and place ("Dr Ayesha at Civil hospital, room 12").
+_RECOMMENDED = frozenset("dr doctor advocate lawyer counsellor counselor therapist".split())
 _FIRST_PERSON = frozenset("i im ive ill my me mera meri mujhe".split())
+# The writer or her own family, without "me" (Roman Urdu "in": "model town me hai").
+_OWN = (_FIRST_PERSON - {"me"}) | frozenset("we our us ammi abbu hum hamari hamara".split())
+# Someone's comings and goings in the third person ("leaves at 1:30"), unless a bus, a class
+# or an office is what leaves.
+_ROUTINE_VERBS = frozenset("leaves comes goes takes walks reaches waits sits stays".split())
+_THINGS = frozenset("bus van train class office school college shift flight lecture it".split())
+# She, in the third person: "she", "iski", and the feminine present ("aati hai", "پڑھتی ہے").
+_HER = frozenset("she shes her iski uski isko usko".split()) | frozenset(
+    normalize(w).text for w in ("اکیلی", "کھڑی"))
+_UR_TI = normalize("تی").text
+
+
+def _her(words: list[str]) -> bool:
+    """Whether the words speak of a woman (or anyone's routine) in the third person."""
+    if not _HER.isdisjoint(words):
+        return True
+    if any(w in _ROUTINE_VERBS and (i == 0 or words[i - 1] not in _THINGS) for i, w in enumerate(words)):
+        return True
+    return any(
+        (w.endswith("ti") or w.endswith(_UR_TI)) and nxt in ("hai", "he", _UR_IS)
+        for w, nxt in zip(words, words[1:], strict=False)
+    )
 # Words one of which a routine without a time of day needs (a cheap check before `_SCHEDULE`).
 _SCHEDULE_WORDS = frozenset("roz rozana daily har every shift chhutti chutti".split()) | frozenset(
     normalize(w).text for w in ("روز", "روزانہ", "بجے", "شفٹ", "چھٹی"))
@@ -404,18 +462,22 @@ def _name_and_place(text: str, folded: str) -> str | None:
     if _PLACE_WORDS.isdisjoint(words) and _ACRONYM.search(text) is None:
         return None
     pointer = _pointer(words)
+    own = not _OWN.isdisjoint(words)  # the writer's own routine or her family's
     if pointer is None:
-        if not _FIRST_PERSON.isdisjoint(words) or _SCHEDULE_WORDS.isdisjoint(words) and (
-                _DIGIT.search(folded) is None):
+        if own or not _RECOMMENDED.isdisjoint(words) or (
+            _SCHEDULE_WORDS.isdisjoint(words) and _WHEREABOUTS_WORDS.isdisjoint(words)
+            and _DIGIT.search(folded) is None
+        ):
             return None  # the writer's own routine ("I will come at 9am"), or no routine
-        when = _SCHEDULE.search(folded)
+        when = _SCHEDULE.search(folded) or _WHEREABOUTS.search(folded)
         if when is None:
             return None
         pointer = len(_WORD.findall(folded[: when.start()]))
     place = _PLACE.search(text) or _PLACE.search(folded)
     if place is None:
         return None
-    named = any(m.group().lower() not in _NOT_NAMES for m in _NAME.finditer(text))
+    named = any(m.group().lower() not in _NOT_NAMES for m in _NAME.finditer(text)) or (
+        _NAMED_AS.search(folded) is not None)
     if not named and not folded.isascii():
         # Urdu script has no capitals: "یہ ثنا ہے" names her
         named = any(
@@ -423,7 +485,12 @@ def _name_and_place(text: str, folded: str) -> str | None:
             for i, w in enumerate(words)
         )
     if not named:
-        return None
+        # No name she can be called by, but where and when she is, said of her: "she teaches
+        # at X, comes out around 3", "روز ڈیڑھ بجے چھٹی ہوتی ہے اور اکیلی کھڑی ہوتی ہے".
+        when = _SCHEDULE.search(folded) or _WHEREABOUTS.search(folded)
+        if when is None or own or not _her(words):
+            return None
+        pointer = len(_WORD.findall(folded[: when.start()]))
     return " ".join(words[max(0, pointer - 12) : pointer + 12])[:200]
 
 
@@ -478,8 +545,11 @@ def detect_identifying(text: str) -> list[Reason]:
         if _GLUED_HINT.search(folded) is not None:
             folded = _GLUED.sub(r"\1 ", folded)  # "oneone22" → "one one 22"
         seen: set[tuple[str, str]] = set()
-        roman = len(_ROMAN_DIGITS.intersection(folded.split())) >= _ROMAN_MIN
+        # three occurrences, not three different names: "0333 teen teen do 4567"
+        roman = sum(w in _ROMAN_DIGITS for w in folded.split()) >= _ROMAN_MIN
         for count, (kind, excerpt) in enumerate(_numbers(folded, roman), 1):
+            if kind == "phone" and _service_number(folded, excerpt):
+                continue
             if (kind, excerpt) not in seen:
                 seen.add((kind, excerpt))
                 reasons.append(_reason(kind, excerpt))

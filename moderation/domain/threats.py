@@ -136,6 +136,18 @@ _EN_IDIOMS = [
      r"see where you end up|"
      r"wait and see what"),
     ("enjoy", r"enjoy (?:it|your life|your freedom|your days|this) while (?:you|it) (?:can|lasts)"),
+    # Eleventh round (the spent heldout10): her routine known to him, a face "while it lasts",
+    # her sister alone, nobody searching for her.
+    ("know", r"i know (?:when |what time |where )?(?:you|she|your \w+) (?:leave|leaves|come|comes|go|"
+             r"goes|reach|reaches|wait|waits|walk|walks|take|takes|get|gets)(?: \w+){0,4} (?:at \d+|"
+             r"alone|gate|every|daily|college|school|office|uni|home|van|bus)"),
+    ("waiting", r"(?:one day|someday|some day|soon|tonight|one night) (?:i|we) will be (?:there|waiting)"),
+    ("face", r"while (?:your|her) face (?:still )?(?:looks|is|lasts)"),
+    (("alone", "careful carefull carful"),
+     r"(?:your|her) (?:\w+ )?(?:sister|brother|mother|mom|daughter|son|kids|family|ammi|behen|bhai)"
+     r"(?: \w+){0,6} alone(?: \w+){0,8} (?:careful|carefull|carful)"),
+    (("search look", "nobody no noone"),
+     r"(?:nobody|no one|noone) (?:would|will) (?:even )?(?:search|look|come looking) for (?:you|her)"),
     ("enjoy", r"enjoy (?:walking|going|coming|the walk|your walk|the ride|your ride) (?:back )?"
               r"(?:home|alone|back)"),
     ("shame pity", r"(?:would be|it will be|will be) a (?:shame|pity) if"),
@@ -364,6 +376,17 @@ _RU_IDIOMS = [
     (("jaanti janti", "sakta sakte"),
      r"(?:tu|tum|tujhe|tumhe) (?:\w+ ){0,1}(?:jaanti|janti|jaante|jante) (?:nahi|nhi|nai) "
      r"(?:\w+ ){0,1}(?:main|mein|hum) (?:kya|kia) (?:kar|kr) (?:sakta|sakte)"),
+    # Eleventh round: regret promised, "kya haal karta hun", where she lives known, a night visit.
+    (("pachtaogi pachtayegi pachtaoge pachtayega pachtaegi pachtaega",),
+     r"(?:pachtaogi|pachtayegi|pachtaoge|pachtayega|pachtaegi|pachtaega) (?:\w+ ){0,1}(?:bohat|bahut|"
+     r"bohot|bht|buhat|saari|sari|dekh lena|yaad rakhna)"),
+    (("haal hal",), r"(?:kya|kaisa|kesa) (?:haal|hal) (?:karta|karunga|karenge|karte|krta|krunga) "
+                    r"(?:\w+ ){0,1}(?:tumhara|tera|tumhari|teri|tmhara)"),
+    (("jaanta janta pata maloom malum", "rehti rehte rehta rahti"),
+     r"(?:jaanta|janta|pata|maloom|malum) (?:hun|hoon|hai|he|h) (?:tu|tum|tm|aap) (?:\w+ ){0,1}"
+     r"(?:kis|kahan|kidhar|kaunsi|konsi) (?:\w+ ){0,3}?(?:rehti|rehte|rehta|rahti)"),
+    (("aaunga aunga aaonga aaenge aayenge ayenge", "raat rat"),
+     r"(?:ek|kisi) (?:raat|rat) (?:\w+ ){0,1}(?:aaunga|aunga|aaonga|aaenge|aayenge|ayenge)"),
     (("peeche piche", "hain hun"), r"(?:hum|main) (?:tere|tumhare|teri|tumhari) (?:peeche|piche) "
                                    r"(?:hain|hun|hoon)"),
     (("pata kya", "jaye jaaye jae"),
@@ -755,6 +778,13 @@ def _coercion_patterns() -> dict[str, re.Pattern[str]]:
             rf"(?:ho |\S+ )?(?:jayega|jaega|jayegi|jaegi|jayenge|jaenge|jayengi|jaengi|"
             rf"{_ur('جائے جائیں')}) "
         ),
+        # "block khol do mera, pics abhi bhi mere paas hain": a demand, then the lever he holds
+        "held": re.compile(
+            rf" (?:block khol\w*|unblock|reply kar\w*|jawab (?:do|de|dena)|baat kar\w*|call kar\w*|"
+            rf"mil(?:o|na|ne)) (?:\S+ ){{0,6}}?(?:(?:{_LEVER}) (?:\S+ ){{0,2}}?(?:mere (?:paas|pas)|"
+            rf"i (?:still )?have|abhi (?:bhi|tak) (?:mere|hain))|(?:mere (?:paas|pas)|i (?:still )?have) "
+            rf"(?:\S+ ){{0,2}}?(?:{_LEVER}))"
+        ),
         "possession": re.compile(
             rf" (?:i have|i have got|i got|we have|mere paas|mere pas|{_urp('میرے پاس')}) "
             rf"(?:\S+ ){{0,2}}?(?:your|tumhari|teri|tumhare|tere|{_ur('تمہاری تیری تمہارے')}) "
@@ -1049,7 +1079,8 @@ def _shaped_coercion(folded: str, tokens: list[str], token_set: frozenset[str]) 
         if m is not None:
             return [_coercion("images", m.group().strip())]
     if not _LEVER_SET.isdisjoint(token_set):
-        m = _coercion_patterns()["obey_seen"].search(_stream(tokens))
+        stream = _stream(tokens)
+        m = _coercion_patterns()["obey_seen"].search(stream) or _coercion_patterns()["held"].search(stream)
         if m is not None:
             return [_coercion("images", m.group().strip())]
     conditional = "ogi" in folded or "oge" in folded  # "ignore karogi to ...": if you ...
