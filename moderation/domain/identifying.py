@@ -229,6 +229,8 @@ def _u(words: str) -> str:
     return "|".join(re.escape(normalize(w).text) for w in words.split())
 
 
+_VILLAGE = "mouza|mauza|moza|goth|gaon|gaaon|dhok|village"
+_VILLAGE_UR = "گاؤں گاوں ڈھوک موضع گوٹھ"
 _ADDRESS_PARTS = {
     "house": re.compile(
         rf"(?<!\w)(?:house|makan|makaan|mkan|plot|flat|apartment|apt|bungalow|kothi|h){_NO}\s*"
@@ -255,6 +257,16 @@ _ADDRESS_PARTS = {
         rf"(?:{_u('گلبرگ گلشن بحریہ سیٹلائٹ جوہر کلفٹن')})|"
         + re.escape(normalize("ڈی ایچ اے").text)
     ),
+    # A village is a home address: "chak no 112 jb", "mouza X", "گاؤں ڈھوک مستری"
+    "village": re.compile(
+        rf"(?<!\w)(?:chak|chak no\.?|chak number)\s*\d+|(?<!\w)(?:{_VILLAGE})\s+\w+|"
+        rf"(?<!\w)(?:{_u(_VILLAGE_UR)})\s+\S+|"
+        + re.escape(normalize("چک نمبر").text) + r"\s*\d+"
+    ),
+    "district": re.compile(
+        r"(?<!\w)(?:tehsil|tahsil|tehseel|zila|zilla|district|distt)\s+\w+|"
+        rf"(?<!\w)(?:{_u('تحصیل ضلع')})\s+\S+"
+    ),
     "floor": re.compile(r"(?<!\w)\d{1,2}(?:st|nd|rd|th)?\s+floor(?!\w)|(?<!\w)floor\s*(?:no\.?\s*)?\d"),
     "residence": re.compile(
         r"(?<!\w)(?:she|he|ye|yeh|wo|woh|iska|iski|uska|uski|her|his|inka|unka)\s+(?:\w+\s+){0,2}?"
@@ -272,18 +284,32 @@ _ADDRESS_KEYS = tuple(
     "street st lane gali galli gly road rd avenue ave khayaban kucha sector sec phase fase block "
     "blk mohall muhall colony town society scheme housing enclave villas cantt dha bahria gulberg "
     "floor plaza tower heights residency apartments arcade "
-    "gulshan johar clifton askari nazimabad korangi satellite defence wapda /".split()
+    "gulshan johar clifton askari nazimabad korangi satellite defence wapda / chak mouza mauza moza "
+    "goth gaon gaaon dhok village tehsil tahsil tehseel zila zilla district distt".split()
 ) + tuple(
     normalize(w).text
     for w in "مکان پلاٹ فلیٹ بنگلہ کوٹھی گلی سٹریٹ لین روڈ کوچہ سیکٹر بلاک فیز محلہ کالونی ٹاؤن "
-    "سوسائٹی گلبرگ گلشن بحریہ سیٹلائٹ جوہر کلفٹن ایچ".split()
+    "سوسائٹی گلبرگ گلشن بحریہ سیٹلائٹ جوہر کلفٹن ایچ گاؤں گاوں ڈھوک موضع گوٹھ چک تحصیل ضلع".split()
 )
 _MOHALLA_UR = normalize("محل").text
 
 
 # An area and its sector or phase name a neighbourhood; a home needs a house, a street, a floor
 # or the words that say someone lives there.
-_PLACE_ONLY = frozenset({"sector", "area"})
+_PLACE_ONLY = frozenset({"sector", "area", "district"})
+# Village words, which a digit-free address may hold ("گاؤں ڈھوک مستری، تحصیل گوجر خان").
+_VILLAGE_HINTS = re.compile(rf"(?<!\w)(?:{_VILLAGE})(?!\w)|{_u(_VILLAGE_UR)}")
+# A public place's address: "our workshop is at the community hall, street 3, G-9/1", "ہماری
+# تنظیم کا دفتر مکان نمبر ۱۲" (an office, an event), unless it is said to be hers.
+_VENUE = re.compile(
+    r"(?<!\w)(?:hall|workshop|seminar|event|ngo|clinic|office|daftar|tanzeem|organi[sz]ation|free entry|"
+    r"helpdesk|help desk|registration)(?!\w)|" + _u("دفتر تنظیم ورکشاپ ہال سیمینار مفت")
+)
+_HERS = re.compile(
+    r"(?<!\w)(?:she|her|shes|iski|uski|iska|uska|iske|uske|is ki|us ki|is ka|us ka|is ke|us ke|rehti|"
+    r"ghar|home|lives|stays)(?!\w)|"
+    + "|".join(re.escape(normalize(p).text) for p in ("اس کی", "اس کا", "اس کے", "رہتی", "گھر"))
+)
 
 
 def _address(text: str) -> str | None:
@@ -296,6 +322,10 @@ def _address(text: str) -> str | None:
             found[kind] = m
     if len(found) < 2 or found.keys() <= _PLACE_ONLY:
         return None  # "we visited DHA phase 6", "Gulshan block 13 market": a place, not her home
+    if "residence" not in found and not _HERS.search(text) and (
+        _VENUE.search(text) or found.keys() <= _PLACE_ONLY | {"village"}
+    ):
+        return None  # a workshop's hall, an organisation's office; "apne gaon ja rahi hun"
     start = min(m.start() for m in found.values())
     end = max(m.end() for m in found.values())
     return text[start:end][:200]
@@ -494,6 +524,28 @@ def _name_and_place(text: str, folded: str) -> str | None:
     return " ".join(words[max(0, pointer - 12) : pointer + 12])[:200]
 
 
+# Her family's shop or office, and where it is: "her dad has a mobile shop on hall road, shop no
+# 23", "اس کے والد کی دکان صدر بازار میں ہے": where to find her people, and through them her.
+_FAMILY_PLACE = re.compile(
+    r"(?<!\w)(?:her|iske|uske|is ke|us ke|iski|uski) (?:dad|father|abbu|abba|abu|baap|walid|brother|bhai|"
+    r"husband|shohar)(?:'s)? (?:\w+ ){0,4}?(?:shop|store|business|dukaan|dukan|clinic|office|karkhana)(?!\w)|"
+    + "|".join(re.escape(normalize(p).text) for p in ("اس کے والد", "اس کے ابو", "اس کے ابا", "اس کے بھائی",
+                                                       "اس کے شوہر"))
+    + r"\s+(?:\S+\s+){0,2}?" + _u("دکان دفتر")
+)
+_LOCATED = re.compile(
+    r"(?<!\w)(?:road|rd|bazar|bazaar|market|mandi|plaza|chowk|shop no|no \d+)(?!\w)|"
+    + _u("بازار روڈ مارکیٹ چوک")
+)
+
+
+def _family_place(folded: str) -> str | None:
+    m = _FAMILY_PLACE.search(folded)
+    if m is None or _LOCATED.search(folded) is None:
+        return None
+    return folded[max(0, m.start() - 40) : m.end() + 80]
+
+
 _AT_HINTS = (" at ", "(at)", "[at]", "{at}", "<at>", "@")
 _DOT_HINTS = ("dot", ".co", ".]", ".)", ".}", ".pk", ".net", ".org", ".edu", ".io", ".me")
 
@@ -557,13 +609,14 @@ def detect_identifying(text: str) -> list[Reason]:
                 break
     reasons.extend(_emails(folded))
     address = _address(folded) if has_digit or "mohall" in folded or "muhall" in folded or (
-        _MOHALLA_UR in folded
+        _MOHALLA_UR in folded or _VILLAGE_HINTS.search(folded)
     ) else None
     if address is not None:
         reasons.append(_reason("address", address))
     elif not reasons:
         # a name pointed at sits in a short post; reading 4,000 characters bounds the cost
-        identity = _name_and_place(text[:_NAME_REACH], folded[:_NAME_REACH])
+        identity = _name_and_place(text[:_NAME_REACH], folded[:_NAME_REACH]) or _family_place(
+            folded[:_NAME_REACH])
         if identity is not None:
             reasons.append(_reason("identity", identity))
     return reasons

@@ -106,7 +106,8 @@ _EN_IDIOMS = [
      r"(?:will not|would not|will never|never) (?:be able to )?(?:walk|see|talk|smile|dance|"
      r"sleep|breathe) again"),
     ("teach", r"teach (?:you|your \w+(?: \w+)?|her) (?:a lesson|what happens)"),
-    ("drag", r"drag (?:you|her) (?:out|by|through|into)"),
+    ("drag", r"drag (?:you|her) (?:out|by|through|into)(?! (?:\w+ )?(?:groups?|chats?|this|that|drama|mess|"
+             r"it|politics|fights?|arguments?|debates?))"),
     (("end", "see"), r"see where (?:you|she) (?:will )?end up"),
     ("visit", r"pay (?:you|your \w+|her) a visit"),
     (("burn torch", "you your"), r"(?:burn|torch) (?:it|them|that|your \w+) down"),
@@ -143,6 +144,11 @@ _EN_IDIOMS = [
              r"alone|gate|every|daily|college|school|office|uni|home|van|bus)"),
     ("waiting", r"(?:one day|someday|some day|soon|tonight|one night) (?:i|we) will be (?:there|waiting)"),
     ("face", r"while (?:your|her) face (?:still )?(?:looks|is|lasts)"),
+    (("again", "nobody no noone"),
+     r"(?:no one|nobody|noone) will (?:ever )?(?:look at|marry|touch|want|recognise|recognize) (?:you|her) "
+     r"again"),
+    (("protect save", "there around"),
+     r"(?:will not|would not|will never) be (?:there|around) to (?:protect|save|help) (?:you|her)"),
     (("alone", "careful carefull carful"),
      r"(?:your|her) (?:\w+ )?(?:sister|brother|mother|mom|daughter|son|kids|family|ammi|behen|bhai)"
      r"(?: \w+){0,6} alone(?: \w+){0,8} (?:careful|carefull|carful)"),
@@ -379,7 +385,13 @@ _RU_IDIOMS = [
     # Eleventh round: regret promised, "kya haal karta hun", where she lives known, a night visit.
     (("pachtaogi pachtayegi pachtaoge pachtayega pachtaegi pachtaega",),
      r"(?:pachtaogi|pachtayegi|pachtaoge|pachtayega|pachtaegi|pachtaega) (?:\w+ ){0,1}(?:bohat|bahut|"
-     r"bohot|bht|buhat|saari|sari|dekh lena|yaad rakhna)"),
+     r"bohot|bht|buhat|saari|sari|dekh lena|yaad rakhna|tum|tu|ye mera)"),
+    (("hisaab hisab", "din"),
+     r"(?:us|jis) din (?:\w+ ){0,2}?(?:hisaab|hisab) (?:hoga|karunga|lunga|barabar)"),
+    (("akeli akele", "mili milegi"),
+     r"(?:jis din|jab|agar) (?:\w+ ){0,1}(?:akeli|akele) (?:mili|milegi|mil gayi)"),
+    (("bachega bachegi rahega", "warna varna wrna nahi"),
+     r"(?:warna|varna|wrna|nahi to) (?:\w+ ){0,4}?kuch (?:nahi|nai|nhi) (?:bachega|bache ga|bachegi|rahega)"),
     (("haal hal",), r"(?:kya|kaisa|kesa) (?:haal|hal) (?:karta|karunga|karenge|karte|krta|krunga) "
                     r"(?:\w+ ){0,1}(?:tumhara|tera|tumhari|teri|tmhara)"),
     (("jaanta janta pata maloom malum", "rehti rehte rehta rahti"),
@@ -778,13 +790,6 @@ def _coercion_patterns() -> dict[str, re.Pattern[str]]:
             rf"(?:ho |\S+ )?(?:jayega|jaega|jayegi|jaegi|jayenge|jaenge|jayengi|jaengi|"
             rf"{_ur('جائے جائیں')}) "
         ),
-        # "block khol do mera, pics abhi bhi mere paas hain": a demand, then the lever he holds
-        "held": re.compile(
-            rf" (?:block khol\w*|unblock|reply kar\w*|jawab (?:do|de|dena)|baat kar\w*|call kar\w*|"
-            rf"mil(?:o|na|ne)) (?:\S+ ){{0,6}}?(?:(?:{_LEVER}) (?:\S+ ){{0,2}}?(?:mere (?:paas|pas)|"
-            rf"i (?:still )?have|abhi (?:bhi|tak) (?:mere|hain))|(?:mere (?:paas|pas)|i (?:still )?have) "
-            rf"(?:\S+ ){{0,2}}?(?:{_LEVER}))"
-        ),
         "possession": re.compile(
             rf" (?:i have|i have got|i got|we have|mere paas|mere pas|{_urp('میرے پاس')}) "
             rf"(?:\S+ ){{0,2}}?(?:your|tumhari|teri|tumhare|tere|{_ur('تمہاری تیری تمہارے')}) "
@@ -1049,6 +1054,22 @@ _BAG_CHOICE = _set(
     "or otherwise unless until else warna varna wrna nahi nai nhi if ya agar deal choice pick decide "
     "stays") | _ur_set("ورنہ یا اگر نہیں")
 _BAG_ADVICE = _set("fia report reported cybercrime helpline never peca police lawyer tip advice")
+# The one who holds the lever speaks in the first person ("i will send", "mere paas").
+_SPEAKER = _set("i me my mine main mein mujhe mujhay mere mera meri hum humare hamare") | _ur_set(
+    "میں میرے میرا میری مجھے ہم ہمارے")
+
+
+# A demand beside a lever he says he holds: "block khol do, pics abhi bhi mere paas hain",
+# "complaint wapis le lo ... tumhari kaunsi video mere paas hai", "unblock me, i still have the pics".
+_HELD_DEMAND = _set("unblock khol kholo bhejo send wapis wapas withdraw reply jawab milo")
+_HELD = frozenset({("mere", "paas"), ("mere", "pas"), ("i", "have"), ("still", "have")})
+
+
+def _held_demand(tokens: list[str], token_set: frozenset[str]) -> bool:
+    return not (
+        _BAG_LEVER.isdisjoint(token_set) or _HELD_DEMAND.isdisjoint(token_set)
+        or not _BAG_ADVICE.isdisjoint(token_set)
+    ) and any(pair in _HELD for pair in zip(tokens, tokens[1:], strict=False))
 
 
 def _demand_lever_choice(token_set: frozenset[str]) -> bool:
@@ -1061,8 +1082,10 @@ def _demand_lever_choice(token_set: frozenset[str]) -> bool:
 
 def _coercion_in(folded: str, tokens: list[str]) -> list[Reason]:
     token_set = frozenset(tokens)
+    if not _BAG_ADVICE.isdisjoint(token_set) and _SPEAKER.isdisjoint(token_set):
+        return []  # "file a complaint w fia ... or call 1991, keep screenshots": advice, no speaker
     found = _shaped_coercion(folded, tokens, token_set)
-    if not found and _demand_lever_choice(token_set):
+    if not found and (_demand_lever_choice(token_set) or _held_demand(tokens, token_set)):
         return [_coercion("images", " ".join(tokens[:30]))]
     return found
 
@@ -1080,7 +1103,7 @@ def _shaped_coercion(folded: str, tokens: list[str], token_set: frozenset[str]) 
             return [_coercion("images", m.group().strip())]
     if not _LEVER_SET.isdisjoint(token_set):
         stream = _stream(tokens)
-        m = _coercion_patterns()["obey_seen"].search(stream) or _coercion_patterns()["held"].search(stream)
+        m = _coercion_patterns()["obey_seen"].search(stream)
         if m is not None:
             return [_coercion("images", m.group().strip())]
     conditional = "ogi" in folded or "oge" in folded  # "ignore karogi to ...": if you ...
