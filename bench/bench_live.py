@@ -20,6 +20,10 @@ pipeline (screening, Markdown, PostgreSQL) as random members in random threads, 
 database does the same work under both readers); its achieved rate and latency are measured
 during Saheli's.
 
+`BENCH_LIVE_WORKERS=N` (1): Saheli as `forum serve --workers N` (page-cache purges shared
+through Redis, `BENCH_REDIS_URL`, keys under a fresh prefix, deleted afterwards) and the DB
+floor as N processes on one port (`SO_REUSEPORT`), so both use the same number of cores.
+
 Bounds (issue #20): read-only ≥ 0.7× the DB floor; with the writer ≥ 0.6× and the writer
 achieving ≥ 19 replies/s with p99 ≤ 200 ms.
 
@@ -54,6 +58,10 @@ SECONDS = int(os.environ.get("BENCH_LIVE_SECONDS", "8"))
 ROUNDS = int(os.environ.get("BENCH_LIVE_ROUNDS", "2"))
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "16")
 WRITES = float(os.environ.get("BENCH_LIVE_WRITES", "20"))
+# Processes per server: Saheli runs `forum serve --workers N` (sharing purges through Redis) and
+# the DB floor N processes on one port; the constant floor stays one process (context only).
+WORKERS = int(os.environ.get("BENCH_LIVE_WORKERS", "1"))
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 MEMBERS, THREADS, POSTS = 200, 300, 9
 
 WORDS = ("salaam thank you for sharing this it helps to read that others feel the same way "
@@ -233,6 +241,10 @@ def _measure(url: str) -> int:
            "FORUM_SECRET_KEY": "bench", "FORUM_ARGON2_TIME_COST": "1",
            "FORUM_ARGON2_MEMORY_KIB": "1024", "FORUM_RATE_LIMITS": "false"}
     processes: list[subprocess.Popen[bytes]] = []
+    prefix = f"bench-live-{uuid.uuid4().hex[:8]}:"
+    if WORKERS > 1:
+        env.update({"FORUM_REDIS_URL": REDIS_URL, "FORUM_ROOM_STATE_PREFIX": prefix,
+                    "FORUM_SOCKETIO_CHANNEL": prefix + "sio", "FORUM_RATE_LIMIT_PREFIX": prefix})
 
     def start(args: list[str], ready: str) -> str:
         port = free_port()
@@ -249,11 +261,13 @@ def _measure(url: str) -> int:
         if seeded.returncode:
             raise RuntimeError(f"init-db failed:\n{seeded.stderr}")
         tokens, thread_ids, boards = seed(env)
-        saheli = start([FORUM, "serve"], "/healthz")
+        saheli = start([FORUM, "serve", "--workers", str(WORKERS)], "/healthz")
         floor_port = free_port()
-        processes.append(subprocess.Popen(
-            [sys.executable, str(ROOT / "bench" / "floor_db_app.py"), str(floor_port), url],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        shared = ["shared"] if WORKERS > 1 else []
+        for _ in range(WORKERS):
+            processes.append(subprocess.Popen(
+                [sys.executable, str(ROOT / "bench" / "floor_db_app.py"), str(floor_port), url,
+                 *shared], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         floor = f"http://127.0.0.1:{floor_port}"
         wait_ready(f"{floor}/api/v1/threads/{thread_ids[0]}")
         auth = {"Authorization": f"Bearer {tokens[0]}"}
@@ -297,6 +311,7 @@ def _measure(url: str) -> int:
         load = Path("/proc/loadavg").read_text().split()[:3]
         results: dict[str, Any] = {
             "runs": runs, "best": best, "writer": writer_runs, "load_average_at_end": load,
+            "workers": WORKERS,
             "ratios": {
                 "read_only_vs_db_floor": round(read_ratio, 3),
                 "with_writer_vs_db_floor": round(write_ratio, 3),
@@ -330,6 +345,12 @@ def _measure(url: str) -> int:
             except subprocess.TimeoutExpired:
                 process.kill()
         shutil.rmtree(tmp, ignore_errors=True)
+        if WORKERS > 1:  # the keys of this run only (a fresh prefix)
+            import redis
+
+            client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2, socket_timeout=5)
+            for key in client.scan_iter(match=prefix + "*"):
+                client.delete(key)
 
 
 if __name__ == "__main__":

@@ -7,8 +7,8 @@ gevent pywsgi with TCP_NODELAY, one process, the same access log).
 It checks nothing Saheli checks (blocks, hidden items, held posts, board visibility, staff,
 anonymity): it is a floor, not a forum.
 
-Run: `python bench/floor_db_app.py PORT DATABASE_URL` (it gevent-patches first, like
-`forum serve`).
+Run: `python bench/floor_db_app.py PORT DATABASE_URL [shared]` (it gevent-patches first, like
+`forum serve`; `shared`: one of several processes on the same port).
 """
 
 from __future__ import annotations
@@ -107,5 +107,7 @@ def build(url: str, connections: int = 10) -> Flask:
 
 
 if __name__ == "__main__":
+    # A third argument, "shared": one of several floor processes on the port (SO_REUSEPORT),
+    # as the workers of `forum serve --workers N` share theirs.
     serve(build(sys.argv[2].replace("postgresql+psycopg://", "postgresql://")),
-          "127.0.0.1", int(sys.argv[1]))
+          "127.0.0.1", int(sys.argv[1]), reuse_port=sys.argv[3:4] == ["shared"])

@@ -738,22 +738,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     parser.add_argument("--harm-out", type=Path, default=HARM_MODEL_PATH)
     parser.add_argument("--crisis-out", type=Path, default=CRISIS_MODEL_PATH)
-    parser.add_argument("--only", choices=("all", "crisis"), default="all")
+    parser.add_argument("--only", choices=("all", "crisis", "harm"), default="all",
+                        help="refit one model only (the others' files are left as they are)")
     args = parser.parse_args(argv)
     if args.only == "crisis":
         return _write_crisis(args.crisis_out)
+    if args.only == "harm":
+        return _write_harm(args.harm_out)
     model, report = train(Params())
     size = write_model(model, args.out)
     print(f"wrote {args.out} ({size / 1e6:.2f} MB)")
     for key, value in report.items():
         print(f"  {key}: {value:.4f}")
     print(f"  char features: {len(model['char']['vocab'])}, word features: {len(model['word']['vocab'])}")
+    _write_harm(args.harm_out)
+    return _write_crisis(args.crisis_out)
+
+
+def _write_harm(path: Path) -> int:
     harm = train_harm(HarmParams())
-    size = write_model(harm, args.harm_out)
-    print(f"wrote {args.harm_out} ({size / 1e6:.2f} MB): {harm['meta']['n_project']} project texts, "
+    size = write_model(harm, path)
+    print(f"wrote {path} ({size / 1e6:.2f} MB): {harm['meta']['n_project']} project texts, "
           f"{harm['meta']['n_background']} background tweets; char features: "
           f"{len(harm['char']['vocab'])}, word features: {len(harm['word']['vocab'])}")
-    return _write_crisis(args.crisis_out)
+    return 0
 
 
 def _write_crisis(path: Path) -> int:
