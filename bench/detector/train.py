@@ -558,6 +558,9 @@ class HarmParams(LinearParams):
 
     # Flag at or above, per guessed language (chosen on out-of-part scores, see RESULTS.md).
     thresholds: tuple[tuple[str, float], ...] = (("en", 0.9), ("roman_ur", 0.8), ("ur", 0.7))
+    # Features seen in at least three project texts: with dev7a and dev7b (800 texts) a feature
+    # of two texts grew the file past its 1 MB budget, and one more text is little evidence.
+    min_df: int = 3
 
 
 def harm_training_data(

@@ -234,7 +234,7 @@ _VILLAGE_UR = "گاؤں گاوں ڈھوک موضع گوٹھ"
 _ADDRESS_PARTS = {
     "house": re.compile(
         rf"(?<!\w)(?:house|makan|makaan|mkan|plot|flat|apartment|apt|bungalow|kothi|h){_NO}\s*"
-        rf"(?:[a-z]\s?-\s?)?\d+[a-z]?(?!\w)|(?<!\w)(?:{_u('مکان پلاٹ فلیٹ بنگلہ کوٹھی')}){_UR_NO}\d+"
+        rf"(?:[a-z]\s?-\s?)?\d+[a-z]?(?!\w)|(?<!\w)(?:{_u('مکان پلاٹ فلیٹ بنگلہ کوٹھی گھر')}){_UR_NO}\d+"
     ),
     "street": re.compile(
         rf"(?<!\w)(?:street|st|lane|gali|galli|gly|road|rd|avenue|ave|khayaban|kucha){_NO}\s*"
@@ -307,8 +307,8 @@ _VENUE = re.compile(
 )
 _HERS = re.compile(
     r"(?<!\w)(?:she|her|shes|iski|uski|iska|uska|iske|uske|is ki|us ki|is ka|us ka|is ke|us ke|rehti|"
-    r"ghar|home|lives|stays)(?!\w)|"
-    + "|".join(re.escape(normalize(p).text) for p in ("اس کی", "اس کا", "اس کے", "رہتی", "گھر"))
+    r"ghar|home|lives|stays|beti|daughter|wife|biwi)(?!\w)|"
+    + "|".join(re.escape(normalize(p).text) for p in ("اس کی", "اس کا", "اس کے", "رہتی", "گھر", "بیٹی"))
 )
 
 
@@ -339,13 +339,17 @@ _PLACE = re.compile(
     r"(?<!\w)(?:universit(?:y|ies)|uni|college|school|institute|academy|campus|hostel|semester|"
     r"bs|bba|mba|mbbs|bsc|msc|fsc|matric|works?(?: \w+){0,3} at|working(?: \w+){0,3} at|job at|"
     r"teaches at|studies at|"
-    r"office|bank|hospital|branch|parhti|padhti|parhati|padhati|kaam karti|job karti)(?!\w)|"
+    r"office|bank|hospital|branch|parhti|padhti|parhati|padhati|kaam karti|job karti|gym|salon|"
+    r"parlou?r|clinic|call cent(?:er|re)|bus stop|store|dukaan|shop|mill|factory)(?!\w)|"
     r"(?<!\w)(?:at|from|in) [A-Z]{2,6}(?!\w)|(?<!\w)[A-Z]{2,6} (?:mein|me|main|karachi|lahore|"
     r"islamabad|rawalpindi|peshawar|multan|wah|campus)(?!\w)|"
     + "|".join(re.escape(normalize(w).text) for w in (
         "یونیورسٹی", "کالج", "سکول", "اسکول", "پڑھتی", "پڑھاتی", "کام کرتی", "بینک", "دفتر",
         "ہسپتال", "سمسٹر", "ہاسٹل"))
 )
+# Places that are businesses first: a woman is found there only when the text speaks of her.
+_BUSINESS = frozenset("gym salon parlour parlor clinic store dukaan shop mill factory bus stop".split()) | {
+    "call center", "call centre", "bus stop"}
 # Pointers, read over the words (a loop over a short list is cheaper than one long alternation).
 _CROWD = frozenset("everyone every1 everybody sab".split())
 _CROWD_VERBS = frozenset(
@@ -382,7 +386,7 @@ def _points(words: list[str], i: int) -> bool:
         or (w in ("one", "girl") and prev in ("the", "that") and nxt in ("in", "at", "from", "who"))
         or (w == "girl" and (nxt == "who" or (i >= 2 and words[i - 2] == "that")))
         or (w == "this" and nxt == "is" and third == "her")
-        or (w == "larki" and prev in ("is", "ye", "yeh"))
+        or (w == "larki" and prev in ("is", "ye", "yeh", "wali"))
         or (w in _THIS_WORDS and third == "hai")
         or (w == _UR_THAT and nxt in _UR_GIRL_WORDS)
         or (w == _UR_THIS and third == _UR_IS)
@@ -418,7 +422,8 @@ _NAME_REACH = 4000
 _PLACE_WORDS = frozenset(
     "university universities uni college school institute academy campus hostel semester bs bba "
     "mba mbbs bsc msc fsc matric works work working job teaches studies office bank hospital branch "
-    "parhti padhti parhati padhati kaam".split()
+    "parhti padhti parhati padhati kaam gym salon parlour parlor clinic center centre stop store dukaan "
+    "shop mill factory".split()
 ) | frozenset(normalize(w).text for w in (
     "یونیورسٹی کالج سکول اسکول پڑھتی پڑھاتی کام بینک دفتر ہسپتال سمسٹر ہاسٹل".split()))
 _WORD = re.compile(r"[^\W_]+")
@@ -467,11 +472,14 @@ _HER = frozenset("she shes her iski uski isko usko".split()) | frozenset(
 _UR_TI = normalize("تی").text
 
 
-def _her(words: list[str]) -> bool:
-    """Whether the words speak of a woman (or anyone's routine) in the third person."""
+def _her(words: list[str], *, routine: bool = True) -> bool:
+    """Whether the words speak of a woman (or, with ``routine``, anyone's comings and goings) in
+    the third person."""
     if not _HER.isdisjoint(words):
         return True
-    if any(w in _ROUTINE_VERBS and (i == 0 or words[i - 1] not in _THINGS) for i, w in enumerate(words)):
+    if routine and any(
+        w in _ROUTINE_VERBS and (i == 0 or words[i - 1] not in _THINGS) for i, w in enumerate(words)
+    ):
         return True
     return any(
         (w.endswith("ti") or w.endswith(_UR_TI)) and nxt in ("hai", "he", _UR_IS)
@@ -506,6 +514,8 @@ def _name_and_place(text: str, folded: str) -> str | None:
     place = _PLACE.search(text) or _PLACE.search(folded)
     if place is None:
         return None
+    if place.group().lower() in _BUSINESS and not _her(words, routine=False):
+        return None  # "the clinic is at 14-C, Main Gulberg, open 5 to 9pm": a shop, not a woman
     named = any(m.group().lower() not in _NOT_NAMES for m in _NAME.finditer(text)) or (
         _NAMED_AS.search(folded) is not None)
     if not named and not folded.isascii():
@@ -528,20 +538,25 @@ def _name_and_place(text: str, folded: str) -> str | None:
 # 23", "اس کے والد کی دکان صدر بازار میں ہے": where to find her people, and through them her.
 _FAMILY_PLACE = re.compile(
     r"(?<!\w)(?:her|iske|uske|is ke|us ke|iski|uski) (?:dad|father|abbu|abba|abu|baap|walid|brother|bhai|"
-    r"husband|shohar)(?:'s)? (?:\w+ ){0,4}?(?:shop|store|business|dukaan|dukan|clinic|office|karkhana)(?!\w)|"
+    r"husband|shohar|ammi|mother|mom|amma|family|behen|sister)(?:'s)? (?:\w+ ){0,4}?(?:shop|store|"
+    r"business|dukaan|dukan|clinic|office|karkhana|parlou?r|salon|house)(?!\w)|"
+    r"(?<!\w)her (?:office|workplace|clinic|shop|salon|parlou?r) is|"
+    r"(?<!\w)\w+ (?:ki|ka) (?:dukaan|dukan|shop|parlou?r|salon) (?:hai )?(?:\w+ ){0,3}?"
+    r"(?:mein|me|pe|par)(?!\w)|"
     + "|".join(re.escape(normalize(p).text) for p in ("اس کے والد", "اس کے ابو", "اس کے ابا", "اس کے بھائی",
                                                        "اس کے شوہر"))
     + r"\s+(?:\S+\s+){0,2}?" + _u("دکان دفتر")
 )
 _LOCATED = re.compile(
-    r"(?<!\w)(?:road|rd|bazar|bazaar|market|mandi|plaza|chowk|shop no|no \d+)(?!\w)|"
+    r"(?<!\w)(?:road|rd|bazar|bazaar|market|mandi|plaza|chowk|shop no|no \d+|anarkali|saddar|"
+    r"sadar|liberty|phase \d+|town)(?!\w)|"
     + _u("بازار روڈ مارکیٹ چوک")
 )
 
 
 def _family_place(folded: str) -> str | None:
     m = _FAMILY_PLACE.search(folded)
-    if m is None or _LOCATED.search(folded) is None:
+    if m is None or _LOCATED.search(folded) is None or not _OWN.isdisjoint(_WORD.findall(folded)):
         return None
     return folded[max(0, m.start() - 40) : m.end() + 80]
 
@@ -582,6 +597,40 @@ def _emails(folded: str) -> list[Reason]:
     return found
 
 
+# The letter o typed for a zero inside a number ("03o1-77 23 458").
+_O_ZERO = re.compile(r"(?<=\d)o(?=\d)|(?<=\d)o(?=o\d)")
+# An account unmasked: a handle or a platform beside "real name", "asal naam", "is actually".
+_ACCOUNT = re.compile(
+    r"@[\w.]{3,}|(?<!\w)(?:insta|instagram|tiktok|twitter|snapchat|snap|fb|facebook|linkedin|alt|"
+    r"account|id)(?!\w)|" + _u("انسٹاگرام انسٹا ٹک ٹاک فیس بک اکاؤنٹ")
+)
+_UNMASKED = re.compile(
+    r"(?<!\w)(?:real name|real naam|asal naam|asli naam|actual name|is actually|belongs to)(?!\w)|"
+    + re.escape(normalize("اصل نام").text)
+)
+# A car's plate with the car ("LEA-5309, silver corolla", "گاڑی کا نمبر ... 6120").
+_PLATE = re.compile(r"(?<![\w-])[a-z]{2,4}[- ]?\d{3,4}(?!\d)")
+_CAR = re.compile(
+    r"(?<!\w)(?:gaari|gaadi|gari|gadi|car|plate|vehicle|alto|corolla|civic|suzuki|mehran|cultus|city|"
+    r"bike)(?!\w)|" + _u("گاڑی")
+)
+_UR_PLATE = re.compile(re.escape(normalize("گاڑی کا نمبر").text) + r"\D{0,20}\d{3,4}")
+
+
+def _unmasked_or_plate(folded: str) -> str | None:
+    """An account tied to a real name, or a car's plate: who she is, or where her car stands."""
+    words = _WORD.findall(folded)
+    if not _OWN.isdisjoint(words):
+        return None  # "my fb is linked to my real name, should i change it?"
+    m = _UNMASKED.search(folded)
+    if m is not None and _ACCOUNT.search(folded) is not None:
+        return folded[max(0, m.start() - 60) : m.end() + 60]
+    m = _PLATE.search(folded) or _UR_PLATE.search(folded)
+    if m is not None and _CAR.search(folded) is not None:
+        return folded[max(0, m.start() - 40) : m.end() + 60]
+    return None
+
+
 def detect_identifying(text: str) -> list[Reason]:
     """Phone (``personal_info:phone``), CNIC, e-mail and address reasons, all ``hold``.
 
@@ -596,6 +645,8 @@ def detect_identifying(text: str) -> list[Reason]:
     if has_digit or any(w in folded for w in _SPELLED_HINTS):
         if _GLUED_HINT.search(folded) is not None:
             folded = _GLUED.sub(r"\1 ", folded)  # "oneone22" → "one one 22"
+        if "o" in folded:
+            folded = _O_ZERO.sub("0", folded)
         seen: set[tuple[str, str]] = set()
         # three occurrences, not three different names: "0333 teen teen do 4567"
         roman = sum(w in _ROMAN_DIGITS for w in folded.split()) >= _ROMAN_MIN
@@ -615,8 +666,9 @@ def detect_identifying(text: str) -> list[Reason]:
         reasons.append(_reason("address", address))
     elif not reasons:
         # a name pointed at sits in a short post; reading 4,000 characters bounds the cost
-        identity = _name_and_place(text[:_NAME_REACH], folded[:_NAME_REACH]) or _family_place(
-            folded[:_NAME_REACH])
+        head = folded[:_NAME_REACH]
+        identity = (_name_and_place(text[:_NAME_REACH], head) or _family_place(head)
+                    or _unmasked_or_plate(head))
         if identity is not None:
             reasons.append(_reason("identity", identity))
     return reasons
