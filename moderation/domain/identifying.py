@@ -30,7 +30,10 @@ _SOURCE = "detector:personal_info"
 # --- numbers --------------------------------------------------------------------------------------
 _SPELLED = {
     "zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4",
-    "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+    "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9", "tree": "3",
+    # "hundred" between two digits: "teen sau chaar" / "تین سو تین" is 3-0-4 / 3-0-3 (a digit run
+    # only: alone these are everyday words)
+    "سو": "0",
     # Urdu words for the digits, and English digit names in Urdu script
     "صفر": "0", "ایک": "1", "دو": "2", "تین": "3", "چار": "4", "پانچ": "5", "چھ": "6",
     "سات": "7", "آٹھ": "8", "نو": "9", "زیرو": "0", "ون": "1", "ٹو": "2", "تھری": "3",
@@ -43,7 +46,7 @@ _SPELLED_RU = {
     "sifar": "0", "ek": "1", "aik": "1", "ik": "1", "do": "2", "teen": "3", "tin": "3",
     "char": "4", "chaar": "4", "panch": "5", "paanch": "5", "panj": "5", "chay": "6",
     "chhe": "6", "chhay": "6", "che": "6", "chey": "6", "saat": "7", "sat": "7", "aath": "8",
-    "aat": "8", "nau": "9", "nao": "9",
+    "aat": "8", "nau": "9", "nao": "9", "sau": "0",
 }
 _ROMAN_MIN = 3
 _REPEAT = {"double": 2, "triple": 3, "ڈبل": 2, "ٹرپل": 3}
@@ -609,7 +612,7 @@ _UNMASKED = re.compile(
     + re.escape(normalize("اصل نام").text)
 )
 # A car's plate with the car ("LEA-5309, silver corolla", "گاڑی کا نمبر ... 6120").
-_PLATE = re.compile(r"(?<![\w-])[a-z]{2,4}[- ]?\d{3,4}(?!\d)")
+_PLATE = re.compile(r"(?<![\w-])[a-z]{2,4}(?:[- ][a-z]{1,3})?[- ]?\d{3,4}(?!\d)")
 _CAR = re.compile(
     r"(?<!\w)(?:gaari|gaadi|gari|gadi|car|plate|vehicle|alto|corolla|civic|suzuki|mehran|cultus|city|"
     r"bike)(?!\w)|" + _u("گاڑی")

@@ -177,6 +177,17 @@ def _verb_ending(hit: Hit, text: str) -> bool:
     )
 
 
+# Everyday Roman Urdu words the spelling folder brings onto an English slur ("treat pakki hai",
+# "pakka promise" read as "paki"): the surface word as typed is the Roman Urdu word.
+_EN_HOMOGRAPHS = frozenset("pakki pakka pakke pakkay pakky".split())
+
+
+def _roman_word(hit: Hit, text: str) -> bool:
+    """Whether an English lexicon hit is, as typed, an everyday Roman Urdu word."""
+    return hit.rule.id.startswith("lexicon:en") and (
+        text[hit.start : hit.end].lower() in _EN_HOMOGRAPHS)
+
+
 # --- English names and places that spell a Roman Urdu word (issue #13) ---------------------------
 # "Lund University", "Randi Zuckerberg", "Dr. Harami Khan": a capitalised word in a name is not
 # the Roman Urdu word it is spelled like. What makes it a name: a title before it, a capitalised
@@ -427,8 +438,8 @@ class Pipeline:
             if hit.rule.id == ANCHOR_ID:  # a crisis word: the detector reads the text
                 anchored = True
                 continue
-            if _verb_ending(hit, text) or _proper_name(hit, text):
-                continue  # "le loon": the verb "I take"; "Lund University": a place
+            if _verb_ending(hit, text) or _proper_name(hit, text) or _roman_word(hit, text):
+                continue  # "le loon": the verb "I take"; "Lund University": a place; "pakki"
             reasons.append(_reason_for(hit, text))
             if abuse_spans is not None:
                 abuse_spans.append((hit.start, hit.end))

@@ -144,6 +144,8 @@ _EN_IDIOMS = [
              r"alone|gate|every|daily|college|school|office|uni|home|van|bus)"),
     ("waiting", r"(?:one day|someday|some day|soon|tonight|one night) (?:i|we) will be (?:there|waiting)"),
     ("face", r"while (?:your|her) face (?:still )?(?:looks|is|lasts)"),
+    (("goodbye", "job career marriage engagement reputation"),
+     r"say goodbye to (?:your|that|ur|her) (?:\w+ )?(?:job|career|marriage|engagement|reputation)"),
     (("again", "nobody no noone"),
      r"(?:no one|nobody|noone) will (?:ever )?(?:look at|marry|touch|want|recognise|recognize) (?:you|her) "
      r"again"),
@@ -397,6 +399,9 @@ _RU_IDIOMS = [
     (("jaanta janta pata maloom malum", "rehti rehte rehta rahti"),
      r"(?:jaanta|janta|pata|maloom|malum) (?:hun|hoon|hai|he|h) (?:tu|tum|tm|aap) (?:\w+ ){0,1}"
      r"(?:kis|kahan|kidhar|kaunsi|konsi) (?:\w+ ){0,3}?(?:rehti|rehte|rehta|rahti)"),
+    (("location address ghar", "pata"),
+     r"(?:tumhari|teri|tera|tumhara|tmhari) (?:location|address|ghar) (?:\w+ ){0,1}pata (?:hai|he|h)"
+     r"(?: \w+){0,12} (?:i am coming|aa raha|aa rha|aaunga|aunga|aa jaunga|aa jaenge|pohanch)"),
     (("aaunga aunga aaonga aaenge aayenge ayenge", "raat rat"),
      r"(?:ek|kisi) (?:raat|rat) (?:\w+ ){0,1}(?:aaunga|aunga|aaonga|aaenge|aayenge|ayenge)"),
     (("peeche piche", "hain hun"), r"(?:hum|main) (?:tere|tumhare|teri|tumhari) (?:peeche|piche) "
@@ -511,7 +516,10 @@ _UR_SPREAD = "بھیج دکھا وائرل اپلوڈ شیئر دیکھیں پو
 _JOB = (
     r"(?:lose|loose|lost) (?:your|ur|my|her) job|job (?:is )?(?:gone|over)|"
     r"(?:naukri|nokri|job) (?:\w+ ){0,2}(?:gayi|gai|gyi|khatam|khtm|chali|jayegi|ja egi)|"
-    r"fired|nikalwa\w*|nikal (?:dunga|denge|du ga|dega|dege|de ga)"
+    r"fired|nikalwa\w*|nikal (?:dunga|denge|du ga|dega|dege|de ga)|"
+    # her engagement or marriage broken: "tumhari mangni tootne mein der nahi lagegi agar ..."
+    r"(?:mangni|mangi|engagement|rishta|nikah|nikkah|shaadi) (?:\w+ ){0,2}?(?:toot|tut|tod|tor|khatam|"
+    r"khtm|break|broken|off)\w*"
 )
 _UR_JOB = "نوکری (?:\\S+ ){0,2}(?:گئی|ختم|چلی)"
 
@@ -997,7 +1005,9 @@ _AUDIENCE_PHRASES = re.compile(
     + ") | \\S+ " + re.escape(normalize("پر").text) + " (?:"
     + "|".join(re.escape(normalize(w).text) for w in ("ڈال", "لگا", "اپلوڈ")) + ")"
 )
-_JOB_SET = _set("job naukri nokri fired nikalwa nikalwaunga nikal") | _ur_set("نوکری")
+_JOB_SET = _set(
+    "job naukri nokri fired nikalwa nikalwaunga nikal mangni mangi engagement rishta nikah nikkah shaadi"
+) | _ur_set("نوکری")
 _SPREAD_SET = _set(
     "send show forward post leak upload share viral dunga denge karunga krunga bhej bhejdunga "
     "dikha dikhadunga ga bata batadunga"
