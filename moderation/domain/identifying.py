@@ -29,7 +29,8 @@ _SOURCE = "detector:personal_info"
 
 # --- numbers --------------------------------------------------------------------------------------
 _SPELLED = {
-    "zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4",
+    "zero": "0", "oh": "0", "o": "0", "nought": "0", "naught": "0", "one": "1", "two": "2",
+    "three": "3", "four": "4",
     "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9", "tree": "3",
     # "hundred" between two digits: "teen sau chaar" / "تین سو تین" is 3-0-4 / 3-0-3 (a digit run
     # only: alone these are everyday words)
@@ -70,7 +71,8 @@ _DIGIT = re.compile(r"\d")
 _DIGIT_WORDS = "zero|one|two|three|four|five|six|seven|eight|nine|double|triple"
 _GLUED_HINT = re.compile(rf"(?:{_DIGIT_WORDS}|\d)(?:{_DIGIT_WORDS})|(?:{_DIGIT_WORDS})\d")
 _GLUED = re.compile(rf"({_DIGIT_WORDS}|\d)(?=(?:{_DIGIT_WORDS})|(?<=[a-z])\d)")
-_SPELLED_HINTS = ("zero", "sifar", "double", "triple", *(normalize(w).text for w in ("صفر", "زیرو", "ڈبل")))
+_SPELLED_HINTS = ("zero", "sifar", "double", "triple", "oh three", "oh-three", "nought", "naught",
+                  *(normalize(w).text for w in ("صفر", "زیرو", "ڈبل")))
 #: Most numbers reported for one text (a wall of digits must not grow the verdict without bound).
 MAX_NUMBERS = 10
 _LENGTHS = (14, 13, 12, 11, 10)  # from 0092 and a mobile down to a landline with its area code
@@ -217,6 +219,10 @@ _UR_EMAIL_WORDS = tuple(
 )
 _AT_UR = normalize("ایٹ").text
 _AT_UR_SHORT = normalize("اٹ").text
+_EMAIL_PROVIDER = re.compile(
+    rf"(?<![\w.])[^\W_][\w.+\-]*\s*{_AT}\s*"
+    r"(?:gmail|yahoo|hotmail|outlook|live|icloud)(?!\w)"
+)
 _EMAIL_SPELLED = re.compile(
     # the name before the "@" may be in Urdu script too ("زینب ایٹ جی میل ڈاٹ کام")
     rf"(?<![\w.])[^\W_][\w.+\-]*\s*{_AT}\s*[a-z0-9][a-z0-9\-]+\s*{_DOT}\s*"
@@ -270,6 +276,18 @@ _ADDRESS_PARTS = {
         r"(?<!\w)(?:tehsil|tahsil|tehseel|zila|zilla|district|distt)\s+\w+|"
         rf"(?<!\w)(?:{_u('تحصیل ضلع')})\s+\S+"
     ),
+    # A hostel room: "girls hostel no 2 ... room 45", "ہاسٹل نمبر ۲ ... کمرہ ۴۵"
+    "room": re.compile(
+        r"(?<!\w)(?:room|kamra)\s*(?:no\.?|number|#)?\s*\d+|" + re.escape(normalize("کمرہ").text)
+        + _UR_NO + r"\d+"
+    ),
+    "hostel": re.compile(r"(?<!\w)hostel(?!\w)|" + re.escape(normalize("ہاسٹل").text)),
+    # A landmark beside her door: "masjid ke peeche teesri gali", "بڑی مسجد کے پیچھے تیسری گلی"
+    "landmark": re.compile(
+        r"(?<!\w)(?:masjid|mosque|mandir|church|darbar)\s+(?:ke|k|wali|\w+)?\s*(?:peeche|piche|samne|saamne|"
+        r"sath|saath|paas|pas|wali gali|gali)(?!\w)|(?:near|behind|opposite) the (?:masjid|mosque)|"
+        + re.escape(normalize("مسجد کے").text) + r"\s+(?:" + _u("پیچھے سامنے ساتھ پاس") + ")"
+    ),
     "floor": re.compile(r"(?<!\w)\d{1,2}(?:st|nd|rd|th)?\s+floor(?!\w)|(?<!\w)floor\s*(?:no\.?\s*)?\d"),
     "residence": re.compile(
         r"(?<!\w)(?:she|he|ye|yeh|wo|woh|iska|iski|uska|uski|her|his|inka|unka)\s+(?:\w+\s+){0,2}?"
@@ -286,20 +304,21 @@ _ADDRESS_KEYS = tuple(
 ) + tuple(
     "street st lane gali galli gly road rd avenue ave khayaban kucha sector sec phase fase block "
     "blk mohall muhall colony town society scheme housing enclave villas cantt dha bahria gulberg "
-    "floor plaza tower heights residency apartments arcade "
+    "floor plaza tower heights residency apartments arcade room kamra hostel masjid mosque "
     "gulshan johar clifton askari nazimabad korangi satellite defence wapda / chak mouza mauza moza "
     "goth gaon gaaon dhok village tehsil tahsil tehseel zila zilla district distt".split()
 ) + tuple(
     normalize(w).text
     for w in "مکان پلاٹ فلیٹ بنگلہ کوٹھی گلی سٹریٹ لین روڈ کوچہ سیکٹر بلاک فیز محلہ کالونی ٹاؤن "
-    "سوسائٹی گلبرگ گلشن بحریہ سیٹلائٹ جوہر کلفٹن ایچ گاؤں گاوں ڈھوک موضع گوٹھ چک تحصیل ضلع".split()
+    "سوسائٹی گلبرگ گلشن بحریہ سیٹلائٹ جوہر کلفٹن ایچ گاؤں گاوں ڈھوک موضع گوٹھ چک تحصیل ضلع کمرہ ہاسٹل "
+    "مسجد".split()
 )
 _MOHALLA_UR = normalize("محل").text
 
 
 # An area and its sector or phase name a neighbourhood; a home needs a house, a street, a floor
 # or the words that say someone lives there.
-_PLACE_ONLY = frozenset({"sector", "area", "district"})
+_PLACE_ONLY = frozenset({"sector", "area", "district", "hostel", "landmark"})
 # Village words, which a digit-free address may hold ("گاؤں ڈھوک مستری، تحصیل گوجر خان").
 _VILLAGE_HINTS = re.compile(rf"(?<!\w)(?:{_VILLAGE})(?!\w)|{_u(_VILLAGE_UR)}")
 # A public place's address: "our workshop is at the community hall, street 3, G-9/1", "ہماری
@@ -323,6 +342,8 @@ def _address(text: str) -> str | None:
         m = pattern.search(text)
         if m is not None:
             found[kind] = m
+    if "room" in found and "hostel" not in found:
+        del found["room"]  # "the library is on the 2nd floor, room 14": a room of a building
     if len(found) < 2 or found.keys() <= _PLACE_ONLY:
         return None  # "we visited DHA phase 6", "Gulshan block 13 market": a place, not her home
     if "residence" not in found and not _HERS.search(text) and (
@@ -540,20 +561,23 @@ def _name_and_place(text: str, folded: str) -> str | None:
 # Her family's shop or office, and where it is: "her dad has a mobile shop on hall road, shop no
 # 23", "اس کے والد کی دکان صدر بازار میں ہے": where to find her people, and through them her.
 _FAMILY_PLACE = re.compile(
-    r"(?<!\w)(?:her|iske|uske|is ke|us ke|iski|uski) (?:dad|father|abbu|abba|abu|baap|walid|brother|bhai|"
-    r"husband|shohar|ammi|mother|mom|amma|family|behen|sister)(?:'s)? (?:\w+ ){0,4}?(?:shop|store|"
-    r"business|dukaan|dukan|clinic|office|karkhana|parlou?r|salon|house)(?!\w)|"
-    r"(?<!\w)her (?:office|workplace|clinic|shop|salon|parlou?r) is|"
-    r"(?<!\w)\w+ (?:ki|ka) (?:dukaan|dukan|shop|parlou?r|salon) (?:hai )?(?:\w+ ){0,3}?"
-    r"(?:mein|me|pe|par)(?!\w)|"
+    r"(?<!\w)(?:her|iske|uske|is ke|us ke|iski|uski|is ki|us ki|\w+'s) (?:dad|father|abbu|abba|abu|baap|"
+    r"walid|brother|bhai|husband|shohar|ammi|mother|mom|amma|family|behen|sister)(?:'s| ki| ka)? "
+    r"(?:\w+ ){0,4}?(?:shop|store|business|dukaan|dukan|clinic|office|karkhana|parlou?r|salon|house|"
+    r"bakery|boutique|sweets|bakers)(?!\w)|"
+    r"(?<!\w)(?:her|uska|uski|iska|iski|is ka|us ka) (?:\w+ ){0,2}?(?:office|workplace|clinic|shop|salon|"
+    r"parlou?r|boutique|bakery|stall|brand) (?:is|hai|in|at)(?!\w)|"
+    r"(?<!\w)\w+ (?:ki|ka) (?:dukaan|dukan|shop|parlou?r|salon|boutique|bakery) (?:hai )?(?:\w+ ){0,3}?"
+    r"(?:mein|me|main|pe|par|in)(?!\w)|"
     + "|".join(re.escape(normalize(p).text) for p in ("اس کے والد", "اس کے ابو", "اس کے ابا", "اس کے بھائی",
                                                        "اس کے شوہر"))
     + r"\s+(?:\S+\s+){0,2}?" + _u("دکان دفتر")
+    + r"|(?<!\S)\S+\s+(?:" + _u("کا کی") + r")\s+(?:" + _u("بوتیک دکان سیلون بیکری پارلر") + ")"
 )
 _LOCATED = re.compile(
     r"(?<!\w)(?:road|rd|bazar|bazaar|market|mandi|plaza|chowk|shop no|no \d+|anarkali|saddar|"
-    r"sadar|liberty|phase \d+|town)(?!\w)|"
-    + _u("بازار روڈ مارکیٹ چوک")
+    r"sadar|liberty|phase \d+|town|boulevard|centre|center|counter|mohalla|masjid)(?!\w)|"
+    + _u("بازار روڈ مارکیٹ چوک محلہ مسجد منزل")
 )
 
 
@@ -565,6 +589,7 @@ def _family_place(folded: str) -> str | None:
 
 
 _AT_HINTS = (" at ", "(at)", "[at]", "{at}", "<at>", "@")
+_PROVIDERS = ("gmail", "yahoo", "hotmail", "outlook", "icloud")
 _DOT_HINTS = ("dot", ".co", ".]", ".)", ".}", ".pk", ".net", ".org", ".edu", ".io", ".me")
 
 
@@ -572,7 +597,7 @@ def _maybe_spelled_email(folded: str) -> bool:
     """Cheap substring checks before the spelled-out e-mail pattern runs."""
     if _AT_UR in folded or _AT_UR_SHORT in folded or "@" in folded:
         return True
-    return any(h in folded for h in _AT_HINTS) and any(h in folded for h in _DOT_HINTS)
+    return any(h in folded for h in _AT_HINTS) and any(h in folded for h in _DOT_HINTS + _PROVIDERS)
 
 
 def _fold(text: str) -> str:
@@ -594,22 +619,23 @@ def _emails(folded: str) -> list[Reason]:
             for ur, latin in _UR_EMAIL_WORDS:
                 if ur in spelled:
                     spelled = spelled.replace(ur, latin)
-        m = _EMAIL_SPELLED.search(spelled)
+        m = _EMAIL_SPELLED.search(spelled) or _EMAIL_PROVIDER.search(spelled)
         if m is not None:
             found.append(_reason("email", m.group()))
     return found
 
 
 # The letter o typed for a zero inside a number ("03o1-77 23 458").
-_O_ZERO = re.compile(r"(?<=\d)o(?=\d)|(?<=\d)o(?=o\d)")
+_O_ZERO = re.compile(r"(?<![a-z0-9])[o0-9]+(?![a-z0-9])")  # linear: one greedy run per token
 # An account unmasked: a handle or a platform beside "real name", "asal naam", "is actually".
 _ACCOUNT = re.compile(
     r"@[\w.]{3,}|(?<!\w)(?:insta|instagram|tiktok|twitter|snapchat|snap|fb|facebook|linkedin|alt|"
     r"account|id)(?!\w)|" + _u("انسٹاگرام انسٹا ٹک ٹاک فیس بک اکاؤنٹ")
 )
 _UNMASKED = re.compile(
-    r"(?<!\w)(?:real name|real naam|asal naam|asli naam|actual name|is actually|belongs to)(?!\w)|"
-    + re.escape(normalize("اصل نام").text)
+    r"(?<!\w)(?:real name|real naam|asal naam|asli naam|actual name|is actually|belongs to|asal main|"
+    r"asal mein|asli main|and she is|and shes|she is actually|full name)(?!\w)|"
+    + "|".join(re.escape(normalize(p).text) for p in ("اصل نام", "اصل میں"))
 )
 # A car's plate with the car ("LEA-5309, silver corolla", "گاڑی کا نمبر ... 6120").
 _PLATE = re.compile(r"(?<![\w-])[a-z]{2,4}(?:[- ][a-z]{1,3})?[- ]?\d{3,4}(?!\d)")
@@ -649,7 +675,8 @@ def detect_identifying(text: str) -> list[Reason]:
         if _GLUED_HINT.search(folded) is not None:
             folded = _GLUED.sub(r"\1 ", folded)  # "oneone22" → "one one 22"
         if "o" in folded:
-            folded = _O_ZERO.sub("0", folded)
+            folded = _O_ZERO.sub(
+                lambda m: m.group().replace("o", "0") if _DIGIT.search(m.group()) else m.group(), folded)
         seen: set[tuple[str, str]] = set()
         # three occurrences, not three different names: "0333 teen teen do 4567"
         roman = sum(w in _ROMAN_DIGITS for w in folded.split()) >= _ROMAN_MIN
