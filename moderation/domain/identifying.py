@@ -320,7 +320,7 @@ _MOHALLA_UR = normalize("محل").text
 # or the words that say someone lives there.
 _PLACE_ONLY = frozenset({"sector", "area", "district", "hostel", "landmark"})
 # Village words, which a digit-free address may hold ("گاؤں ڈھوک مستری، تحصیل گوجر خان").
-_VILLAGE_HINTS = re.compile(rf"(?<!\w)(?:{_VILLAGE})(?!\w)|{_u(_VILLAGE_UR)}")
+_VILLAGE_GATE = tuple(_VILLAGE.split("|")) + tuple(normalize(w).text for w in _VILLAGE_UR.split())
 # A public place's address: "our workshop is at the community hall, street 3, G-9/1", "ہماری
 # تنظیم کا دفتر مکان نمبر ۱۲" (an office, an event), unless it is said to be hers.
 _VENUE = re.compile(
@@ -485,7 +485,8 @@ _NAMED_AS = re.compile(
 _RECOMMENDED = frozenset("dr doctor advocate lawyer counsellor counselor therapist".split())
 _FIRST_PERSON = frozenset("i im ive ill my me mera meri mujhe".split())
 # The writer or her own family, without "me" (Roman Urdu "in": "model town me hai").
-_OWN = (_FIRST_PERSON - {"me"}) | frozenset("we our us ammi abbu hum hamari hamara".split())
+_SPEAKER = (_FIRST_PERSON - {"me"}) | frozenset("we our us hum hamari hamara".split())
+_OWN = _SPEAKER | frozenset("ammi abbu".split())
 # Someone's comings and goings in the third person ("leaves at 1:30"), unless a bus, a class
 # or an office is what leaves.
 _ROUTINE_VERBS = frozenset("leaves comes goes takes walks reaches waits sits stays".split())
@@ -514,13 +515,16 @@ _SCHEDULE_WORDS = frozenset("roz rozana daily har every shift chhutti chutti".sp
     normalize(w).text for w in ("روز", "روزانہ", "بجے", "شفٹ", "چھٹی"))
 
 
-def _name_and_place(text: str, folded: str) -> str | None:
+def _words_of(folded: str) -> list[str]:
+    """The words of a folded text (ASCII text through a byte table, the fast way)."""
+    return folded.encode().translate(_ASCII_WORDS).decode().split() if folded.isascii() else (
+        _WORD.findall(folded))
+
+
+def _name_and_place(text: str, folded: str, words: list[str] | None = None) -> str | None:
     """A named woman pointed at together with where she studies or works (or with when she is
     there), or None."""
-    words = (
-        folded.encode().translate(_ASCII_WORDS).decode().split()
-        if folded.isascii() else _WORD.findall(folded)
-    )
+    words = _words_of(folded) if words is None else words
     if _PLACE_WORDS.isdisjoint(words) and _ACRONYM.search(text) is None:
         return None
     pointer = _pointer(words)
@@ -581,11 +585,38 @@ _LOCATED = re.compile(
 )
 
 
-def _family_place(folded: str) -> str | None:
-    m = _FAMILY_PLACE.search(folded)
-    if m is None or _LOCATED.search(folded) is None or not _OWN.isdisjoint(_WORD.findall(folded)):
+# Words one of which a family's or her own business needs (a set check before the pattern).
+_BUSINESS_WORDS = frozenset(
+    "shop store business dukaan dukan clinic office karkhana parlour parlor salon house bakery boutique "
+    "sweets bakers workplace stall brand".split()
+) | frozenset(normalize(w).text for w in "بوتیک دکان سیلون بیکری پارلر دفتر".split())
+
+
+# Whose it is: her, her family ("her", "iske abbu", "Sadia's family"), or a name with "ki"/"کا"
+# right before the business ("Sana ki dukaan"): set checks before the pattern.
+_RELATIVES = frozenset(
+    "her iske uske iski uski uska iska dad father abbu abba abu baap walid brother bhai husband shohar "
+    "ammi mother mom amma family behen sister".split()
+) | frozenset(normalize(w).text for w in "والد ابو ابا بھائی شوہر".split())
+_OF = frozenset(("ki", "ka", *(normalize(w).text for w in ("کا", "کی"))))
+
+
+def _family_place(folded: str, words: list[str]) -> str | None:
+    if _BUSINESS_WORDS.isdisjoint(words) or not (
+        not _RELATIVES.isdisjoint(words) or "'s " in folded
+        or any(w in _OF and nxt in _BUSINESS_WORDS for w, nxt in zip(words, words[1:], strict=False))
+    ):
         return None
-    return folded[max(0, m.start() - 40) : m.end() + 80]
+    if not _SPEAKER.isdisjoint(words):
+        return None  # her own family's shop, or ours
+    for business in _BUSINESS_WORDS.intersection(words):
+        # the pattern reads only around each business word (80 characters before, "is", "hai",
+        # "mein" after: it spans less)
+        at = folded.find(business)
+        m = _FAMILY_PLACE.search(folded, max(0, at - 80), at + len(business) + 12)
+        if m is not None and _LOCATED.search(folded) is not None:
+            return folded[max(0, m.start() - 40) : m.end() + 80]
+    return None
 
 
 _AT_HINTS = (" at ", "(at)", "[at]", "{at}", "<at>", "@")
@@ -646,17 +677,26 @@ _CAR = re.compile(
 _UR_PLATE = re.compile(re.escape(normalize("گاڑی کا نمبر").text) + r"\D{0,20}\d{3,4}")
 
 
-def _unmasked_or_plate(folded: str) -> str | None:
+# Words one of which an unmasking needs, and one of which a car needs (set checks first).
+_UNMASK_WORDS = frozenset("real asal asli actual actually belongs full shes she".split()) | {
+    normalize("اصل").text}
+_CAR_WORDS = frozenset(
+    "gaari gaadi gari gadi car plate vehicle alto corolla civic suzuki mehran cultus city bike".split()
+) | {normalize("گاڑی").text}
+
+
+def _unmasked_or_plate(folded: str, words: list[str]) -> str | None:
     """An account tied to a real name, or a car's plate: who she is, or where her car stands."""
-    words = _WORD.findall(folded)
     if not _OWN.isdisjoint(words):
         return None  # "my fb is linked to my real name, should i change it?"
-    m = _UNMASKED.search(folded)
-    if m is not None and _ACCOUNT.search(folded) is not None:
-        return folded[max(0, m.start() - 60) : m.end() + 60]
-    m = _PLATE.search(folded) or _UR_PLATE.search(folded)
-    if m is not None and _CAR.search(folded) is not None:
-        return folded[max(0, m.start() - 40) : m.end() + 60]
+    if not _UNMASK_WORDS.isdisjoint(words):
+        m = _UNMASKED.search(folded)
+        if m is not None and _ACCOUNT.search(folded) is not None:
+            return folded[max(0, m.start() - 60) : m.end() + 60]
+    if not _CAR_WORDS.isdisjoint(words) and _DIGIT.search(folded) is not None:
+        m = _PLATE.search(folded) or _UR_PLATE.search(folded)
+        if m is not None and _CAR.search(folded) is not None:
+            return folded[max(0, m.start() - 40) : m.end() + 60]
     return None
 
 
@@ -690,15 +730,16 @@ def detect_identifying(text: str) -> list[Reason]:
                 break
     reasons.extend(_emails(folded))
     address = _address(folded) if has_digit or "mohall" in folded or "muhall" in folded or (
-        _MOHALLA_UR in folded or _VILLAGE_HINTS.search(folded)
+        _MOHALLA_UR in folded or any(w in folded for w in _VILLAGE_GATE)
     ) else None
     if address is not None:
         reasons.append(_reason("address", address))
     elif not reasons:
         # a name pointed at sits in a short post; reading 4,000 characters bounds the cost
         head = folded[:_NAME_REACH]
-        identity = (_name_and_place(text[:_NAME_REACH], head) or _family_place(head)
-                    or _unmasked_or_plate(head))
+        words = _words_of(head)
+        identity = (_name_and_place(text[:_NAME_REACH], head, words) or _family_place(head, words)
+                    or _unmasked_or_plate(head, words))
         if identity is not None:
             reasons.append(_reason("identity", identity))
     return reasons
