@@ -124,6 +124,27 @@ _SERVICE_WORDS = ("helpline", "help line", "hotline", "uan", "toll free", "tollf
 _SERVICE_REACH = 40
 
 
+# A landline beside a business open to the public ("Madina Pharmacy ... call 042-35761234 for home
+# delivery") is the business's: a landline only (a mobile may be a woman's own), and only when
+# nothing in the text says it is hers.
+_PUBLIC_BUSINESS = re.compile(
+    r"(?<!\w)(?:pharmacy|chemist|clinic|hospital|restaurant|cafe|bakery|store|delivery|booking|"
+    r"reception|open (?:24|daily|from|till)|timings|helpdesk|office hours|hotline|courier|"
+    r"customer (?:care|service)|order)(?!\w)"
+)
+
+
+_HER_NAMED = re.compile(r"(?<!\w)(?:she|her|shes|iski|uski|iska|uska|is ki|us ki|is ka|us ka)(?!\w)")
+
+
+def _business_landline(folded: str, excerpt: str) -> bool:
+    digits = national_digits(re.sub(r"\D", "", excerpt))
+    return (
+        _LANDLINE.fullmatch(digits) is not None and not digits.startswith("03")
+        and _PUBLIC_BUSINESS.search(folded) is not None and _HER_NAMED.search(folded) is None
+    )
+
+
 def _service_number(folded: str, excerpt: str) -> bool:
     """Whether the words just before a number say it is a service's line."""
     if not _SERVICE_SHAPE.fullmatch(national_digits(re.sub(r"\D", "", excerpt))):
@@ -721,7 +742,7 @@ def detect_identifying(text: str) -> list[Reason]:
         # three occurrences, not three different names: "0333 teen teen do 4567"
         roman = sum(w in _ROMAN_DIGITS for w in folded.split()) >= _ROMAN_MIN
         for count, (kind, excerpt) in enumerate(_numbers(folded, roman), 1):
-            if kind == "phone" and _service_number(folded, excerpt):
+            if kind == "phone" and (_service_number(folded, excerpt) or _business_landline(folded, excerpt)):
                 continue
             if (kind, excerpt) not in seen:
                 seen.add((kind, excerpt))
