@@ -363,6 +363,8 @@ def _address(text: str) -> str | None:
         m = pattern.search(text)
         if m is not None:
             found[kind] = m
+    if found.keys() == {"village"} and _HER_NAMED.search(text) is not None:
+        return text[found["village"].start() :][:200]  # "mariam's village is chak 45 GB, her father ..."
     if "room" in found and "hostel" not in found:
         del found["room"]  # "the library is on the 2nd floor, room 14": a room of a building
     if len(found) < 2 or found.keys() <= _PLACE_ONLY:
@@ -382,6 +384,7 @@ def _address(text: str) -> str | None:
 # (everyone, find her, this is ...). Congratulations and a sister's news have no pointer.
 _PLACE = re.compile(
     r"(?<!\w)(?:universit(?:y|ies)|uni|college|school|institute|academy|campus|hostel|semester|"
+    r"(?:1st|2nd|3rd|4th|final) (?:yr|year)|"
     r"bs|bba|mba|mbbs|bsc|msc|fsc|matric|works?(?: \w+){0,3} at|working(?: \w+){0,3} at|job at|"
     r"teaches at|studies at|"
     r"office|bank|hospital|branch|parhti|padhti|parhati|padhati|kaam karti|job karti|gym|salon|"
@@ -468,7 +471,7 @@ _PLACE_WORDS = frozenset(
     "university universities uni college school institute academy campus hostel semester bs bba "
     "mba mbbs bsc msc fsc matric works work working job teaches studies office bank hospital branch "
     "parhti padhti parhati padhati kaam gym salon parlour parlor clinic center centre stop store dukaan "
-    "shop mill factory".split()
+    "shop mill factory yr library".split()
 ) | frozenset(normalize(w).text for w in (
     "یونیورسٹی کالج سکول اسکول پڑھتی پڑھاتی کام بینک دفتر ہسپتال سمسٹر ہاسٹل".split()))
 _WORD = re.compile(r"[^\W_]+")
@@ -589,27 +592,27 @@ _FAMILY_PLACE = re.compile(
     r"(?<!\w)(?:her|iske|uske|is ke|us ke|iski|uski|is ki|us ki|\w+'s) (?:dad|father|abbu|abba|abu|baap|"
     r"walid|brother|bhai|husband|shohar|ammi|mother|mom|amma|family|behen|sister)(?:'s| ki| ka)? "
     r"(?:\w+ ){0,4}?(?:shop|store|business|dukaan|dukan|clinic|office|karkhana|parlou?r|salon|house|"
-    r"bakery|boutique|sweets|bakers)(?!\w)|"
+    r"bakery|boutique|sweets|bakers|zone|mart|traders)(?!\w)|"
     r"(?<!\w)(?:her|uska|uski|iska|iski|is ka|us ka) (?:\w+ ){0,2}?(?:office|workplace|clinic|shop|salon|"
     r"parlou?r|boutique|bakery|stall|brand) (?:is|hai|in|at)(?!\w)|"
     r"(?<!\w)\w+ (?:ki|ka) (?:dukaan|dukan|shop|parlou?r|salon|boutique|bakery) (?:hai )?(?:\w+ ){0,3}?"
     r"(?:mein|me|main|pe|par|in)(?!\w)|"
     + "|".join(re.escape(normalize(p).text) for p in ("اس کے والد", "اس کے ابو", "اس کے ابا", "اس کے بھائی",
                                                        "اس کے شوہر"))
-    + r"\s+(?:\S+\s+){0,2}?" + _u("دکان دفتر")
+    + r"\s+(?:\S+\s+){0,3}?" + _u("دکان دفتر")
     + r"|(?<!\S)\S+\s+(?:" + _u("کا کی") + r")\s+(?:" + _u("بوتیک دکان سیلون بیکری پارلر") + ")"
 )
 _LOCATED = re.compile(
     r"(?<!\w)(?:road|rd|bazar|bazaar|market|mandi|plaza|chowk|shop no|no \d+|anarkali|saddar|"
     r"sadar|liberty|phase \d+|town|boulevard|centre|center|counter|mohalla|masjid)(?!\w)|"
-    + _u("بازار روڈ مارکیٹ چوک محلہ مسجد منزل")
+    + _u("بازار روڈ مارکیٹ چوک محلہ مسجد منزل انارکلی صدر")
 )
 
 
 # Words one of which a family's or her own business needs (a set check before the pattern).
 _BUSINESS_WORDS = frozenset(
     "shop store business dukaan dukan clinic office karkhana parlour parlor salon house bakery boutique "
-    "sweets bakers workplace stall brand".split()
+    "sweets bakers workplace stall brand zone mart traders".split()
 ) | frozenset(normalize(w).text for w in "بوتیک دکان سیلون بیکری پارلر دفتر".split())
 
 
@@ -687,10 +690,10 @@ _ACCOUNT = re.compile(
 _UNMASKED = re.compile(
     r"(?<!\w)(?:real name|real naam|asal naam|asli naam|actual name|is actually|belongs to|asal main|"
     r"asal mein|asli main|and she is|and shes|she is actually|full name)(?!\w)|"
-    + "|".join(re.escape(normalize(p).text) for p in ("اصل نام", "اصل میں"))
+    + "|".join(re.escape(normalize(p).text) for p in ("اصل نام", "اصل میں", "دراصل"))
 )
 # A car's plate with the car ("LEA-5309, silver corolla", "گاڑی کا نمبر ... 6120").
-_PLATE = re.compile(r"(?<![\w-])[a-z]{2,4}(?:[- ][a-z]{1,3})?[- ]?\d{3,4}(?!\d)")
+_PLATE = re.compile(r"(?<![\w-])[a-z]{2,4}(?:[- ][a-z]{1,3})?[- ]?(?:\d{3,4}|\d{2} \d{2,3})(?!\d)")
 _CAR = re.compile(
     r"(?<!\w)(?:gaari|gaadi|gari|gadi|car|plate|vehicle|alto|corolla|civic|suzuki|mehran|cultus|city|"
     r"bike)(?!\w)|" + _u("گاڑی")
@@ -700,7 +703,7 @@ _UR_PLATE = re.compile(re.escape(normalize("گاڑی کا نمبر").text) + r"\
 
 # Words one of which an unmasking needs, and one of which a car needs (set checks first).
 _UNMASK_WORDS = frozenset("real asal asli actual actually belongs full shes she".split()) | {
-    normalize("اصل").text}
+    normalize("اصل").text, normalize("دراصل").text}
 _CAR_WORDS = frozenset(
     "gaari gaadi gari gadi car plate vehicle alto corolla civic suzuki mehran cultus city bike".split()
 ) | {normalize("گاڑی").text}

@@ -402,6 +402,12 @@ _RU_IDIOMS = [
     (("location address ghar", "pata"),
      r"(?:tumhari|teri|tera|tumhara|tmhari) (?:location|address|ghar) (?:\w+ ){0,1}pata (?:hai|he|h)"
      r"(?: \w+){0,12} (?:i am coming|aa raha|aa rha|aaunga|aunga|aa jaunga|aa jaenge|pohanch)"),
+    # his men posted in her street; her fall to be called an accident
+    (("bande banday aadmi log", "khade khare intezar"),
+     r"(?:mere|hamare|humare) (?:bande|banday|aadmi|log|larke) (?:\w+ ){0,3}?(?:khade|khare|intezar)\w* "
+     r"(?:honge|hongay|hain|karenge)"),
+    (("hadsa accident", "kahenge kahein samjhenge"),
+     r"(?:log|sab|sub) (?:kahenge|kahein ge|kahen ge|samjhenge) (?:\w+ ){0,2}?(?:hadsa|accident)"),
     (("aaunga aunga aaonga aaenge aayenge ayenge", "raat rat"),
      r"(?:ek|kisi) (?:raat|rat) (?:\w+ ){0,1}(?:aaunga|aunga|aaonga|aaenge|aayenge|ayenge)"),
     (("peeche piche", "hain hun"), r"(?:hum|main) (?:tere|tumhare|teri|tumhari) (?:peeche|piche) "
@@ -1062,7 +1068,7 @@ _BAG_YOU = _set("you your u ur tum tumhari tumhara tumhare tumhe tumhein teri te
                 "apki") | _ur_set("تم تمہاری تمہارا تمہارے تمہیں تیری تیرا تجھے آپ")
 _BAG_CHOICE = _set(
     "or otherwise unless until else warna varna wrna nahi nai nhi if ya agar deal choice pick decide "
-    "stays") | _ur_set("ورنہ یا اگر نہیں")
+    "stays deleted") | _ur_set("ورنہ یا اگر نہیں")
 _BAG_ADVICE = _set("fia report reported cybercrime helpline never peca police lawyer tip advice")
 # The one who holds the lever speaks in the first person ("i will send", "mere paas").
 _SPEAKER = _set("i me my mine main mein mujhe mujhay mere mera meri hum humare hamare") | _ur_set(
