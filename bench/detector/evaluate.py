@@ -419,7 +419,7 @@ def main() -> int:
         "## Cost",
         "",
         f"- model file `moderation/domain/data/abuse_model.json`: {size / 1e6:.2f} MB "
-        f"({len(det.char.vocab)} character and {len(det.word.vocab)} word features)",
+        f"({det.columns.sizes[0]} character and {det.columns.sizes[1]} word features)",
         f"- scoring a 300-character message (median, one core, warm word cache): {med_norm:.0f} µs "
         f"given the normalised text; {med_raw:.0f} µs including `normalize`; the lexicon pipeline "
         f"without the detector, same messages, same run: {med_pipeline:.0f} µs",

@@ -6,8 +6,9 @@ linear model over character n-grams of the *normalised* text generalises across 
 the normaliser (leetspeak, confusables, Urdu letter variants) removes most of the evasions
 before the model ever sees them.
 
-Why no numpy or scikit-learn here: the moderation domain imports only the standard library, so
-it can be tested, fuzzed and benchmarked alone. The weights are fitted offline by
+Why no numpy or scikit-learn here: the moderation domain imports only the standard library and
+small pure data libraries (here pyahocorasick, as the rule matcher does), so it can be tested,
+fuzzed and benchmarked alone. The weights are fitted offline by
 ``bench/detector/train.py`` (scikit-learn) and shipped as ``data/abuse_model.json``; this module
 reproduces the fitted model's ``predict_proba`` exactly:
 
@@ -18,7 +19,8 @@ reproduces the fitted model's ``predict_proba`` exactly:
   + b)`` over the distinct in-vocabulary features, with ``a = coef * idf`` (times the column's
   naive-Bayes log-count ratio when the trainer scaled by it; the scorer never needs to know);
 * per-word character features are cached (words repeat; a 300-character message costs a few
-  dozen dictionary look-ups instead of a thousand slices), so scoring stays well under 100 µs.
+  dozen dictionary look-ups instead of a thousand slices), so scoring stays well under 100 µs;
+* the columns are held compactly (:class:`_Columns`): every server process holds three models.
 
 A member quoting abuse she received ("he called me ...", "us ne mujhe ... kaha",
 "اس نے مجھے ... کہا") is not abusing anyone: :func:`reported_speech` recognises such reports and
@@ -38,6 +40,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import ahocorasick
 
 from moderation.domain.normalize import normalize
 from moderation.domain.verdict import Reason
@@ -346,25 +350,62 @@ class DetectorScore:
     raw_score: float | None = None
 
 
-class _Block:
-    """One feature block: vocabulary, ``a = coef * idf`` and ``q = idf²`` per column."""
+class _Columns:
+    """The columns of one fitted model, held compactly (every server process holds three models,
+    about 244,000 columns; as a dict of term → index beside arrays they took 57 MB).
 
-    __slots__ = ("vocab", "a", "q")
+    * character n-grams: an Aho–Corasick automaton maps each to its column index (stored in C,
+      no Python object per entry) and finds every n-gram of a word in one pass; ``a`` and ``q``
+      are packed doubles indexed by it;
+    * word unigrams: term → ``complex(a, q)``, both doubles in one object, no index;
+    * word bigrams: token pair → ``complex(a, q)``, the pair's strings shared with the unigram
+      keys (one string object per distinct token, not two per pair); the joined bigram string of
+      the file is not kept, since scoring never joins tokens.
 
-    def __init__(self, block: Mapping[str, Any]) -> None:
-        self.vocab = {term: i for i, term in enumerate(block["vocab"])}
-        # Packed doubles, not lists of float objects: a quarter of the memory for the 170,000
-        # columns of the abuse model (every server process holds the three models).
-        self.a = array("d", block["a"])
-        n_docs = int(block["n_docs"])
-        self.q = array("d", (idf_of(df, n_docs) ** 2 for df in block["df"]))
+    The doubles are the ones the file gives (``a``) and ``idf_of(df, n_docs) ** 2`` (``q``), as
+    before; only the order in which one word's character n-grams are added up may differ, which
+    moves a log-odds by float rounding (below 1e-13), never more.
+    """
 
-    def sums(self, ids: Iterable[int]) -> tuple[float, float]:
-        """``(sum a, sum q)`` over ``ids`` (repeats count, as term frequencies do)."""
-        ids = list(ids)
+    __slots__ = ("chars", "char_a", "char_q", "words", "pairs", "sizes")
+
+    def __init__(self, char: Mapping[str, Any], word: Mapping[str, Any]) -> None:
+        chars: Any = None
+        if char["vocab"]:
+            chars = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+            for i, term in enumerate(char["vocab"]):
+                chars.add_word(term, i)
+            chars.make_automaton()
+        self.chars = chars
+        n_docs = int(char["n_docs"])
+        self.char_a = array("d", char["a"])
+        self.char_q = array("d", (idf_of(df, n_docs) ** 2 for df in char["df"]))
+        n_docs = int(word["n_docs"])
+        words: dict[str, complex] = {}
+        bigrams: list[tuple[str, complex]] = []
+        for term, a, df in zip(word["vocab"], word["a"], word["df"], strict=True):
+            value = complex(a, idf_of(df, n_docs) ** 2)
+            if " " in term:
+                bigrams.append((term, value))
+            else:
+                words[term] = value
+        shared = {term: term for term in words}
+        pairs: dict[tuple[str, ...], complex] = {}
+        for term, value in bigrams:
+            pairs[tuple(shared.setdefault(t, t) for t in term.split(" "))] = value
+        self.words = words
+        self.pairs = pairs
+        #: (character columns, word columns), as in the file.
+        self.sizes = (len(char["vocab"]), len(word["vocab"]))
+
+    def char_sums(self, word: str) -> tuple[float, float]:
+        """``(sum a, sum q)`` over the distinct in-vocabulary character n-grams of one word."""
+        if self.chars is None:
+            return 0.0, 0.0
+        ids = {i for _, i in self.chars.iter(f" {word} ")}
         if not ids:
             return 0.0, 0.0
-        return sum(map(self.a.__getitem__, ids)), sum(map(self.q.__getitem__, ids))
+        return sum(map(self.char_a.__getitem__, ids)), sum(map(self.char_q.__getitem__, ids))
 
 
 class AbuseDetector:
@@ -376,19 +417,16 @@ class AbuseDetector:
     and a message costs one cache look-up per word plus one per word bigram.
     """
 
-    __slots__ = ("char", "word", "intercept", "threshold", "meta", "_cache", "_pairs")
+    __slots__ = ("columns", "intercept", "threshold", "meta", "_cache", "_pairs")
 
     def __init__(self, model: Mapping[str, Any]) -> None:
-        self.char = _Block(model["char"])
-        self.word = _Block(model["word"])
+        self.columns = _Columns(model["char"], model["word"])
         self.intercept = float(model["intercept"])
         self.threshold = float(model.get("threshold", 0.5))
         self.meta: dict[str, Any] = dict(model.get("meta", {}))
         self._cache: dict[str, tuple[float, float, float, float]] = {}
         #: Word bigrams keyed by their pair of tokens, so scoring joins no strings.
-        self._pairs: dict[tuple[str, ...], int] = {
-            tuple(term.split(" ")): i for term, i in self.word.vocab.items() if " " in term
-        }
+        self._pairs = self.columns.pairs
 
     @classmethod
     def load(cls, path: Path | None = None) -> AbuseDetector:
@@ -397,14 +435,9 @@ class AbuseDetector:
 
     def _token_sums(self, tok: str) -> tuple[float, float, float, float]:
         """(char a, char q, word a, word q) of one token, computed once and cached."""
-        if tok.isalpha():
-            get = self.char.vocab.get
-            ac, qc = self.char.sums(i for i in set(map(get, char_features_of_word(tok))) if i is not None)
-        else:
-            ac = qc = 0.0
-        i = self.word.vocab.get(tok)
-        aw, qw = (self.word.a[i], self.word.q[i]) if i is not None else (0.0, 0.0)
-        sums = (ac, qc, aw, qw)
+        ac, qc = self.columns.char_sums(tok) if tok.isalpha() else (0.0, 0.0)
+        w = self.columns.words.get(tok)
+        sums = (ac, qc, w.real, w.imag) if w is not None else (ac, qc, 0.0, 0.0)
         cache = self._cache
         if len(cache) >= _CACHE_LIMIT:
             cache.clear()
@@ -422,11 +455,11 @@ class AbuseDetector:
         if sums:
             ac, qc, aw, qw = [sum(column, 0.0) for column in zip(*sums, strict=True)]  # in C
         if len(toks) > 1:
-            ids = [i for i in map(self._pairs.get, zip(toks, toks[1:], strict=False)) if i is not None]
-            if ids:
-                ba, bq = self.word.sums(ids)
-                aw += ba
-                qw += bq
+            hits = [v for v in map(self._pairs.get, zip(toks, toks[1:], strict=False)) if v is not None]
+            if hits:
+                both = sum(hits)  # (sum a) + (sum q)j, summed in order as two floats would be
+                aw += both.real
+                qw += both.imag
         z = self.intercept
         if qc:
             z += ac / math.sqrt(qc)

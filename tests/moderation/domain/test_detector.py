@@ -131,3 +131,54 @@ def test_the_fast_tokeniser_on_mixed_text() -> None:
 
     assert tokens("ammi!! mujhe 20 tablets\u200b chahiye 😂 کیا") == [
         "ammi", "!", "!", "mujhe", "20", "tablets", "\u200b", "chahiye", "😂", "کیا"]
+
+
+def _plain_decision(model: dict, text: str) -> float:
+    """The model's log-odds computed the long way, from the file's own lists: each feature's
+    column found by name, tf times `a` and tf times idf² summed per block."""
+    import math
+    from collections import Counter
+
+    from moderation.domain.detector import char_features, idf_of, tokens, word_features
+    from moderation.domain.normalize import normalize
+
+    toks = tokens(normalize(text).text)
+    z = float(model["intercept"])
+    for name, feats in (("char", char_features(toks)), ("word", word_features(toks))):
+        block = model[name]
+        column = {term: i for i, term in enumerate(block["vocab"])}
+        a = q = 0.0
+        for term, tf in Counter(feats).items():
+            i = column.get(term)
+            if i is not None:
+                a += tf * block["a"][i]
+                q += tf * idf_of(block["df"][i], block["n_docs"]) ** 2
+        if q:
+            z += a / math.sqrt(q)
+    return z
+
+
+@pytest.mark.parametrize("which", ["crisis", "plain"])
+def test_compact_columns_score_as_the_plain_features(which: str) -> None:
+    """The scorer holds its columns compactly (an automaton for character n-grams, packed values
+    for words and token pairs): it must give the log-odds of the plain feature sums, to float
+    rounding, on the shipped crisis model and on a freshly fitted one, for repeated words,
+    bigrams, Urdu, digits and symbols alike, with a cold and a warm word cache."""
+    import json
+
+    from moderation.domain.detector import CRISIS_MODEL_PATH
+    from moderation.domain.normalize import normalize
+
+    if which == "crisis":
+        model = json.loads(CRISIS_MODEL_PATH.read_text(encoding="utf-8"))
+    else:
+        texts, labels = zip(*SAMPLE, strict=True)
+        model = T.fit_plain(texts, labels, epochs=5)
+    det = AbuseDetector(model)
+    texts = [text for text, _ in SAMPLE] + [
+        "", "😂😂 !!", "main main main marna chahti hoon", "I want to die, I want to die",
+        "mujhe 20 tablets chahiye", "اس نے مجھے گالی دی، گالی دی", "tum tum bohat ganday ho ho",
+    ]
+    for _ in range(2):
+        for text in texts:
+            assert abs(det.decision(normalize(text).text) - _plain_decision(model, text)) < 1e-9
