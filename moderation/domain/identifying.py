@@ -30,7 +30,7 @@ _SOURCE = "detector:personal_info"
 # --- numbers --------------------------------------------------------------------------------------
 _SPELLED = {
     "zero": "0", "oh": "0", "o": "0", "nought": "0", "naught": "0", "one": "1", "two": "2",
-    "three": "3", "four": "4",
+    "three": "3", "four": "4", "hundred": "00",
     "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9", "tree": "3",
     # "hundred" between two digits: "teen sau chaar" / "تین سو تین" is 3-0-4 / 3-0-3 (a digit run
     # only: alone these are everyday words)
@@ -291,7 +291,7 @@ _ADDRESS_PARTS = {
     "village": re.compile(
         rf"(?<!\w)(?:chak|chak no\.?|chak number)\s*\d+|(?<!\w)(?:{_VILLAGE})\s+\w+|"
         rf"(?<!\w)(?:{_u(_VILLAGE_UR)})\s+\S+|"
-        + re.escape(normalize("چک نمبر").text) + r"\s*\d+"
+        + re.escape(normalize("چک").text) + r"\s*(?:" + re.escape(normalize("نمبر").text) + r")?\s*\d+"
     ),
     "district": re.compile(
         r"(?<!\w)(?:tehsil|tahsil|tehseel|zila|zilla|district|distt)\s+\w+|"
@@ -306,7 +306,8 @@ _ADDRESS_PARTS = {
     # A landmark beside her door: "masjid ke peeche teesri gali", "بڑی مسجد کے پیچھے تیسری گلی"
     "landmark": re.compile(
         r"(?<!\w)(?:masjid|mosque|mandir|church|darbar)\s+(?:ke|k|wali|\w+)?\s*(?:peeche|piche|samne|saamne|"
-        r"sath|saath|paas|pas|wali gali|gali)(?!\w)|(?:near|behind|opposite) the (?:masjid|mosque)|"
+        r"sath|saath|paas|pas|wali gali|gali)(?!\w)|(?:near|behind|opposite|by|next to|beside) the "
+        r"(?:masjid|mosque)|"
         + re.escape(normalize("مسجد کے").text) + r"\s+(?:" + _u("پیچھے سامنے ساتھ پاس") + ")"
     ),
     "floor": re.compile(r"(?<!\w)\d{1,2}(?:st|nd|rd|th)?\s+floor(?!\w)|(?<!\w)floor\s*(?:no\.?\s*)?\d"),
@@ -363,7 +364,7 @@ def _address(text: str) -> str | None:
         m = pattern.search(text)
         if m is not None:
             found[kind] = m
-    if found.keys() == {"village"} and _HER_NAMED.search(text) is not None:
+    if found.keys() == {"village"} and _HERS.search(text) is not None:
         return text[found["village"].start() :][:200]  # "mariam's village is chak 45 GB, her father ..."
     if "room" in found and "hostel" not in found:
         del found["room"]  # "the library is on the 2nd floor, room 14": a room of a building
@@ -594,7 +595,7 @@ _FAMILY_PLACE = re.compile(
     r"(?:\w+ ){0,4}?(?:shop|store|business|dukaan|dukan|clinic|office|karkhana|parlou?r|salon|house|"
     r"bakery|boutique|sweets|bakers|zone|mart|traders)(?!\w)|"
     r"(?<!\w)(?:her|uska|uski|iska|iski|is ka|us ka) (?:\w+ ){0,2}?(?:office|workplace|clinic|shop|salon|"
-    r"parlou?r|boutique|bakery|stall|brand) (?:is|hai|in|at)(?!\w)|"
+    r"parlou?r|boutique|bakery|stall|brand) (?:ye |yeh )?(?:is|hai|in|at)(?!\w)|"
     r"(?<!\w)\w+ (?:ki|ka) (?:dukaan|dukan|shop|parlou?r|salon|boutique|bakery) (?:hai )?(?:\w+ ){0,3}?"
     r"(?:mein|me|main|pe|par|in)(?!\w)|"
     + "|".join(re.escape(normalize(p).text) for p in ("اس کے والد", "اس کے ابو", "اس کے ابا", "اس کے بھائی",
@@ -604,7 +605,7 @@ _FAMILY_PLACE = re.compile(
 )
 _LOCATED = re.compile(
     r"(?<!\w)(?:road|rd|bazar|bazaar|market|mandi|plaza|chowk|shop no|no \d+|anarkali|saddar|"
-    r"sadar|liberty|phase \d+|town|boulevard|centre|center|counter|mohalla|masjid)(?!\w)|"
+    r"sadar|liberty|phase \d+|town|boulevard|centre|center|counter|mohalla|masjid|floor)(?!\w)|"
     + _u("بازار روڈ مارکیٹ چوک محلہ مسجد منزل انارکلی صدر")
 )
 
@@ -689,16 +690,19 @@ _ACCOUNT = re.compile(
 )
 _UNMASKED = re.compile(
     r"(?<!\w)(?:real name|real naam|asal naam|asli naam|actual name|is actually|belongs to|asal main|"
+    r"asli account|asal account|real account|"
     r"asal mein|asli main|and she is|and shes|she is actually|full name)(?!\w)|"
     + "|".join(re.escape(normalize(p).text) for p in ("اصل نام", "اصل میں", "دراصل"))
 )
 # A car's plate with the car ("LEA-5309, silver corolla", "گاڑی کا نمبر ... 6120").
-_PLATE = re.compile(r"(?<![\w-])[a-z]{2,4}(?:[- ][a-z]{1,3})?[- ]?(?:\d{3,4}|\d{2} \d{2,3})(?!\d)")
+_PLATE = re.compile(
+    r"(?<![\w-])[a-z]{3}(?:[- ][a-z]{1,3})?[- ]?(?:\d{3,4}|\d{2}[- ]\d{2,4})(?!\d)"
+)
 _CAR = re.compile(
     r"(?<!\w)(?:gaari|gaadi|gari|gadi|car|plate|vehicle|alto|corolla|civic|suzuki|mehran|cultus|city|"
     r"bike)(?!\w)|" + _u("گاڑی")
 )
-_UR_PLATE = re.compile(re.escape(normalize("گاڑی کا نمبر").text) + r"\D{0,20}\d{3,4}")
+_UR_PLATE = re.compile(re.escape(normalize("گاڑی کا نمبر").text) + r".{0,30}?\d{3,4}")
 
 
 # Words one of which an unmasking needs, and one of which a car needs (set checks first).
@@ -711,7 +715,7 @@ _CAR_WORDS = frozenset(
 
 def _unmasked_or_plate(folded: str, words: list[str]) -> str | None:
     """An account tied to a real name, or a car's plate: who she is, or where her car stands."""
-    if not _OWN.isdisjoint(words):
+    if not _SPEAKER.isdisjoint(words):
         return None  # "my fb is linked to my real name, should i change it?"
     if not _UNMASK_WORDS.isdisjoint(words):
         m = _UNMASKED.search(folded)

@@ -144,6 +144,7 @@ _EN_IDIOMS = [
              r"alone|gate|every|daily|college|school|office|uni|home|van|bus)"),
     ("waiting", r"(?:one day|someday|some day|soon|tonight|one night) (?:i|we) will be (?:there|waiting)"),
     ("face", r"while (?:your|her) face (?:still )?(?:looks|is|lasts)"),
+    ("watching", r"(?:i am|we are) always watching"),
     (("goodbye", "job career marriage engagement reputation"),
      r"say goodbye to (?:your|that|ur|her) (?:\w+ )?(?:job|career|marriage|engagement|reputation)"),
     (("again", "nobody no noone"),
