@@ -35,6 +35,7 @@ import json
 import math
 import re
 from array import array
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -72,6 +73,8 @@ CRISIS_MODEL_PATH = Path(__file__).with_name("data") / "crisis_model.json"
 CHAR_NGRAMS = (1, 5)
 # A report of abuse received keeps this share of its score (see ``reported_speech``).
 REPORT_DISCOUNT = 0.25
+#: Tokens past which a text's sums are taken per distinct token (see ``_decision``).
+_LONG_TEXT = 2048
 _CACHE_LIMIT = 50_000
 
 _TOKEN = re.compile(r"[^\W\d_]+|\d+|[^\w\s]")
@@ -450,9 +453,18 @@ class AbuseDetector:
 
     def _decision(self, toks: list[str]) -> float:
         get = self._cache.get
-        sums = [get(tok) or self._token_sums(tok) for tok in toks]
         ac = qc = aw = qw = 0.0
-        if sums:
+        if len(toks) > _LONG_TEXT:
+            # A long text (a wall of one word, a pasted page) sums each distinct token once,
+            # times its count: the same sums up to float rounding, at the cost of its vocabulary.
+            for tok, k in Counter(toks).items():
+                a, b, c, d = get(tok) or self._token_sums(tok)
+                ac += k * a
+                qc += k * b
+                aw += k * c
+                qw += k * d
+        elif toks:
+            sums = [get(tok) or self._token_sums(tok) for tok in toks]
             ac, qc, aw, qw = [sum(column, 0.0) for column in zip(*sums, strict=True)]  # in C
         if len(toks) > 1:
             hits = [v for v in map(self._pairs.get, zip(toks, toks[1:], strict=False)) if v is not None]
