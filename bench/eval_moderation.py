@@ -57,7 +57,7 @@ HARM_BOUND_BENIGN_QUEUED = 0.02  # benign look-alikes falsely queued, held-out p
 QUEUED = {"flag", "hold", "block"}
 # The bounded parts: written before the current rules and never run before them. Each round
 # changes only these two names (and adds the file and the README rows).
-HARM_BOUNDED_PART = "heldout15"
+HARM_BOUNDED_PART = "heldout16"
 CRISIS_BOUNDED_PART = "heldout_o"
 
 
