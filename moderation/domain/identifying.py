@@ -137,21 +137,20 @@ _PUBLIC_BUSINESS = re.compile(
 _HER_NAMED = re.compile(r"(?<!\w)(?:she|her|shes|iski|uski|iska|uska|is ki|us ki|is ka|us ka)(?!\w)")
 
 
-def _business_landline(folded: str, excerpt: str) -> bool:
+def _public_line(folded: str, excerpt: str) -> bool:
+    """Whether a phone number found in the text is a service's or a business's, not a person's:
+    a UAN-shaped mobile named a help line just before it, or a landline beside a public business
+    with nothing saying it is hers."""
     digits = national_digits(re.sub(r"\D", "", excerpt))
+    if _SERVICE_SHAPE.fullmatch(digits):
+        at = folded.find(excerpt)
+        before = folded[max(0, at - _SERVICE_REACH) : max(0, at)]
+        if any(w in before for w in _SERVICE_WORDS):
+            return True
     return (
         _LANDLINE.fullmatch(digits) is not None and not digits.startswith("03")
         and _PUBLIC_BUSINESS.search(folded) is not None and _HER_NAMED.search(folded) is None
     )
-
-
-def _service_number(folded: str, excerpt: str) -> bool:
-    """Whether the words just before a number say it is a service's line."""
-    if not _SERVICE_SHAPE.fullmatch(national_digits(re.sub(r"\D", "", excerpt))):
-        return False
-    at = folded.find(excerpt)
-    before = folded[max(0, at - _SERVICE_REACH) : max(0, at)]
-    return any(w in before for w in _SERVICE_WORDS)
 
 
 @lru_cache(maxsize=4096)  # a wall of one digit asks the same question thousands of times
@@ -698,10 +697,6 @@ _UNMASKED = re.compile(
 _PLATE = re.compile(
     r"(?<![\w-])[a-z]{3}(?:[- ][a-z]{1,3})?[- ]?(?:\d{3,4}|\d{2}[- ]\d{2,4})(?!\d)"
 )
-_CAR = re.compile(
-    r"(?<!\w)(?:gaari|gaadi|gari|gadi|car|plate|vehicle|alto|corolla|civic|suzuki|mehran|cultus|city|"
-    r"bike)(?!\w)|" + _u("گاڑی")
-)
 _UR_PLATE = re.compile(re.escape(normalize("گاڑی کا نمبر").text) + r".{0,30}?\d{3,4}")
 
 
@@ -723,7 +718,7 @@ def _unmasked_or_plate(folded: str, words: list[str]) -> str | None:
             return folded[max(0, m.start() - 60) : m.end() + 60]
     if not _CAR_WORDS.isdisjoint(words) and _DIGIT.search(folded) is not None:
         m = _PLATE.search(folded) or _UR_PLATE.search(folded)
-        if m is not None and _CAR.search(folded) is not None:
+        if m is not None:
             return folded[max(0, m.start() - 40) : m.end() + 60]
     return None
 
@@ -749,7 +744,7 @@ def detect_identifying(text: str) -> list[Reason]:
         # three occurrences, not three different names: "0333 teen teen do 4567"
         roman = sum(w in _ROMAN_DIGITS for w in folded.split()) >= _ROMAN_MIN
         for count, (kind, excerpt) in enumerate(_numbers(folded, roman), 1):
-            if kind == "phone" and (_service_number(folded, excerpt) or _business_landline(folded, excerpt)):
+            if kind == "phone" and _public_line(folded, excerpt):
                 continue
             if (kind, excerpt) not in seen:
                 seen.add((kind, excerpt))
