@@ -185,7 +185,10 @@ def test_a_rule_made_through_one_process_blocks_at_once_on_the_other(pair, clien
 
     def post(title: str) -> requests.Response:
         return http.post(threads, headers=member.headers, timeout=WAIT,
-                         json={"title": title, "body": f"I keep hearing the word {word} here."})
+                         # A neutral sentence: "I keep hearing ..." reads as possible crisis to
+                         # the crisis model, whose help-line offer turns a block into a hold.
+                         json={"title": title,
+                               "body": f"The new moderation rule is about the word {word} here."})
 
     # The second process screens once first, so its compiled pipeline is cached and must
     # notice the new rule, not merely build for the first time.
